@@ -1,0 +1,105 @@
+"""The `playbook` command. Wiring only: parse arguments into a plain object, then run.
+
+Exit codes: 0 clean, 1 findings at or above the failing severity (or schema drift),
+2 usage, configuration or I/O problems.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from playbook import __version__
+from playbook.diagnostics import Severity, ordered
+from playbook.loader import load_tree
+from playbook.reporters import REPORTERS
+from playbook.schema import SCHEMA_DIR, drift, render_all
+from playbook.validate import validate_tree
+from playbook.writer import write_text
+
+EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+
+
+class UsageError(Exception):
+    """A problem with how the command was called or with the files around it (exit 2)."""
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="playbook",
+        description="Community-operations playbooks as code: validate YAML playbooks, "
+                    "publish their schemas, build the handbook and message bundles.",
+    )
+    parser.add_argument("--version", action="version", version=f"playbook {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    validate = commands.add_parser(
+        "validate", help="check every document of a playbook and report all problems",
+        description="Load and check every document under ROOT. Problems are printed as "
+                    "FILE:LINE:COL: SEVERITY CODE message.")
+    validate.add_argument("root", nargs="?", default=".", type=Path,
+                          help="the playbook folder (holds playbook.yaml); default: .")
+    validate.add_argument(
+        "--format", choices=sorted(REPORTERS), default=None,
+        help="output format (default: github when GITHUB_ACTIONS is set, else text)")
+
+    schema = commands.add_parser(
+        "schema", help="write the JSON Schemas of every document kind",
+        description="Write schema/<kind>.schema.json (JSON Schema 2020-12) from the models.")
+    schema.add_argument("--check", action="store_true",
+                        help="write nothing; exit 1 when the files differ from the models")
+    schema.add_argument("--out", type=Path, default=Path(SCHEMA_DIR),
+                        help="folder for the schema files (default: schema)")
+    return parser
+
+
+def _format(requested: str | None) -> str:
+    if requested:
+        return requested
+    return "github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text"
+
+
+def run_validate(root: Path, fmt: str) -> int:
+    if not root.is_dir():
+        raise UsageError(f"{root} is not a folder")
+    if not (root / "playbook.yaml").is_file():
+        raise UsageError(f"no playbook found: {root / 'playbook.yaml'} does not exist "
+                         "(run this in a playbook folder, or name one)")
+    result = validate_tree(load_tree(root))
+    diagnostics = ordered(result.diagnostics)
+    sys.stdout.write(REPORTERS[fmt](diagnostics, result.files_checked))
+    failing = any(d.severity >= Severity.ERROR for d in diagnostics)
+    return EXIT_FINDINGS if failing else EXIT_OK
+
+
+def run_schema(out: Path, check: bool) -> int:
+    if check:
+        stale = drift(out)
+        for name in stale:
+            print(f"{out / name}: out of date; run `playbook schema` to regenerate")
+        if not stale:
+            print(f"{out}: schemas match the models")
+        return EXIT_FINDINGS if stale else EXIT_OK
+    for name, text in render_all().items():
+        changed = write_text(out / name, text)
+        print(f"{out / name}: {'written' if changed else 'unchanged'}")
+    return EXIT_OK
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        if args.command == "validate":
+            return run_validate(args.root, _format(args.format))
+        if args.command == "schema":
+            return run_schema(args.out, args.check)
+    except UsageError as err:
+        print(f"playbook: error: {err}", file=sys.stderr)
+        return EXIT_USAGE
+    except OSError as err:
+        print(f"playbook: error: {err}", file=sys.stderr)
+        return EXIT_USAGE
+    raise AssertionError(f"unhandled command {args.command}")

@@ -1,0 +1,89 @@
+"""The catalogue of loading and schema problems (PB0xx): stable codes, names and explanations.
+
+Codes are never reused. Lint rules (PB1xx and up) live in their own registry; this table
+covers what the loader and the model validation find.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from playbook.diagnostics import Diagnostic, Related, Severity
+from playbook.source import Span
+
+
+@dataclass(frozen=True)
+class Code:
+    code: str
+    name: str
+    explanation: str
+    severity: Severity = Severity.ERROR
+
+
+_CODES = [
+    Code("PB001", "yaml-syntax-error", "The file is not well-formed YAML; the parser stopped here."),
+    Code("PB002", "duplicate-key", "A mapping names the same key twice; YAML would silently keep "
+         "only the last one, so the first value would be lost."),
+    Code("PB003", "forbidden-tag", "Explicit YAML tags such as `!!python/object` can make a loader "
+         "run code. Playbooks never need them; only plain strings, numbers, booleans, lists and "
+         "mappings are accepted. The tag is reported, never executed."),
+    Code("PB004", "alias-limit", "Anchors and aliases (`&x` / `*x`) are limited in number and in "
+         "how much they expand, so a small file cannot blow up into gigabytes (the 'billion "
+         "laughs' attack). Recursive aliases are refused."),
+    Code("PB005", "file-too-large", "Each playbook file has a size limit; split a larger file."),
+    Code("PB006", "not-utf8", "Playbook files must be saved as UTF-8. Files written by Excel or "
+         "older Windows editors are often GBK/GB18030; re-save them as UTF-8."),
+    Code("PB007", "empty-file", "The file holds no YAML document."),
+    Code("PB008", "multiple-documents", "One file holds one document; split `---` separated "
+         "documents into separate files."),
+    Code("PB009", "unsupported-merge-key", "YAML merge keys (`<<: *base`) hide content from "
+         "reviewers; use the document's own `extends` field or write the keys out."),
+    Code("PB010", "not-a-mapping", "A playbook document is a YAML mapping of keys to values."),
+    Code("PB011", "too-deeply-nested", "Nesting is limited to keep loading safe and predictable."),
+    Code("PB012", "missing-kind", "Every document names its `kind` (Playbook, Roster, GroupRules, "
+         "OnboardingScript, ActivityCalendar or MaterialPack)."),
+    Code("PB013", "unknown-api-version", "`apiVersion` must be one this tool understands "
+         "(`playbook/v1`)."),
+    Code("PB014", "unknown-kind", "`kind` must be one of the document kinds this tool knows."),
+    Code("PB015", "kind-in-wrong-folder", "Each kind lives in its own folder (rules/, scripts/, "
+         "calendars/, packs/<id>/pack.yaml) so a reader finds a document by its kind."),
+    Code("PB016", "non-string-key", "Mapping keys must be plain strings."),
+    Code("PB020", "unknown-key", "The key is not part of this document kind; it is probably "
+         "misspelt. Unknown keys are refused so that typos never pass silently."),
+    Code("PB021", "missing-key", "A required key is missing."),
+    Code("PB022", "wrong-type", "The value has the wrong type (e.g. a list where text is expected)."),
+    Code("PB023", "invalid-choice", "The value is not one of the allowed choices."),
+    Code("PB024", "invalid-clock-time", "Clock times are written HH:MM, from 00:00 to 23:59."),
+    Code("PB025", "invalid-date", "Dates are written YYYY-MM-DD and must exist in the calendar."),
+    Code("PB026", "unknown-time-zone", "Time zones are IANA names such as Asia/Shanghai."),
+    Code("PB027", "invalid-offset", "Step offsets are `+30m`, `+1h30m`, `-1d`, `day 3 09:00` or "
+         "`D-1 20:00`."),
+    Code("PB028", "invalid-recurrence", "Recurrence uses a subset of RFC 5545 RRULE: FREQ "
+         "(DAILY, WEEKLY, MONTHLY), INTERVAL, BYDAY, BYMONTHDAY, COUNT, UNTIL."),
+    Code("PB029", "invalid-version", "Document versions are semantic versions: MAJOR.MINOR.PATCH."),
+    Code("PB030", "invalid-value", "The value is outside what this field accepts."),
+    Code("PB031", "duplicate-id", "Two documents of the same kind share an id; ids must be unique "
+         "so references are unambiguous."),
+    Code("PB032", "path-escapes-root", "A media or template path points outside the playbook "
+         "folder; paths must stay inside it."),
+    Code("PB033", "missing-file", "A media or template path names a file that does not exist."),
+    Code("PB034", "duplicate-item-id", "Two items in one list share an id."),
+    Code("PB035", "roster-conflict", "Groups are listed both inline in playbook.yaml and in "
+         "roster.yaml; keep the roster in one place."),
+    Code("PB036", "missing-playbook", "A playbook folder needs a playbook.yaml at its root."),
+]
+
+CODES: dict[str, Code] = {c.code: c for c in _CODES}
+
+
+def diagnostic(
+    code: str,
+    span: Span,
+    message: str,
+    *,
+    help: str | None = None,
+    related: tuple[Related, ...] = (),
+) -> Diagnostic:
+    """Build a diagnostic for a catalogued PB0xx code, with its name and severity."""
+    entry = CODES[code]
+    return Diagnostic(span, entry.severity, code, entry.name, message, help, related)

@@ -1,0 +1,328 @@
+"""The loader: find a playbook's files and load each YAML document safely, with positions.
+
+Only this module reads playbook files. Each file is composed once by libyaml (PyYAML's C
+parser) into a node tree, and the tree is turned into plain Python values here, not by a
+YAML constructor, so that:
+
+* no tag is ever constructed (``!!python/...`` is reported, never executed);
+* aliases are counted and their expansion bounded;
+* duplicate keys are reported with both places;
+* dates and clock times stay the strings the editor wrote (``09:00`` is never 540 and
+  ``2026-11-22`` never a ``date``); the models parse them;
+* only ``true``/``false`` are booleans (``yes``, ``no``, ``on``, ``off`` stay text, as in
+  YAML 1.2 and in the JSON Schema tools that read the same files);
+* every value and key gets a JSON pointer -> line/column entry in a :class:`SourceMap`.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from playbook.codes import diagnostic
+from playbook.diagnostics import Diagnostic, Related
+from playbook.source import SourceMap, Span, join
+
+MAX_FILE_BYTES = 1024 * 1024
+"""A playbook file larger than this is refused (PB005)."""
+MAX_ALIASES = 100
+"""At most this many alias uses (``*name``) in one file (PB004)."""
+MAX_NODES = 200_000
+"""At most this many values in one file once aliases are expanded (PB004)."""
+MAX_DEPTH = 64
+"""At most this deep a nesting of mappings and lists (PB011)."""
+
+_TAG = "tag:yaml.org,2002:"
+_PLAIN_TAGS = {_TAG + t for t in ("str", "int", "float", "bool", "null", "timestamp", "seq", "map")}
+_KEPT_AS_TEXT = {_TAG + "timestamp", _TAG + "str", "!"}
+_UTF8_BOM = b"\xef\xbb\xbf"
+
+DOCUMENT_FOLDERS = {
+    "rules": "GroupRules",
+    "scripts": "OnboardingScript",
+    "calendars": "ActivityCalendar",
+}
+"""Folders whose every *.yaml / *.yml file is a document of the given kind."""
+PACK_FILE = "pack.yaml"
+ROOT_FILES = {"playbook.yaml": "Playbook", "roster.yaml": "Roster"}
+_SKIPPED_DIRS = {"site", "node_modules", "__pycache__", "examples"}
+
+
+@dataclass
+class LoadedFile:
+    """One file as loaded: its data (None when unusable), positions and problems."""
+
+    path: str
+    expected_kind: str
+    data: dict[str, Any] | None
+    source: SourceMap
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    poisoned: set[str] = field(default_factory=set)
+    """Pointers whose value the loader refused and replaced; model errors there are noise."""
+
+
+@dataclass
+class Tree:
+    """What the loader found under a playbook root."""
+
+    root: Path
+    documents: list[LoadedFile]
+    files: frozenset[str]
+    """Every regular file under the root (POSIX, relative), for media and template checks."""
+
+
+class _AliasLimit(Exception):
+    pass
+
+
+class _Builder:
+    """Turns one composed node tree into plain values plus a source map."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.source = SourceMap(path)
+        self.diagnostics: list[Diagnostic] = []
+        self.poisoned: set[str] = set()
+        self._seen: set[int] = set()
+        self._active: set[int] = set()
+        self._aliases = 0
+        self._nodes = 0
+        self._numbers = yaml.constructor.SafeConstructor()
+
+    def span(self, node: yaml.Node) -> Span:
+        return Span(self.path, node.start_mark.line + 1, node.start_mark.column + 1)
+
+    def build(self, node: yaml.Node, ptr: str, depth: int = 0) -> Any:
+        ident = id(node)
+        if ident in self._active:
+            self.diagnostics.append(diagnostic(
+                "PB004", self.span(node), "recursive alias: a value contains itself"))
+            raise _AliasLimit
+        if ident in self._seen:
+            self._aliases += 1
+            if self._aliases > MAX_ALIASES:
+                self.diagnostics.append(diagnostic(
+                    "PB004", self.span(node), f"more than {MAX_ALIASES} alias uses in one file"))
+                raise _AliasLimit
+        self._seen.add(ident)
+        self._nodes += 1
+        if self._nodes > MAX_NODES:
+            self.diagnostics.append(diagnostic(
+                "PB004", self.span(node),
+                f"aliases expand this file past {MAX_NODES} values; write the content out"))
+            raise _AliasLimit
+        if depth > MAX_DEPTH:
+            self.diagnostics.append(diagnostic(
+                "PB011", self.span(node), f"nested more than {MAX_DEPTH} levels deep"))
+            self.poisoned.add(ptr)
+            return None
+        self.source.values.setdefault(ptr, self.span(node))
+        if node.tag not in _PLAIN_TAGS and node.tag != "!":
+            self.diagnostics.append(diagnostic(
+                "PB003", self.span(node),
+                f"tag '{_short_tag(node.tag)}' is not allowed; it was not executed",
+                help="remove the tag: playbooks hold only plain text, numbers, lists and mappings"))
+            self.poisoned.add(ptr)
+            return None
+        self._active.add(ident)
+        try:
+            if isinstance(node, yaml.MappingNode):
+                return self._mapping(node, ptr, depth)
+            if isinstance(node, yaml.SequenceNode):
+                return [self.build(item, join(ptr, i), depth + 1) for i, item in enumerate(node.value)]
+            return self._scalar(node)
+        finally:
+            self._active.discard(ident)
+
+    def _mapping(self, node: yaml.MappingNode, ptr: str, depth: int) -> dict[str, Any]:
+        result: dict[str, Any] = {}
+        first_seen: dict[str, Span] = {}
+        for key_node, value_node in node.value:
+            key_span = self.span(key_node)
+            if key_node.tag == _TAG + "merge":
+                self.diagnostics.append(diagnostic(
+                    "PB009", key_span, "merge key '<<' is not supported",
+                    help="write the keys out, or use the document's `extends` field"))
+                self.poisoned.add(ptr)
+                continue
+            if not isinstance(key_node, yaml.ScalarNode):
+                self.diagnostics.append(diagnostic(
+                    "PB016", key_span, "a mapping key must be a plain string"))
+                self.poisoned.add(ptr)
+                continue
+            key = str(key_node.value)
+            if key in first_seen:
+                self.diagnostics.append(diagnostic(
+                    "PB002", key_span, f"duplicate key '{key}'",
+                    help="keep one of the two; YAML would silently drop the first",
+                    related=(Related(first_seen[key], f"'{key}' first defined here"),)))
+                continue
+            first_seen[key] = key_span
+            child = join(ptr, key)
+            self.source.keys[child] = key_span
+            result[key] = self.build(value_node, child, depth + 1)
+        return result
+
+    def _scalar(self, node: yaml.ScalarNode) -> Any:
+        value: str = node.value
+        tag = node.tag
+        if tag in _KEPT_AS_TEXT:
+            return value
+        if tag == _TAG + "null":
+            return None
+        if tag == _TAG + "bool":
+            lowered = value.lower()
+            return lowered == "true" if lowered in ("true", "false") else value
+        if ":" in value:  # YAML 1.1 base-60 numbers: 9:30 is a time, not 570
+            return value
+        if tag == _TAG + "int":
+            digits = value.lstrip("+-")
+            if len(digits) > 1 and digits[0] == "0" and digits[1] not in "xXoObB":
+                return value  # a leading zero is a code (0755, 021), not an octal number
+            return self._numbers.construct_yaml_int(node)
+        return self._numbers.construct_yaml_float(node)
+
+
+def _short_tag(tag: str) -> str:
+    return "!!" + tag[len(_TAG):] if tag.startswith(_TAG) else tag
+
+
+def decode(raw: bytes, path: str) -> tuple[str | None, list[Diagnostic]]:
+    """Decode UTF-8 (a BOM is accepted); otherwise say where and what encoding it looks like."""
+    if raw.startswith(_UTF8_BOM):
+        raw = raw[len(_UTF8_BOM):]
+    try:
+        return raw.decode("utf-8"), []
+    except UnicodeDecodeError as err:
+        before = raw[: err.start]
+        line = before.count(b"\n") + 1
+        line_start = before.rfind(b"\n") + 1
+        col = len(before[line_start:].decode("utf-8", errors="replace")) + 1
+        guess = ""
+        if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+            guess = "; it looks like UTF-16"
+        else:
+            try:
+                raw.decode("gb18030")
+                guess = "; it looks like GBK/GB18030"
+            except UnicodeDecodeError:
+                pass
+        return None, [diagnostic(
+            "PB006", Span(path, line, col),
+            f"file is not UTF-8 (byte 0x{raw[err.start]:02x}){guess}; playbook files must be UTF-8",
+            help="re-save the file as UTF-8, e.g. `iconv -f GB18030 -t UTF-8`")]
+
+
+def load_text(text: str, path: str, expected_kind: str) -> LoadedFile:
+    """Compose one YAML text into a document and its source map."""
+    loaded = LoadedFile(path, expected_kind, None, SourceMap(path))
+    try:
+        documents = yaml.compose_all(text, Loader=yaml.CSafeLoader)
+        first = next(documents, None)
+        extra = next(documents, None)
+    except yaml.MarkedYAMLError as err:
+        mark = err.problem_mark or err.context_mark
+        span = Span(path, mark.line + 1, mark.column + 1) if mark else Span(path)
+        problem = err.problem or "invalid YAML"
+        context = f" ({err.context})" if err.context else ""
+        loaded.diagnostics.append(diagnostic("PB001", span, f"{problem}{context}"))
+        return loaded
+    except RecursionError:
+        loaded.diagnostics.append(diagnostic(
+            "PB011", Span(path), "nesting is too deep to load safely"))
+        return loaded
+    if extra is not None:
+        loaded.diagnostics.append(diagnostic(
+            "PB008", Span(path, extra.start_mark.line + 1, extra.start_mark.column + 1),
+            "a second YAML document starts here; one file holds one document"))
+    if first is None:
+        loaded.diagnostics.append(diagnostic("PB007", Span(path), "file is empty"))
+        return loaded
+    builder = _Builder(path)
+    try:
+        data = builder.build(first, "")
+    except _AliasLimit:
+        data = None
+    loaded.source = builder.source
+    loaded.diagnostics.extend(builder.diagnostics)
+    loaded.poisoned = builder.poisoned
+    if data is not None and not isinstance(data, dict):
+        loaded.diagnostics.append(diagnostic(
+            "PB010", builder.span(first), "the document must be a mapping of keys to values"))
+        data = None
+    loaded.data = data
+    return loaded
+
+
+def load_file(root: Path, rel: str, expected_kind: str) -> LoadedFile:
+    """Read one file under `root` within the size limit and load it."""
+    empty = LoadedFile(rel, expected_kind, None, SourceMap(rel))
+    try:
+        with open(root / rel, "rb") as handle:
+            raw = handle.read(MAX_FILE_BYTES + 1)
+    except OSError as err:
+        empty.diagnostics.append(diagnostic("PB033", Span(rel), f"cannot read file: {err.strerror}"))
+        return empty
+    if len(raw) > MAX_FILE_BYTES:
+        empty.diagnostics.append(diagnostic(
+            "PB005", Span(rel),
+            f"file is larger than {MAX_FILE_BYTES // 1024} KiB; split it into smaller documents"))
+        return empty
+    text, problems = decode(raw, rel)
+    if text is None:
+        empty.diagnostics.extend(problems)
+        return empty
+    return load_text(text, rel, expected_kind)
+
+
+def discover(root: Path) -> list[tuple[str, str]]:
+    """The document files under `root`, as (relative POSIX path, expected kind), sorted."""
+    found: list[tuple[str, str]] = []
+    for name, kind in ROOT_FILES.items():
+        if (root / name).is_file():
+            found.append((name, kind))
+    for folder, kind in DOCUMENT_FOLDERS.items():
+        for path in _walk(root / folder):
+            if path.endswith((".yaml", ".yml")):
+                found.append((_rel(root, path), kind))
+    packs = root / "packs"
+    if packs.is_dir():
+        for entry in sorted(os.scandir(packs), key=lambda e: e.name):
+            if entry.is_dir() and not entry.name.startswith("."):
+                if os.path.isfile(os.path.join(entry.path, PACK_FILE)):
+                    found.append((f"packs/{entry.name}/{PACK_FILE}", "MaterialPack"))
+    return sorted(found)
+
+
+def index_files(root: Path) -> frozenset[str]:
+    """Every regular file under `root` that stays inside it, skipping hidden and output folders."""
+    real_root = os.path.realpath(root)
+    result = set()
+    for path in _walk(root, skip=_SKIPPED_DIRS):
+        real = os.path.realpath(path)
+        if real == real_root or real.startswith(real_root + os.sep):
+            result.add(_rel(root, path))
+    return frozenset(result)
+
+
+def _walk(top: Path, skip: set[str] = frozenset()) -> Iterator[str]:  # type: ignore[assignment]
+    for dirpath, dirnames, filenames in os.walk(top):
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith(".") and d not in skip)
+        for name in sorted(filenames):
+            if not name.startswith("."):
+                yield os.path.join(dirpath, name)
+
+
+def _rel(root: Path, path: str) -> str:
+    return Path(os.path.relpath(path, root)).as_posix()
+
+
+def load_tree(root: Path) -> Tree:
+    """Load every document under a playbook root."""
+    documents = [load_file(root, rel, kind) for rel, kind in discover(root)]
+    return Tree(root, documents, index_files(root))

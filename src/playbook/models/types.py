@@ -1,0 +1,281 @@
+"""Value types shared by every document kind: text, times, dates, offsets, recurrence, ids.
+
+Each type validates with one plain function that raises a `PydanticCustomError` whose type
+names the problem (``clock_time``, ``offset``, …); `validate.py` maps those to stable codes.
+Each also declares its JSON Schema by hand so the published schema says the same thing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import zoneinfo
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+from dateutil import rrule
+from pydantic import AfterValidator, Field, PlainValidator, WithJsonSchema
+from pydantic_core import PydanticCustomError
+
+ID_PATTERN = r"^[a-z0-9]+(?:[-_][a-z0-9]+)*$"
+LOCALE_PATTERN = r"^[a-z]{2,3}(?:-[A-Z][a-zA-Z]{1,3})?$"
+SEMVER_PATTERN = (
+    r"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)"
+    r"(?:-[0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*)?(?:\+[0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*)?$"
+)
+CLOCK_PATTERN = r"^([01][0-9]|2[0-3]):[0-5][0-9]$"
+DATE_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
+DATETIME_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}[ T]([01][0-9]|2[0-3]):[0-5][0-9]$"
+_DURATION = r"(?:[0-9]+d)?(?:[0-9]+h)?(?:[0-9]+m)?"
+OFFSET_PATTERN = (
+    r"^(?:[+-](?=[0-9])" + _DURATION + r"|day [1-9][0-9]* ([01][0-9]|2[0-3]):[0-5][0-9]"
+    r"|D[+-][0-9]+ ([01][0-9]|2[0-3]):[0-5][0-9])$"
+)
+DURATION_PATTERN = r"^(?=[0-9])" + _DURATION + r"$"
+RRULE_KEYS = {"FREQ", "INTERVAL", "BYDAY", "BYMONTHDAY", "COUNT", "UNTIL"}
+RRULE_FREQS = {"DAILY", "WEEKLY", "MONTHLY"}
+
+
+def _fail(kind: str, message: str, **ctx: Any) -> PydanticCustomError:
+    return PydanticCustomError(kind, message, ctx)
+
+
+def _text(value: Any) -> str | dict[str, str]:
+    if isinstance(value, str):
+        return value
+    if isinstance(value, dict) and value:
+        for locale, text in value.items():
+            if not isinstance(locale, str) or not re.match(LOCALE_PATTERN, locale):
+                raise _fail("locale", "'{locale}' is not a locale code such as zh-CN or en",
+                            locale=str(locale))
+            if not isinstance(text, str):
+                raise _fail("text", "the {locale} text must be a string", locale=locale)
+        return dict(value)
+    raise _fail("text", "expected text: a string, or a mapping of locale to string")
+
+
+Text = Annotated[
+    str | dict[str, str],
+    PlainValidator(_text),
+    WithJsonSchema({
+        "anyOf": [
+            {"type": "string"},
+            {
+                "type": "object",
+                "minProperties": 1,
+                "propertyNames": {"pattern": LOCALE_PATTERN},
+                "additionalProperties": {"type": "string"},
+            },
+        ],
+        "description": "Text, either a plain string or a mapping of locale (zh-CN, en) to string.",
+    }),
+]
+"""Human text: a plain string, or a mapping locale -> string for several languages."""
+
+
+def text_in(value: str | dict[str, str], locale: str, fallback: str) -> str:
+    """Pick one language from a Text value, falling back to the playbook's default locale."""
+    if isinstance(value, str):
+        return value
+    return value.get(locale) or value.get(fallback) or next(iter(value.values()))
+
+
+def _string_of(kind: str, pattern: str, message: str) -> Any:
+    def check(value: Any) -> str:
+        if not isinstance(value, str) or not re.match(pattern, value):
+            raise _fail(kind, message, value=str(value))
+        return value
+    return check
+
+
+def _id(value: Any) -> str:
+    if not isinstance(value, str) or not re.match(ID_PATTERN, value):
+        raise _fail("id", "'{value}' is not a valid id: use lower-case letters, digits, '-' "
+                    "or '_', e.g. 'welcome-ceremony'", value=str(value))
+    return value
+
+
+Id = Annotated[str, PlainValidator(_id), WithJsonSchema({"type": "string", "pattern": ID_PATTERN})]
+"""An identifier: lower-case ASCII letters and digits joined by '-' or '_'."""
+
+SemVer = Annotated[
+    str,
+    PlainValidator(_string_of("semver", SEMVER_PATTERN,
+                              "'{value}' is not a semantic version such as 1.2.0")),
+    WithJsonSchema({"type": "string", "pattern": SEMVER_PATTERN}),
+]
+
+Locale = Annotated[
+    str,
+    PlainValidator(_string_of("locale", LOCALE_PATTERN,
+                              "'{value}' is not a locale code such as zh-CN or en")),
+    WithJsonSchema({"type": "string", "pattern": LOCALE_PATTERN}),
+]
+
+ClockTime = Annotated[
+    str,
+    PlainValidator(_string_of("clock_time", CLOCK_PATTERN,
+                              "'{value}' is not a clock time; write HH:MM between 00:00 and 23:59")),
+    WithJsonSchema({"type": "string", "pattern": CLOCK_PATTERN,
+                    "description": "A clock time, HH:MM (24-hour)."}),
+]
+"""A wall-clock time HH:MM, 24-hour, in the playbook's time zone."""
+
+
+def _date(value: Any) -> dt.date:
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return value
+    if isinstance(value, str) and re.match(DATE_PATTERN, value):
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            pass
+    raise _fail("date", "'{value}' is not a calendar date; write YYYY-MM-DD (a real day)",
+                value=str(value))
+
+
+Date = Annotated[
+    dt.date,
+    PlainValidator(_date),
+    WithJsonSchema({"type": "string", "format": "date", "pattern": DATE_PATTERN}),
+]
+
+
+def _local_datetime(value: Any) -> dt.datetime:
+    if isinstance(value, dt.datetime):
+        return value
+    if isinstance(value, str) and re.match(DATETIME_PATTERN, value):
+        try:
+            return dt.datetime.fromisoformat(value.replace(" ", "T"))
+        except ValueError:
+            pass
+    raise _fail("date", "'{value}' is not a local date and time; write YYYY-MM-DD HH:MM",
+                value=str(value))
+
+
+LocalDateTime = Annotated[
+    dt.datetime,
+    PlainValidator(_local_datetime),
+    WithJsonSchema({"type": "string", "pattern": DATETIME_PATTERN,
+                    "description": "A local date and time, YYYY-MM-DD HH:MM, in the playbook's "
+                                   "time zone."}),
+]
+
+
+def _zone(value: Any) -> str:
+    if (isinstance(value, str) and "/" in value) or value == "UTC":
+        try:
+            zoneinfo.ZoneInfo(value)
+            return str(value)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            pass
+    raise _fail("time_zone", "'{value}' is not an IANA time zone such as Asia/Shanghai",
+                value=str(value))
+
+
+TimeZoneName = Annotated[
+    str,
+    PlainValidator(_zone),
+    WithJsonSchema({"type": "string", "pattern": r"^(UTC|[A-Za-z_]+(/[A-Za-z0-9_+-]+)+)$",
+                    "description": "An IANA time zone name, e.g. Asia/Shanghai."}),
+]
+
+
+@dataclass(frozen=True)
+class ParsedOffset:
+    """An offset resolved into either a duration or a (day shift, clock time) pair."""
+
+    delta: dt.timedelta | None = None
+    day_shift: int | None = None
+    clock: dt.time | None = None
+
+    def apply(self, anchor: dt.datetime) -> dt.datetime:
+        """The moment this offset names, relative to `anchor`."""
+        if self.delta is not None:
+            return anchor + self.delta
+        assert self.day_shift is not None and self.clock is not None
+        day = anchor.date() + dt.timedelta(days=self.day_shift)
+        return dt.datetime.combine(day, self.clock, tzinfo=anchor.tzinfo)
+
+
+def parse_duration(text: str) -> dt.timedelta:
+    match = re.fullmatch(r"(?:([0-9]+)d)?(?:([0-9]+)h)?(?:([0-9]+)m)?", text)
+    if not match or not text:
+        raise ValueError(text)
+    days, hours, minutes = (int(g) if g else 0 for g in match.groups())
+    return dt.timedelta(days=days, hours=hours, minutes=minutes)
+
+
+def parse_offset(text: str) -> ParsedOffset:
+    """Parse `+30m`, `-1d2h`, `day 3 09:00` (day 1 is the trigger's day) or `D-1 20:00`."""
+    if text[:1] in "+-":
+        delta = parse_duration(text[1:])
+        return ParsedOffset(delta=-delta if text[0] == "-" else delta)
+    head, number, clock = text.split(" ") if text.startswith("day ") else (None, *text.split(" "))
+    shift = int(number) - 1 if head == "day" else int(number[1:])
+    return ParsedOffset(day_shift=shift, clock=dt.time.fromisoformat(clock))
+
+
+Offset = Annotated[
+    str,
+    PlainValidator(_string_of(
+        "offset", OFFSET_PATTERN,
+        "'{value}' is not an offset; write +30m, +1h30m, -1d, 'day 3 09:00' or 'D-1 20:00'")),
+    WithJsonSchema({"type": "string", "pattern": OFFSET_PATTERN,
+                    "description": "When, relative to the trigger: +30m, +1h30m, -1d, "
+                                   "'day 3 09:00' (day 1 is the trigger's day) or 'D-1 20:00'."}),
+]
+"""A time relative to a trigger (a join, a programme start, a launch)."""
+
+Duration = Annotated[
+    str,
+    PlainValidator(_string_of("duration", DURATION_PATTERN,
+                              "'{value}' is not a duration; write e.g. 30d, 7d, 2h or 45m")),
+    WithJsonSchema({"type": "string", "pattern": DURATION_PATTERN,
+                    "description": "A duration such as 30d, 7d, 2h or 45m."}),
+]
+
+
+def _rrule(value: Any) -> str:
+    if not isinstance(value, str):
+        raise _fail("rrule", "a recurrence rule must be text such as FREQ=WEEKLY;BYDAY=TH")
+    parts = dict(p.split("=", 1) if "=" in p else (p, "") for p in value.split(";"))
+    unknown = sorted(set(parts) - RRULE_KEYS)
+    if unknown:
+        raise _fail("rrule", "'{part}' is not supported in a recurrence rule; use FREQ, INTERVAL, "
+                    "BYDAY, BYMONTHDAY, COUNT or UNTIL", part=unknown[0])
+    if parts.get("FREQ") not in RRULE_FREQS:
+        raise _fail("rrule", "a recurrence rule needs FREQ=DAILY, WEEKLY or MONTHLY")
+    try:
+        rrule.rrulestr("RRULE:" + value, dtstart=dt.datetime(2026, 1, 1))
+    except (ValueError, TypeError) as err:
+        raise _fail("rrule", "'{value}' is not a valid recurrence rule: {reason}",
+                    value=value, reason=str(err)) from None
+    return value
+
+
+Rrule = Annotated[
+    str,
+    PlainValidator(_rrule),
+    WithJsonSchema({"type": "string", "pattern": r"^FREQ=(DAILY|WEEKLY|MONTHLY)(;[A-Z]+=[^;]+)*$",
+                    "description": "An RFC 5545 RRULE subset, e.g. FREQ=WEEKLY;BYDAY=MO,TH."}),
+]
+
+
+Money = Annotated[float, Field(ge=0)]
+"""An amount in the playbook's currency (CNY unless said otherwise)."""
+
+
+def unique_ids(items: list[Any]) -> list[Any]:
+    """List validator: items with an `id` must not repeat it."""
+    seen: set[str] = set()
+    for item in items:
+        ident = getattr(item, "id", None)
+        if ident is not None:
+            if ident in seen:
+                raise _fail("duplicate_item_id", "the id '{id}' is used twice in this list", id=ident)
+            seen.add(ident)
+    return items
+
+
+UniqueIds = AfterValidator(unique_ids)

@@ -1,0 +1,30 @@
+"""`--format github`: workflow commands that GitHub Actions shows as annotations on the PR.
+
+Chosen automatically when `GITHUB_ACTIONS` is set. Escaping follows the Actions toolkit:
+`%`, CR and LF everywhere, plus `:` and `,` inside properties.
+"""
+
+from __future__ import annotations
+
+from playbook.diagnostics import Diagnostic, Severity, summary
+
+_LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
+
+
+def _data(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _prop(text: str) -> str:
+    return _data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def report(diagnostics: list[Diagnostic], files: int) -> str:
+    lines = []
+    for d in diagnostics:
+        message = d.message + (f"\n{d.help}" if d.help else "")
+        props = (f"file={_prop(d.span.path)},line={d.span.line},col={d.span.col},"
+                 f"title={_prop(f'{d.code} {d.name}')}")
+        lines.append(f"::{_LEVEL[d.severity]} {props}::{_data(message)}")
+    lines.append(summary(diagnostics, files))
+    return "\n".join(lines) + "\n"

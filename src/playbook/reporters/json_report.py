@@ -1,0 +1,34 @@
+"""`--format json`: the same fields as the text format, as objects, for other tools."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from playbook.diagnostics import Diagnostic, Severity
+
+
+def as_dict(d: Diagnostic) -> dict[str, Any]:
+    return {
+        "path": d.span.path,
+        "line": d.span.line,
+        "col": d.span.col,
+        "severity": str(d.severity),
+        "code": d.code,
+        "name": d.name,
+        "message": d.message,
+        "help": d.help,
+        "related": [
+            {"path": r.span.path, "line": r.span.line, "col": r.span.col, "message": r.message}
+            for r in d.related
+        ],
+    }
+
+
+def report(diagnostics: list[Diagnostic], files: int) -> str:
+    counts = {str(s): sum(1 for d in diagnostics if d.severity is s) for s in Severity}
+    payload = {
+        "diagnostics": [as_dict(d) for d in diagnostics],
+        "summary": {"files": files, **counts},
+    }
+    return json.dumps(payload, ensure_ascii=False, indent=2) + "\n"

@@ -1,0 +1,62 @@
+"""Where things are: spans in source files and the JSON-pointer map of each document."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True, order=True)
+class Span:
+    """A 1-based position in a file, relative to the playbook root."""
+
+    path: str
+    line: int = 1
+    col: int = 1
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}:{self.col}"
+
+
+def escape_token(token: str | int) -> str:
+    """Escape one JSON-pointer reference token (RFC 6901)."""
+    return str(token).replace("~", "~0").replace("/", "~1")
+
+
+def pointer(*tokens: str | int) -> str:
+    """Build a JSON pointer from reference tokens: pointer('steps', 0) == '/steps/0'."""
+    return "".join("/" + escape_token(t) for t in tokens)
+
+
+def join(base: str, token: str | int) -> str:
+    return base + "/" + escape_token(token)
+
+
+@dataclass
+class SourceMap:
+    """JSON pointer -> span, for the values and for the keys of one document.
+
+    Pointers to keys are kept apart so that an unknown key is reported at the key,
+    while a wrong value is reported at the value.
+    """
+
+    path: str
+    values: dict[str, Span] = field(default_factory=dict)
+    keys: dict[str, Span] = field(default_factory=dict)
+
+    def value(self, ptr: str) -> Span:
+        """The span of the value at `ptr`, or of its nearest ancestor that exists."""
+        return self._nearest(self.values, ptr)
+
+    def key(self, ptr: str) -> Span:
+        """The span of the key that names `ptr`, falling back to its value."""
+        if ptr in self.keys:
+            return self.keys[ptr]
+        return self.value(ptr)
+
+    def _nearest(self, table: dict[str, Span], ptr: str) -> Span:
+        while True:
+            if ptr in table:
+                return table[ptr]
+            if not ptr:
+                return Span(self.path)
+            ptr = ptr.rsplit("/", 1)[0]

@@ -1,0 +1,324 @@
+"""Validation: loaded files -> a frozen `Project`, or the full list of what is wrong.
+
+Every file is checked, and every problem in it reported, before anything is given up on.
+pydantic errors are mapped to stable codes (PB02x) and to the exact key or value they
+concern, with a "did you mean" where a close match exists.
+"""
+
+from __future__ import annotations
+
+import difflib
+import posixpath
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+from pydantic_core import ErrorDetails
+
+from playbook.codes import diagnostic
+from playbook.diagnostics import Diagnostic, Related
+from playbook.loader import LoadedFile, Tree
+from playbook.models import API_VERSION, KINDS, Document
+from playbook.models.base import MessageContent
+from playbook.models.packs import Material, MaterialPack
+from playbook.models.playbook import Group, Playbook, Roster
+from playbook.models.project import Project
+from playbook.platforms import effective
+from playbook.source import SourceMap, Span, join
+
+_CODE_BY_TYPE = {
+    "extra_forbidden": "PB020",
+    "missing": "PB021",
+    "literal_error": "PB023",
+    "enum": "PB023",
+    "clock_time": "PB024",
+    "date": "PB025",
+    "time_zone": "PB026",
+    "offset": "PB027",
+    "rrule": "PB028",
+    "semver": "PB029",
+    "duplicate_item_id": "PB034",
+}
+_EXPECTED = {
+    "string_type": "text", "text": "text",
+    "int_type": "a whole number", "int_parsing": "a whole number",
+    "int_from_float": "a whole number",
+    "float_type": "a number", "float_parsing": "a number",
+    "bool_type": "true or false", "bool_parsing": "true or false",
+    "list_type": "a list", "dict_type": "a mapping",
+    "model_type": "a mapping", "model_attributes_type": "a mapping",
+}
+
+
+@dataclass
+class Validated:
+    """The outcome: a project when nothing is wrong enough to stop, and every diagnostic."""
+
+    project: Project | None
+    diagnostics: list[Diagnostic]
+    files_checked: int
+
+
+def _describe(value: Any) -> str:
+    if value is None:
+        return "empty"
+    if isinstance(value, bool):
+        return f"the boolean {str(value).lower()}"
+    if isinstance(value, (int, float)):
+        return f"the number {value}"
+    if isinstance(value, str):
+        return f"the text '{value}'" if len(value) <= 40 else "a text"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    return type(value).__name__
+
+
+def _pointer(loc: tuple[int | str, ...]) -> str:
+    ptr = ""
+    for part in loc:
+        ptr = join(ptr, part)
+    return ptr
+
+
+def _location(loc: tuple[int | str, ...]) -> str:
+    """('steps', 0, 'at') -> 'steps[0].at', as an editor reads it."""
+    text = ""
+    for part in loc:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text or "document"
+
+
+def _model_at(model: type[BaseModel], loc: tuple[int | str, ...]) -> type[BaseModel] | None:
+    """The model class that holds the mapping at `loc`, for suggesting key names."""
+    current: Any = model
+    for part in loc:
+        current = _unwrap(current)
+        if isinstance(current, type) and issubclass(current, BaseModel) and isinstance(part, str):
+            fields = {f.alias or n: f for n, f in current.model_fields.items()}
+            if part not in fields:
+                return None
+            current = fields[part].annotation
+        elif isinstance(part, int):
+            args = getattr(current, "__args__", ())
+            current = args[0] if args else None
+    current = _unwrap(current)
+    return current if isinstance(current, type) and issubclass(current, BaseModel) else None
+
+
+def _unwrap(annotation: Any) -> Any:
+    while True:
+        meta = getattr(annotation, "__metadata__", None)
+        if meta is not None:  # Annotated[X, ...]
+            annotation = annotation.__origin__
+            continue
+        args = getattr(annotation, "__args__", None)
+        origin = getattr(annotation, "__origin__", None)
+        if args and origin is not list and origin is not dict:  # X | None
+            models = [a for a in args if isinstance(a, type) and issubclass(a, BaseModel)]
+            if models:
+                return models[0]
+        return annotation
+
+
+def _suggest(word: str, choices: list[str]) -> str | None:
+    close = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
+    return f"did you mean '{close[0]}'?" if close else None
+
+
+def _error_diagnostic(error: ErrorDetails, model: type[Document], source: SourceMap) -> Diagnostic:
+    loc = tuple(error["loc"])
+    kind = error["type"]
+    ptr = _pointer(loc)
+    where = _location(loc)
+    value = error.get("input")
+    if kind == "extra_forbidden":
+        key = str(loc[-1])
+        parent = _model_at(model, loc[:-1])
+        allowed = sorted(f.alias or n for n, f in parent.model_fields.items()) if parent else []
+        hint = _suggest(key, allowed)
+        if hint is None and allowed:
+            hint = "allowed keys here: " + ", ".join(allowed)
+        return diagnostic("PB020", source.key(ptr), f"unknown key '{key}'", help=hint)
+    if kind == "missing":
+        return diagnostic("PB021", source.value(_pointer(loc[:-1])),
+                          f"missing required key '{loc[-1]}'")
+    if kind in ("literal_error", "enum"):
+        choices = re.findall(r"'([^']*)'", str(error.get("ctx", {}).get("expected", "")))
+        shown = ", ".join(choices)
+        hint = _suggest(str(value), choices) if isinstance(value, str) else None
+        return diagnostic("PB023", source.value(ptr),
+                          f"{where}: {_describe(value)} is not one of: {shown}", help=hint)
+    if kind in _EXPECTED:
+        return diagnostic("PB022", source.value(ptr),
+                          f"{where} should be {_EXPECTED[kind]}, not {_describe(value)}")
+    code = _CODE_BY_TYPE.get(kind, "PB030")
+    message = error["msg"].removeprefix("Value error, ")
+    if kind in ("too_short", "too_long"):
+        message = message.replace(" after validation", "")
+    return diagnostic(code, source.value(ptr), f"{where}: {message}")
+
+
+def _check_header(loaded: LoadedFile, data: dict[str, Any]) -> list[Diagnostic]:
+    src = loaded.source
+    problems = []
+    version = data.get("apiVersion")
+    if version is None:
+        problems.append(diagnostic("PB021", src.value(""), "missing required key 'apiVersion'",
+                                   help=f"add `apiVersion: {API_VERSION}`"))
+    elif version != API_VERSION:
+        problems.append(diagnostic(
+            "PB013", src.value("/apiVersion"), f"unknown apiVersion '{version}'",
+            help=f"this tool reads `{API_VERSION}`"))
+    kind = data.get("kind")
+    if kind is None:
+        problems.append(diagnostic("PB012", src.value(""), "missing required key 'kind'",
+                                   help=f"this file should say `kind: {loaded.expected_kind}`"))
+    elif kind not in KINDS:
+        problems.append(diagnostic(
+            "PB014", src.value("/kind"), f"unknown kind '{kind}'",
+            help=_suggest(str(kind), list(KINDS)) or "kinds: " + ", ".join(KINDS)))
+    elif kind != loaded.expected_kind:
+        problems.append(diagnostic(
+            "PB015", src.value("/kind"),
+            f"a {kind} document cannot live at {loaded.path}; this place holds "
+            f"{loaded.expected_kind} documents"))
+    return problems
+
+
+def _under(ptr: str, roots: set[str]) -> bool:
+    return any(ptr == root or ptr.startswith(root + "/") for root in roots)
+
+
+def _validate_file(loaded: LoadedFile) -> tuple[Document | None, list[Diagnostic]]:
+    """Check one file. Loader problems and model problems are reported together; a model
+    error at a value the loader refused (a forbidden tag, say) is left out as noise."""
+    problems = list(loaded.diagnostics)
+    if loaded.data is None:
+        return None, problems
+    header = _check_header(loaded, loaded.data)
+    if header:
+        return None, problems + header
+    model = KINDS[loaded.expected_kind]
+    try:
+        doc = model.model_validate(loaded.data)
+    except ValidationError as err:
+        for error in err.errors():
+            if not _under(_pointer(tuple(error["loc"])), loaded.poisoned):
+                problems.append(_error_diagnostic(error, model, loaded.source))
+        return None, problems
+    return (None if problems else doc), problems
+
+
+def _walk(obj: Any, ptr: str = "") -> Iterator[tuple[str, BaseModel]]:
+    """Every model inside a document, with its JSON pointer."""
+    if isinstance(obj, BaseModel):
+        yield ptr, obj
+        for name, info in type(obj).model_fields.items():
+            yield from _walk(getattr(obj, name), join(ptr, info.alias or name))
+    elif isinstance(obj, list):
+        for i, item in enumerate(obj):
+            yield from _walk(item, join(ptr, i))
+
+
+def _check_path(base: str, target: str, span: Span, files: frozenset[str],
+                what: str) -> Diagnostic | None:
+    resolved = posixpath.normpath(posixpath.join(base, target))
+    if target.startswith("/") or resolved == ".." or resolved.startswith("../"):
+        return diagnostic("PB032", span, f"{what} '{target}' points outside the playbook folder")
+    if resolved not in files:
+        return diagnostic("PB033", span, f"{what} '{target}' does not exist (looked for {resolved})")
+    return None
+
+
+def _check_paths(path: str, doc: Document, source: SourceMap,
+                 files: frozenset[str]) -> list[Diagnostic]:
+    """Attachments and media resolve against the document's folder; templates against templates/."""
+    folder = posixpath.dirname(path)
+    found = []
+    for ptr, node in _walk(doc):
+        checks: list[tuple[str, str, str, str]] = []
+        if isinstance(node, MessageContent):
+            checks += [(folder, a, join(join(ptr, "attachments"), i), "attachment")
+                       for i, a in enumerate(node.attachments)]
+            if node.template is not None:
+                checks.append(("templates", node.template, join(ptr, "template"), "template"))
+        if isinstance(node, Material) and node.file is not None:
+            checks.append((folder, node.file, join(ptr, "file"), "media file"))
+        for base, target, where, what in checks:
+            problem = _check_path(base, target, source.value(where), files, what)
+            if problem:
+                found.append(problem)
+    return found
+
+
+def validate_tree(tree: Tree) -> Validated:
+    """Validate every loaded document and assemble the project when all is well."""
+    problems: list[Diagnostic] = []
+    valid: list[tuple[LoadedFile, Document]] = []
+    for loaded in tree.documents:
+        doc, found = _validate_file(loaded)
+        problems += found
+        if doc is not None:
+            valid.append((loaded, doc))
+
+    first: dict[tuple[str, str], LoadedFile] = {}
+    unique: list[tuple[LoadedFile, Document]] = []
+    for loaded, doc in valid:
+        key = (loaded.expected_kind, doc.id)
+        if key in first:
+            other = first[key]
+            problems.append(diagnostic(
+                "PB031", loaded.source.value("/id"),
+                f"{loaded.expected_kind} id '{doc.id}' is already used by {other.path}",
+                related=(Related(other.source.value("/id"), f"'{doc.id}' first defined here"),)))
+            continue
+        first[key] = loaded
+        unique.append((loaded, doc))
+        problems += _check_paths(loaded.path, doc, loaded.source, tree.files)
+        if isinstance(doc, MaterialPack) and loaded.path != f"packs/{doc.id}/pack.yaml":
+            problems.append(diagnostic(
+                "PB015", loaded.source.value("/id"),
+                f"pack '{doc.id}' must live in packs/{doc.id}/pack.yaml, not {loaded.path}"))
+
+    project = _assemble(tree, unique, problems)
+    return Validated(project, problems, len(tree.documents))
+
+
+def _assemble(tree: Tree, docs: list[tuple[LoadedFile, Document]],
+              problems: list[Diagnostic]) -> Project | None:
+    by_kind: dict[str, dict[str, Document]] = {kind: {} for kind in KINDS}
+    paths: dict[tuple[str, str], str] = {}
+    for loaded, doc in docs:
+        by_kind[loaded.expected_kind][doc.id] = doc
+        paths[(loaded.expected_kind, doc.id)] = loaded.path
+    playbooks = list(by_kind["Playbook"].values())
+    if problems or not playbooks:
+        return None
+    playbook = playbooks[0]
+    assert isinstance(playbook, Playbook)
+    groups: list[Group] = list(playbook.groups)
+    for roster in by_kind["Roster"].values():
+        assert isinstance(roster, Roster)
+        if groups:
+            problems.append(diagnostic(
+                "PB035", Span("roster.yaml"),
+                "groups are listed both in playbook.yaml and in roster.yaml"))
+            return None
+        groups = list(roster.groups)
+    return Project(
+        root=tree.root,
+        playbook=playbook,
+        groups={g.id: g for g in groups},
+        rules=by_kind["GroupRules"],  # type: ignore[arg-type]
+        scripts=by_kind["OnboardingScript"],  # type: ignore[arg-type]
+        calendars=by_kind["ActivityCalendar"],  # type: ignore[arg-type]
+        packs=by_kind["MaterialPack"],  # type: ignore[arg-type]
+        paths=paths,
+        sources={loaded.path: loaded.source for loaded, _ in docs},
+        files=tree.files,
+        platforms=effective(playbook),
+    )
