@@ -50,7 +50,7 @@ DOCUMENT_FOLDERS = {
 """Folders whose every *.yaml / *.yml file is a document of the given kind."""
 PACK_FILE = "pack.yaml"
 ROOT_FILES = {"playbook.yaml": "Playbook", "roster.yaml": "Roster"}
-_SKIPPED_DIRS = {"site", "node_modules", "__pycache__", "examples"}
+_SKIPPED_DIRS = frozenset({"site", "node_modules", "__pycache__", "examples"})
 
 
 @dataclass
@@ -135,6 +135,7 @@ class _Builder:
                 return self._mapping(node, ptr, depth)
             if isinstance(node, yaml.SequenceNode):
                 return [self.build(item, join(ptr, i), depth + 1) for i, item in enumerate(node.value)]
+            assert isinstance(node, yaml.ScalarNode)
             return self._scalar(node)
         finally:
             self._active.discard(ident)
@@ -293,9 +294,9 @@ def discover(root: Path) -> list[tuple[str, str]]:
     packs = root / "packs"
     if packs.is_dir():
         for entry in sorted(os.scandir(packs), key=lambda e: e.name):
-            if entry.is_dir() and not entry.name.startswith("."):
-                if os.path.isfile(os.path.join(entry.path, PACK_FILE)):
-                    found.append((f"packs/{entry.name}/{PACK_FILE}", "MaterialPack"))
+            pack_file = os.path.join(entry.path, PACK_FILE)
+            if entry.is_dir() and not entry.name.startswith(".") and os.path.isfile(pack_file):
+                found.append((f"packs/{entry.name}/{PACK_FILE}", "MaterialPack"))
     return sorted(found)
 
 
@@ -310,7 +311,7 @@ def index_files(root: Path) -> frozenset[str]:
     return frozenset(result)
 
 
-def _walk(top: Path, skip: set[str] = frozenset()) -> Iterator[str]:  # type: ignore[assignment]
+def _walk(top: Path, skip: frozenset[str] = frozenset()) -> Iterator[str]:
     for dirpath, dirnames, filenames in os.walk(top):
         dirnames[:] = sorted(d for d in dirnames if not d.startswith(".") and d not in skip)
         for name in sorted(filenames):

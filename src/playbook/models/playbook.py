@@ -24,8 +24,8 @@ from playbook.models.types import (
 )
 
 PlatformKind = Literal[
-    "wechat_group", "wecom_customer_group", "wecom_group_robot", "qq_group", "dingtalk_group", "personal_account",
-    "moments", "service_account", "subscription_account", "mini_program",
+    "wechat_group", "wecom_customer_group", "wecom_group_robot", "qq_group", "dingtalk_group",
+    "personal_account", "moments", "service_account", "subscription_account", "mini_program",
 ]
 """The carriers a community runs on: WeChat group, WeCom customer group, WeCom group robot
 (webhook), QQ group, DingTalk

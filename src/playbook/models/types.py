@@ -211,8 +211,8 @@ def parse_offset(text: str) -> ParsedOffset:
     if text[:1] in "+-":
         delta = parse_duration(text[1:])
         return ParsedOffset(delta=-delta if text[0] == "-" else delta)
-    head, number, clock = text.split(" ") if text.startswith("day ") else (None, *text.split(" "))
-    shift = int(number) - 1 if head == "day" else int(number[1:])
+    day, clock = text.removeprefix("day ").rsplit(" ", 1)
+    shift = int(day) - 1 if text.startswith("day ") else int(day[1:])
     return ParsedOffset(day_shift=shift, clock=dt.time.fromisoformat(clock))
 
 
@@ -239,7 +239,7 @@ Duration = Annotated[
 def _rrule(value: Any) -> str:
     if not isinstance(value, str):
         raise _fail("rrule", "a recurrence rule must be text such as FREQ=WEEKLY;BYDAY=TH")
-    parts = dict(p.split("=", 1) if "=" in p else (p, "") for p in value.split(";"))
+    parts = dict(p.partition("=")[::2] for p in value.split(";"))
     unknown = sorted(set(parts) - RRULE_KEYS)
     if unknown:
         raise _fail("rrule", "'{part}' is not supported in a recurrence rule; use FREQ, INTERVAL, "
