@@ -26,7 +26,7 @@ import yaml
 
 from playbook.codes import diagnostic
 from playbook.diagnostics import Diagnostic, Related
-from playbook.source import SourceMap, Span, join
+from playbook.source import SourceMap, Span, Suppression, find_suppressions, join
 
 MAX_FILE_BYTES = 1024 * 1024
 """A playbook file larger than this is refused (PB005)."""
@@ -62,6 +62,8 @@ class LoadedFile:
     data: dict[str, Any] | None
     source: SourceMap
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    suppressions: list[Suppression] = field(default_factory=list)
+    """Inline `# playbook: ignore[...]` comments, for the lint layer."""
     poisoned: set[str] = field(default_factory=set)
     """Pointers whose value the loader refused and replaced; model errors there are noise."""
 
@@ -222,6 +224,8 @@ def decode(raw: bytes, path: str) -> tuple[str | None, list[Diagnostic]]:
 def load_text(text: str, path: str, expected_kind: str) -> LoadedFile:
     """Compose one YAML text into a document and its source map."""
     loaded = LoadedFile(path, expected_kind, None, SourceMap(path))
+    if "playbook:" in text:
+        loaded.suppressions = find_suppressions(path, text)
     try:
         documents = yaml.compose_all(text, Loader=yaml.CSafeLoader)
         first = next(documents, None)

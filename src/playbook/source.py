@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 
@@ -15,6 +16,30 @@ class Span:
 
     def __str__(self) -> str:
         return f"{self.path}:{self.line}:{self.col}"
+
+
+@dataclass(frozen=True)
+class Suppression:
+    """An inline `# playbook: ignore[PB401, PB402] reason` comment on one line of a file."""
+
+    span: Span
+    codes: tuple[str, ...]
+    reason: str
+
+
+SUPPRESSION = re.compile(r"#\s*playbook:\s*ignore\[([A-Za-z0-9,\s]+)\]\s*(.*)$")
+
+
+def find_suppressions(path: str, text: str) -> list[Suppression]:
+    """Every suppression comment in a file's text."""
+    found = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        match = SUPPRESSION.search(line)
+        if match:
+            codes = tuple(c.strip().upper() for c in match.group(1).split(",") if c.strip())
+            found.append(Suppression(Span(path, number, match.start() + 1), codes,
+                                     match.group(2).strip()))
+    return found
 
 
 def escape_token(token: str | int) -> str:

@@ -7,10 +7,8 @@ concern, with a "did you mean" where a close match exists.
 
 from __future__ import annotations
 
-import difflib
 import posixpath
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -27,6 +25,8 @@ from playbook.models.playbook import Group, Playbook, Roster
 from playbook.models.project import Project
 from playbook.platforms import effective
 from playbook.source import SourceMap, Span, join
+from playbook.suggest import did_you_mean
+from playbook.walk import models_in
 
 _CODE_BY_TYPE = {
     "extra_forbidden": "PB020",
@@ -124,11 +124,6 @@ def _unwrap(annotation: Any) -> Any:
         return annotation
 
 
-def _suggest(word: str, choices: list[str]) -> str | None:
-    close = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
-    return f"did you mean '{close[0]}'?" if close else None
-
-
 def _error_diagnostic(error: ErrorDetails, model: type[Document], source: SourceMap) -> Diagnostic:
     loc = tuple(error["loc"])
     kind = error["type"]
@@ -139,7 +134,7 @@ def _error_diagnostic(error: ErrorDetails, model: type[Document], source: Source
         key = str(loc[-1])
         parent = _model_at(model, loc[:-1])
         allowed = sorted(f.alias or n for n, f in parent.model_fields.items()) if parent else []
-        hint = _suggest(key, allowed)
+        hint = did_you_mean(key, allowed)
         if hint is None and allowed:
             hint = "allowed keys here: " + ", ".join(allowed)
         return diagnostic("PB020", source.key(ptr), f"unknown key '{key}'", help=hint)
@@ -149,7 +144,7 @@ def _error_diagnostic(error: ErrorDetails, model: type[Document], source: Source
     if kind in ("literal_error", "enum"):
         choices = re.findall(r"'([^']*)'", str(error.get("ctx", {}).get("expected", "")))
         shown = ", ".join(choices)
-        hint = _suggest(str(value), choices) if isinstance(value, str) else None
+        hint = did_you_mean(str(value), choices) if isinstance(value, str) else None
         return diagnostic("PB023", source.value(ptr),
                           f"{where}: {_describe(value)} is not one of: {shown}", help=hint)
     if kind in _EXPECTED:
@@ -180,7 +175,7 @@ def _check_header(loaded: LoadedFile, data: dict[str, Any]) -> list[Diagnostic]:
     elif kind not in KINDS:
         problems.append(diagnostic(
             "PB014", src.value("/kind"), f"unknown kind '{kind}'",
-            help=_suggest(str(kind), list(KINDS)) or "kinds: " + ", ".join(KINDS)))
+            help=did_you_mean(str(kind), list(KINDS)) or "kinds: " + ", ".join(KINDS)))
     elif kind != loaded.expected_kind:
         problems.append(diagnostic(
             "PB015", src.value("/kind"),
@@ -213,17 +208,6 @@ def _validate_file(loaded: LoadedFile) -> tuple[Document | None, list[Diagnostic
     return (None if problems else doc), problems
 
 
-def _walk(obj: Any, ptr: str = "") -> Iterator[tuple[str, BaseModel]]:
-    """Every model inside a document, with its JSON pointer."""
-    if isinstance(obj, BaseModel):
-        yield ptr, obj
-        for name, info in type(obj).model_fields.items():
-            yield from _walk(getattr(obj, name), join(ptr, info.alias or name))
-    elif isinstance(obj, list):
-        for i, item in enumerate(obj):
-            yield from _walk(item, join(ptr, i))
-
-
 def _check_path(base: str, target: str, span: Span, files: frozenset[str],
                 what: str) -> Diagnostic | None:
     resolved = posixpath.normpath(posixpath.join(base, target))
@@ -239,7 +223,7 @@ def _check_paths(path: str, doc: Document, source: SourceMap,
     """Attachments and media resolve against the document's folder; templates against templates/."""
     folder = posixpath.dirname(path)
     found = []
-    for ptr, node in _walk(doc):
+    for ptr, node in models_in(doc):
         checks: list[tuple[str, str, str, str]] = []
         if isinstance(node, MessageContent):
             checks += [(folder, a, join(join(ptr, "attachments"), i), "attachment")
@@ -301,6 +285,8 @@ def _assemble(tree: Tree, docs: list[tuple[LoadedFile, Document]],
     playbook = playbooks[0]
     assert isinstance(playbook, Playbook)
     groups: list[Group] = list(playbook.groups)
+    home: tuple[str, str] = ("Playbook", playbook.id)
+    roster_doc: Roster | None = None
     for roster in by_kind["Roster"].values():
         assert isinstance(roster, Roster)
         if groups:
@@ -309,6 +295,7 @@ def _assemble(tree: Tree, docs: list[tuple[LoadedFile, Document]],
                 "groups are listed both in playbook.yaml and in roster.yaml"))
             return None
         groups = list(roster.groups)
+        home, roster_doc = ("Roster", roster.id), roster
     return Project(
         root=tree.root,
         playbook=playbook,
@@ -319,6 +306,10 @@ def _assemble(tree: Tree, docs: list[tuple[LoadedFile, Document]],
         packs=by_kind["MaterialPack"],  # type: ignore[arg-type]
         paths=paths,
         sources={loaded.path: loaded.source for loaded, _ in docs},
+        suppressions={loaded.path: tuple(loaded.suppressions) for loaded, _ in docs
+                      if loaded.suppressions},
         files=tree.files,
         platforms=effective(playbook),
+        group_home=home,
+        roster_document=roster_doc,
     )

@@ -7,13 +7,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from playbook.models.base import Document
 from playbook.models.calendars import ActivityCalendar
 from playbook.models.packs import MaterialPack
 from playbook.models.playbook import Group, Playbook
 from playbook.models.rules import GroupRules
 from playbook.models.scripts import OnboardingScript
 from playbook.platforms import PlatformLimits
-from playbook.source import SourceMap
+from playbook.source import SourceMap, Span, Suppression
 
 
 @dataclass(frozen=True)
@@ -35,6 +36,35 @@ class Project:
     """Every file under the root, for media and template look-ups."""
     platforms: Mapping[str, PlatformLimits] = field(default_factory=dict)
     """Limits of each platform in use: shipped defaults with the playbook's overrides."""
+
+    group_home: tuple[str, str] = ("Playbook", "")
+    roster_document: Document | None = None
+    """roster.yaml, when the groups live there."""
+    """(kind, id) of the document that lists the groups: playbook.yaml or roster.yaml."""
+    suppressions: Mapping[str, tuple[Suppression, ...]] = field(default_factory=dict)
+    """file -> its inline `# playbook: ignore[...]` comments."""
+
+    def span(self, kind: str, doc_id: str, ptr: str = "", *, key: bool = False) -> Span:
+        """Where the value (or, with key=True, the key) at `ptr` of a document stands."""
+        path = self.paths[(kind, doc_id)]
+        source = self.sources[path]
+        return source.key(ptr) if key else source.value(ptr)
+
+    def group_span(self, group_id: str, field_name: str = "") -> Span:
+        """Where a roster group (or one of its fields) is written."""
+        index = list(self.groups).index(group_id)
+        ptr = f"/groups/{index}" + (f"/{field_name}" if field_name else "")
+        return self.span(*self.group_home, ptr)
+
+    def documents(self) -> list[tuple[str, str, Document]]:
+        """(kind, id, document) for every document, in a stable order."""
+        found: list[tuple[str, str, Document]] = [("Playbook", self.playbook.id, self.playbook)]
+        if self.group_home[0] == "Roster" and self.roster_document is not None:
+            found.append(("Roster", self.group_home[1], self.roster_document))
+        for kind, table in (("GroupRules", self.rules), ("OnboardingScript", self.scripts),
+                            ("ActivityCalendar", self.calendars), ("MaterialPack", self.packs)):
+            found += [(kind, doc_id, table[doc_id]) for doc_id in sorted(table)]
+        return found
 
     @property
     def document_count(self) -> int:

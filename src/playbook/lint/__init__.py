@@ -1,0 +1,65 @@
+"""The lint layer: cross-file semantic checks run after schema validation.
+
+Importing this package registers every rule family (one module each). `run` applies the
+configuration (selection, severities) and the inline suppressions, and reports suppressions
+that have no reason or suppress nothing.
+"""
+
+from __future__ import annotations
+
+from playbook.diagnostics import Diagnostic, Severity
+from playbook.lint import references  # noqa: F401  (registers the rules)
+from playbook.lint.config import LintConfig
+from playbook.lint.registry import RULES, Finding, Rule, rule
+from playbook.models.project import Project
+from playbook.source import Suppression
+
+SUPPRESSION_CODES = {
+    "PB901": ("suppression-without-reason", "an inline suppression must say why"),
+    "PB902": ("unused-suppression", "this suppression matches no finding; remove it"),
+}
+
+
+def _suppressed(diag: Diagnostic, by_line: dict[tuple[str, int], list[Suppression]],
+                used: set[Suppression]) -> bool:
+    for suppression in by_line.get((diag.span.path, diag.span.line), []):
+        if diag.code in suppression.codes:
+            used.add(suppression)
+            return True
+    return False
+
+
+def run(project: Project, config: LintConfig | None = None) -> list[Diagnostic]:
+    """Every finding of every enabled rule, after suppressions."""
+    config = config or LintConfig()
+    found: list[Diagnostic] = []
+    for code in sorted(RULES):
+        entry = RULES[code]
+        if not config.enabled(code):
+            continue
+        severity = config.severity_of(code, entry.severity)
+        for f in entry.check(project):
+            found.append(Diagnostic(f.span, severity, code, entry.name, f.message, f.help, f.related))
+
+    by_line: dict[tuple[str, int], list[Suppression]] = {}
+    for items in project.suppressions.values():
+        for s in items:
+            by_line.setdefault((s.span.path, s.span.line), []).append(s)
+    used: set[Suppression] = set()
+    kept = [d for d in found if not _suppressed(d, by_line, used)]
+    for items in project.suppressions.values():
+        for s in items:
+            if not s.reason and config.enabled("PB901"):
+                kept.append(_meta("PB901", s, config))
+            if s not in used and config.enabled("PB902"):
+                kept.append(_meta("PB902", s, config))
+    return kept
+
+
+def _meta(code: str, s: Suppression, config: LintConfig) -> Diagnostic:
+    name, message = SUPPRESSION_CODES[code]
+    return Diagnostic(s.span, config.severity_of(code, Severity.WARNING), code, name,
+                      f"{message} (ignore[{', '.join(s.codes)}])")
+
+
+__all__ = ["RULES", "Finding", "LintConfig", "Rule", "rule", "run"]

@@ -1,0 +1,409 @@
+"""References (PB1xx): every id a document points at exists, `extends` has no cycles, and
+what is defined is used.
+
+One pass over the project collects every reference with its place; each rule then checks
+one namespace. The collection is cached for the project being linted.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from pydantic import BaseModel
+
+from playbook.diagnostics import Severity
+from playbook.lint.registry import Finding, rule
+from playbook.models.base import MetricTarget, Scope
+from playbook.models.calendars import ActivityCalendar, Column, Game, Slot, WeeklyEvent
+from playbook.models.packs import TimelineStep
+from playbook.models.playbook import Admission, GroupType, Role
+from playbook.models.project import Project
+from playbook.models.rules import Behaviour, EscalationStep, GroupRules
+from playbook.models.scripts import OnboardingScript, Step
+from playbook.source import Span, join
+from playbook.suggest import did_you_mean
+from playbook.walk import models_in
+
+
+@dataclass(frozen=True)
+class Ref:
+    """One reference: which namespace, the id written, where, and the document it is in."""
+
+    target: str
+    value: str
+    span: Span
+    owner: tuple[str, str]
+
+
+def _fields(model: BaseModel) -> Iterator[tuple[str, str, str | list[str] | None]]:
+    """(namespace, field, value) for every reference field of one model."""
+    if isinstance(model, Scope):
+        yield "group_type", "group_types", model.group_types
+        yield "layer", "layers", model.layers
+        yield "group", "groups", model.groups
+    if isinstance(model, GroupType):
+        yield "layer", "layer", model.layer
+        yield "platform", "platform", model.platform
+    if isinstance(model, Role):
+        yield "layer", "drawn_from", model.drawn_from
+    if isinstance(model, MetricTarget):
+        yield "metric", "metric", model.metric
+    if isinstance(model, (Step, Slot, WeeklyEvent, Game, TimelineStep)):
+        yield "role", "sender", model.sender
+    if isinstance(model, Column):
+        yield "role", "host", model.host
+    if isinstance(model, EscalationStep):
+        yield "role", "enforcer", model.enforcer
+    if isinstance(model, GroupRules):
+        yield "rule_set", "extends", model.extends
+    if isinstance(model, OnboardingScript):
+        yield "script", "next", model.next
+    if isinstance(model, Slot):
+        yield "pack", "pack", model.pack
+        yield "column", "column", model.column
+    if isinstance(model, TimelineStep):
+        yield "material", "materials", model.materials
+    if isinstance(model, Behaviour):
+        yield "reward", "reward", model.reward
+    if isinstance(model, Admission):
+        for name in ("admit", "refuse"):
+            yield "class", name, getattr(model, name)
+
+
+def _collect(project: Project) -> list[Ref]:
+    refs: list[Ref] = []
+    for kind, doc_id, doc in project.documents():
+        owner = (kind, doc_id)
+        for ptr, model in models_in(doc):
+            for target, name, value in _fields(model):
+                values = value if isinstance(value, list) else [value] if value is not None else []
+                for i, item in enumerate(values):
+                    where = join(join(ptr, name), i) if isinstance(value, list) else join(ptr, name)
+                    refs.append(Ref(target, item, project.span(kind, doc_id, where), owner))
+            if isinstance(model, Admission):
+                for i, classes in enumerate(model.must_not_share):
+                    for j, item in enumerate(classes):
+                        where = join(join(join(ptr, "must_not_share"), i), j)
+                        refs.append(Ref("class", item, project.span(kind, doc_id, where), owner))
+    for group_id, group in project.groups.items():
+        home = project.group_home
+        refs.append(Ref("group_type", group.type, project.group_span(group_id, "type"), home))
+        refs.append(Ref("operator", group.operator, project.group_span(group_id, "operator"), home))
+        if group.platform:
+            refs.append(Ref("platform", group.platform, project.group_span(group_id, "platform"), home))
+    return refs
+
+
+_cache: dict[int, tuple[Project, list[Ref]]] = {}
+
+
+def references(project: Project) -> list[Ref]:
+    """Every reference in the project (computed once per project)."""
+    hit = _cache.get(id(project))
+    if hit is None or hit[0] is not project:
+        _cache.clear()
+        hit = (project, _collect(project))
+        _cache[id(project)] = hit
+    return hit[1]
+
+
+def _global_namespace(project: Project, target: str) -> set[str]:
+    pb = project.playbook
+    tables: dict[str, set[str]] = {
+        "group_type": {g.id for g in pb.group_types},
+        "layer": {layer.id for layer in pb.layers},
+        "group": set(project.groups),
+        "role": {r.id for r in pb.roles},
+        "operator": {o.id for o in pb.operators},
+        "metric": {m.id for m in pb.metrics},
+        "rule_set": set(project.rules),
+        "script": set(project.scripts),
+        "pack": set(project.packs),
+        "platform": {p.id for p in pb.platforms},
+        "class": {f"{d.id}:{v.id}" for d in pb.classification.dimensions for v in d.values},
+    }
+    return tables[target]
+
+
+def _local_namespace(project: Project, ref: Ref) -> set[str]:
+    """Columns, materials and rewards are looked up inside the referring document."""
+    kind, doc_id = ref.owner
+    if ref.target == "column" and kind == "ActivityCalendar":
+        return {c.id for c in project.calendars[doc_id].columns}
+    if ref.target == "material" and kind == "MaterialPack":
+        return {m.id for m in project.packs[doc_id].materials}
+    if ref.target == "reward" and kind == "GroupRules":
+        found: set[str] = set()
+        for rules in _extends_chain(project, doc_id):
+            found |= {r.id for r in rules.rewards}
+        return found
+    return set()
+
+
+def _unknown(project: Project, target: str, noun: str) -> Iterator[Finding]:
+    for ref in references(project):
+        if ref.target != target:
+            continue
+        known = (_local_namespace(project, ref) if target in ("column", "material", "reward")
+                 else _global_namespace(project, target))
+        if ref.value not in known:
+            yield Finding(ref.span, f"unknown {noun} '{ref.value}'",
+                          help=did_you_mean(ref.value, known))
+
+
+@rule("PB101", "unknown-group-type-reference")
+def unknown_group_type(project: Project) -> Iterator[Finding]:
+    """A group, scope or rule names a group type that playbook.yaml does not define.
+
+    Why: the group would get no rules, scripts or calendar, silently.
+
+    Fails: `type: middle-offical` when playbook.yaml defines `middle-official`.
+    Passes: `type: middle-official`.
+    """
+    yield from _unknown(project, "group_type", "group type")
+
+
+@rule("PB102", "unknown-layer-reference")
+def unknown_layer(project: Project) -> Iterator[Finding]:
+    """A group type, role or scope names a layer of the pyramid that is not defined.
+
+    Why: the layer's goal and metrics would never apply.
+
+    Fails: `layer: midle`. Passes: `layer: middle` with a layer `middle` in playbook.yaml.
+    """
+    yield from _unknown(project, "layer", "layer")
+
+
+@rule("PB103", "unknown-role-reference")
+def unknown_role(project: Project) -> Iterator[Finding]:
+    """A step, slot, event or escalation names a sender or enforcer role that is not defined.
+
+    Why: nobody would be told to post the message or enforce the rule.
+
+    Fails: `sender: assistent`. Passes: `sender: assistant` with a role `assistant`.
+    """
+    yield from _unknown(project, "role", "role")
+
+
+@rule("PB104", "unknown-operator-reference")
+def unknown_operator(project: Project) -> Iterator[Finding]:
+    """A roster group is owned by an operator who is not listed in playbook.yaml.
+
+    Why: the group would appear on nobody's run sheet.
+
+    Fails: `operator: op-zhangsan` with no such operator. Passes: a listed operator id.
+    """
+    yield from _unknown(project, "operator", "operator")
+
+
+@rule("PB105", "unknown-group-reference")
+def unknown_group(project: Project) -> Iterator[Finding]:
+    """A scope names a roster group that does not exist.
+
+    Why: content aimed at that group would never be posted anywhere.
+
+    Fails: `groups: [sh-middle-09]` with no such group. Passes: an id from the roster.
+    """
+    yield from _unknown(project, "group", "group")
+
+
+@rule("PB106", "unknown-rule-set-reference")
+def unknown_rule_set(project: Project) -> Iterator[Finding]:
+    """A rule set `extends` a rule set that does not exist.
+
+    Why: the base rules would silently be missing from every group using this set.
+
+    Fails: `extends: base-rule`. Passes: `extends: base-rules` with rules/base.yaml having that id.
+    """
+    yield from _unknown(project, "rule_set", "rule set")
+
+
+@rule("PB107", "unknown-script-reference")
+def unknown_script(project: Project) -> Iterator[Finding]:
+    """A script's `next` names a script that does not exist.
+
+    Why: members would reach the end of the path with nowhere to go.
+
+    Fails: `next: [second-purchase]` with no such script. Passes: an existing script id.
+    """
+    yield from _unknown(project, "script", "script")
+
+
+@rule("PB108", "unknown-pack-reference")
+def unknown_pack(project: Project) -> Iterator[Finding]:
+    """A calendar slot points at a material pack that does not exist.
+
+    Why: the slot would post nothing at its time.
+
+    Fails: `pack: winter-tea` with no packs/winter-tea/. Passes: an existing pack id.
+    """
+    yield from _unknown(project, "pack", "material pack")
+
+
+@rule("PB109", "unknown-metric-reference")
+def unknown_metric(project: Project) -> Iterator[Finding]:
+    """A step, slot, layer or pack names a metric the playbook's metric catalogue lacks.
+
+    Why: the handbook could not show how the action is measured.
+
+    Fails: `metric: conversion` with only `conversion-rate` defined. Passes: `conversion-rate`.
+    """
+    yield from _unknown(project, "metric", "metric")
+
+
+@rule("PB110", "unknown-column-reference")
+def unknown_column(project: Project) -> Iterator[Finding]:
+    """A daily slot names a column that its calendar does not define.
+
+    Fails: `column: new-arrival` when the calendar's columns have `new-arrivals`.
+    Passes: a column id defined in the same calendar.
+    """
+    yield from _unknown(project, "column", "column")
+
+
+@rule("PB111", "unknown-material-reference")
+def unknown_material(project: Project) -> Iterator[Finding]:
+    """A launch-timeline step attaches a material its pack does not contain.
+
+    Why: the step would be posted without its picture or copy.
+
+    Fails: `materials: [poster]` with no material `poster` in the pack. Passes: an existing id.
+    """
+    yield from _unknown(project, "material", "material")
+
+
+@rule("PB112", "unknown-class-reference")
+def unknown_class(project: Project) -> Iterator[Finding]:
+    """An admission policy names a class (`dimension:value`) the classification lacks.
+
+    Why: the admission check would never match anyone.
+
+    Fails: `refuse: [identity:consumers]` when the value is `consumer`. Passes: `identity:consumer`.
+    """
+    yield from _unknown(project, "class", "class")
+
+
+@rule("PB113", "unknown-reward-reference")
+def unknown_reward(project: Project) -> Iterator[Finding]:
+    """An encouraged behaviour names a reward its rule set (or a base it extends) lacks.
+
+    Fails: `reward: weekly-star` with no such reward. Passes: a reward id defined in the rule set.
+    """
+    yield from _unknown(project, "reward", "reward")
+
+
+@rule("PB116", "platform-not-in-use")
+def platform_not_in_use(project: Project) -> Iterator[Finding]:
+    """A group or group type runs on a platform that playbook.yaml does not list as in use.
+
+    Why: the platform's limits (group size, message length) would not be checked.
+
+    Fails: `platform: qq_group` with only wechat_group under `platforms`. Passes: list qq_group.
+    """
+    yield from _unknown(project, "platform", "platform (not listed under `platforms`)")
+
+
+def _extends_chain(project: Project, start: str) -> list[GroupRules]:
+    """The rule set and its bases, stopping at a cycle or an unknown base."""
+    chain: list[GroupRules] = []
+    seen: set[str] = set()
+    current: str | None = start
+    while current is not None and current in project.rules and current not in seen:
+        seen.add(current)
+        chain.append(project.rules[current])
+        current = project.rules[current].extends
+    return chain
+
+
+@rule("PB114", "extends-cycle")
+def extends_cycle(project: Project) -> Iterator[Finding]:
+    """Rule sets extend each other in a circle.
+
+    Why: there is no base to start from, so the effective rules are undefined.
+
+    Fails: a extends b, b extends a. Passes: a extends b, b extends nothing.
+    """
+    reported: set[frozenset[str]] = set()
+    for start in sorted(project.rules):
+        path: list[str] = []
+        current: str | None = start
+        while current is not None and current in project.rules and current not in path:
+            path.append(current)
+            current = project.rules[current].extends
+        if current is not None and current in path:
+            loop = path[path.index(current):]
+            if frozenset(loop) in reported:
+                continue
+            reported.add(frozenset(loop))
+            first = min(loop)
+            span = project.span("GroupRules", first, "/extends")
+            yield Finding(span, "rule sets extend each other in a cycle: "
+                          + " → ".join([*loop[loop.index(first):], *loop[:loop.index(first)], first]))
+
+
+@rule("PB115", "unused-definition", Severity.WARNING)
+def unused_definition(project: Project) -> Iterator[Finding]:
+    """Something is defined and never used: a metric, role, layer, group type, rule set,
+    script, pack, column or reward nothing refers to.
+
+    Why: dead entries mislead editors and drift out of date.
+
+    Fails: a metric `repurchase-rate` no step, slot, layer or pack names.
+    Passes: every metric is named somewhere (or remove it).
+    """
+    used: dict[str, set[str]] = {}
+    for ref in references(project):
+        used.setdefault(ref.target, set()).add(ref.value)
+    pb = project.playbook
+    catalogue = [
+        ("metric", "metric", [(m.id, f"/metrics/{i}/id") for i, m in enumerate(pb.metrics)]),
+        ("role", "role", [(r.id, f"/roles/{i}/id") for i, r in enumerate(pb.roles)]),
+        ("layer", "layer", [(x.id, f"/layers/{i}/id") for i, x in enumerate(pb.layers)]),
+        ("group_type", "group type", [(g.id, f"/group_types/{i}/id")
+                                      for i, g in enumerate(pb.group_types)]),
+    ]
+    for target, noun, entries in catalogue:
+        for ident, ptr in entries:
+            if ident not in used.get(target, set()):
+                yield Finding(project.span("Playbook", pb.id, ptr), f"{noun} '{ident}' is never used")
+    for cal_id, cal in sorted(project.calendars.items()):
+        for i, col in enumerate(cal.columns):
+            slots_using = {s.column for s in cal.daily}
+            if col.id not in slots_using:
+                yield Finding(project.span("ActivityCalendar", cal_id, f"/columns/{i}/id"),
+                              f"column '{col.id}' is never posted by a daily slot")
+    for rules_id, rules in sorted(project.rules.items()):
+        named = {b.reward for b in rules.encouraged + rules.forbidden + rules.required}
+        for other in project.rules.values():
+            if rules_id in [r.id for r in _extends_chain(project, other.id)]:
+                named |= {b.reward for b in other.encouraged}
+        for i, reward in enumerate(rules.rewards):
+            if reward.id not in named:
+                yield Finding(project.span("GroupRules", rules_id, f"/rewards/{i}/id"),
+                              f"reward '{reward.id}' is never earned by an encouraged behaviour")
+
+
+@rule("PB117", "unknown-skip-reference")
+def unknown_skip(project: Project) -> Iterator[Finding]:
+    """A holiday or exception skips a slot, event or game its calendar does not have.
+
+    Why: the item meant to pause would still be posted on that day.
+
+    Fails: `skip: [morning]` when the slot is `morning-greeting`. Passes: an existing item id.
+    """
+    for cal_id, cal in sorted(project.calendars.items()):
+        known = _calendar_items(cal)
+        for field_name in ("holidays", "exceptions"):
+            for i, entry in enumerate(getattr(cal, field_name)):
+                for j, item in enumerate(entry.skip):
+                    if item not in known:
+                        span = project.span("ActivityCalendar", cal_id, f"/{field_name}/{i}/skip/{j}")
+                        yield Finding(span, f"'{item}' is not a slot, event or game of this calendar",
+                                      help=did_you_mean(item, known))
+
+
+def _calendar_items(cal: ActivityCalendar) -> set[str]:
+    return ({s.id for s in cal.daily} | {w.id for w in cal.weekly} | {g.id for g in cal.games}
+            | {k.id for k in cal.keyword_replies})
+

@@ -1,0 +1,77 @@
+"""The registry of lint rules. A rule is a small function that takes the `Project` and yields
+findings; it never knows its own severity (configuration decides, from its default).
+
+Each rule's docstring is its user documentation: what it finds, why it matters, and a
+failing and a passing example. `playbook rules --explain CODE` prints it.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from playbook.diagnostics import Related, Severity
+from playbook.models.project import Project
+from playbook.source import Span
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One problem a rule found."""
+
+    span: Span
+    message: str
+    help: str | None = None
+    related: tuple[Related, ...] = ()
+
+
+Check = Callable[[Project], Iterable[Finding]]
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A registered rule: stable code, kebab-case name of the bad pattern, default severity."""
+
+    code: str
+    name: str
+    severity: Severity
+    check: Check
+
+    @property
+    def doc(self) -> str:
+        return inspect.getdoc(self.check) or ""
+
+    @property
+    def summary(self) -> str:
+        return self.doc.split("\n", 1)[0]
+
+    @property
+    def family(self) -> str:
+        return FAMILIES.get(self.code[:3] + "xx", "other")
+
+
+FAMILIES = {
+    "PB1xx": "references",
+    "PB2xx": "template contracts",
+    "PB3xx": "platform limits",
+    "PB4xx": "schedules",
+    "PB5xx": "rules and roles",
+    "PB6xx": "capacity",
+    "PB7xx": "compliance",
+    "PB9xx": "suppressions",
+}
+
+RULES: dict[str, Rule] = {}
+
+
+def rule(code: str, name: str, severity: Severity = Severity.ERROR) -> Callable[[Check], Check]:
+    """Register a rule. Codes are never reused; a duplicate is a programming error."""
+
+    def register(check: Check) -> Check:
+        if code in RULES:
+            raise ValueError(f"lint code {code} registered twice")
+        RULES[code] = Rule(code, name, severity, check)
+        return check
+
+    return register
