@@ -12,8 +12,10 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from playbook import __version__
-from playbook.diagnostics import Severity, ordered
+from playbook import __version__, lint
+from playbook.diagnostics import ordered
+from playbook.lint import catalogue
+from playbook.lint.config import ConfigError, load_config
 from playbook.loader import load_tree
 from playbook.reporters import REPORTERS
 from playbook.schema import SCHEMA_DIR, drift, render_all
@@ -46,6 +48,20 @@ def _parser() -> argparse.ArgumentParser:
         "--format", choices=sorted(REPORTERS), default=None,
         help="output format (default: github when GITHUB_ACTIONS is set, else text)")
 
+    validate.add_argument("--select", action="append", metavar="CODES",
+                          help="only these codes or prefixes, e.g. PB1,PB401 (adds to config)")
+    validate.add_argument("--ignore", action="append", metavar="CODES",
+                          help="skip these codes or prefixes, e.g. PB115")
+    validate.add_argument("--fail-level", choices=["error", "warning"], default=None,
+                          help="lowest severity that makes the exit code 1 (default: error)")
+
+    rules = commands.add_parser(
+        "rules", help="list every diagnostic code, or explain one",
+        description="List every diagnostic code with its name, default severity and summary.")
+    rules.add_argument("--explain", metavar="CODE", help="print one rule's full explanation")
+    rules.add_argument("--markdown", action="store_true",
+                       help="print the whole reference as Markdown (docs/rules.md)")
+
     schema = commands.add_parser(
         "schema", help="write the JSON Schemas of every document kind",
         description="Write schema/<kind>.schema.json (JSON Schema 2020-12) from the models.")
@@ -62,17 +78,32 @@ def _format(requested: str | None) -> str:
     return "github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text"
 
 
-def run_validate(root: Path, fmt: str) -> int:
+def run_validate(root: Path, fmt: str, flags: argparse.Namespace) -> int:
     if not root.is_dir():
         raise UsageError(f"{root} is not a folder")
     if not (root / "playbook.yaml").is_file():
         raise UsageError(f"no playbook found: {root / 'playbook.yaml'} does not exist "
                          "(run this in a playbook folder, or name one)")
+    config = load_config(root).with_flags(flags.select, flags.ignore, flags.fail_level)
     result = validate_tree(load_tree(root))
-    diagnostics = ordered(result.diagnostics)
+    found = list(result.diagnostics)
+    if result.project is not None:
+        found += lint.run(result.project, config)
+    diagnostics = ordered(found)
     sys.stdout.write(REPORTERS[fmt](diagnostics, result.files_checked))
-    failing = any(d.severity >= Severity.ERROR for d in diagnostics)
+    failing = any(d.severity >= config.fail_level for d in diagnostics)
     return EXIT_FINDINGS if failing else EXIT_OK
+
+
+def run_rules(explain_code: str | None, as_markdown: bool) -> int:
+    if explain_code:
+        text = catalogue.explain(explain_code)
+        if text is None:
+            raise UsageError(f"no rule {explain_code}; `playbook rules` lists them")
+        sys.stdout.write(text)
+    else:
+        sys.stdout.write(catalogue.markdown() if as_markdown else catalogue.table())
+    return EXIT_OK
 
 
 def run_schema(out: Path, check: bool) -> int:
@@ -93,10 +124,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         if args.command == "validate":
-            return run_validate(args.root, _format(args.format))
+            return run_validate(args.root, _format(args.format), args)
+        if args.command == "rules":
+            return run_rules(args.explain, args.markdown)
         if args.command == "schema":
             return run_schema(args.out, args.check)
-    except UsageError as err:
+    except (UsageError, ConfigError) as err:
         print(f"playbook: error: {err}", file=sys.stderr)
         return EXIT_USAGE
     except OSError as err:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from playbook.diagnostics import Diagnostic
-from playbook.reporters import github, json_report, text
+from playbook.reporters import github, json_report, sarif, text
 
 Reporter = Callable[[list[Diagnostic], int], str]
 
@@ -13,6 +13,7 @@ REPORTERS: dict[str, Reporter] = {
     "text": text.report,
     "json": json_report.report,
     "github": github.report,
+    "sarif": sarif.report,
 }
 
 __all__ = ["REPORTERS", "Reporter"]
