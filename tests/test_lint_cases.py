@@ -38,7 +38,9 @@ def build_case(case: Path, tmp_path: Path) -> Path:
 def lint_lines(root: Path, code: str) -> list[str]:
     result = validate_tree(load_tree(root))
     assert result.project is not None, "\n".join(map(str, result.diagnostics))
-    return [str(d) for d in ordered(lint.run(result.project, LintConfig(select=(code,))))]
+    # Run every rule and keep this code's findings: the suppression codes (PB90x) depend on
+    # which other rules ran, and for independent rules this equals selecting the one code.
+    return [str(d) for d in ordered(lint.run(result.project, LintConfig())) if d.code == code]
 
 
 def test_base_playbook_is_clean_under_every_rule(tmp_path: Path) -> None:

@@ -51,7 +51,8 @@ def run(project: Project, config: LintConfig | None = None) -> list[Diagnostic]:
         for s in items:
             if not s.reason and config.enabled("PB901"):
                 kept.append(_meta("PB901", s, config))
-            if s not in used and config.enabled("PB902"):
+            ran = any(code in RULES and config.enabled(code) for code in s.codes)
+            if s not in used and ran and config.enabled("PB902"):
                 kept.append(_meta("PB902", s, config))
     return kept
 

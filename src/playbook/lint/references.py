@@ -148,8 +148,8 @@ def _unknown(project: Project, target: str, noun: str) -> Iterator[Finding]:
         known = (_local_namespace(project, ref) if target in ("column", "material", "reward")
                  else _global_namespace(project, target))
         if ref.value not in known:
-            yield Finding(ref.span, f"unknown {noun} '{ref.value}'",
-                          help=did_you_mean(ref.value, known))
+            message = noun.format(ref.value) if "{}" in noun else f"unknown {noun} '{ref.value}'"
+            yield Finding(ref.span, message, help=did_you_mean(ref.value, known))
 
 
 @rule("PB101", "unknown-group-type-reference")
@@ -301,7 +301,7 @@ def platform_not_in_use(project: Project) -> Iterator[Finding]:
 
     Fails: `platform: qq_group` with only wechat_group under `platforms`. Passes: list qq_group.
     """
-    yield from _unknown(project, "platform", "platform (not listed under `platforms`)")
+    yield from _unknown(project, "platform", "platform '{}' is not listed under `platforms` in playbook.yaml")
 
 
 def _extends_chain(project: Project, start: str) -> list[GroupRules]:
@@ -344,8 +344,11 @@ def extends_cycle(project: Project) -> Iterator[Finding]:
 
 @rule("PB115", "unused-definition", Severity.WARNING)
 def unused_definition(project: Project) -> Iterator[Finding]:
-    """Something is defined and never used: a metric, role, layer, group type, rule set,
-    script, pack, column or reward nothing refers to.
+    """Something is defined and never used: a metric, role, layer or group type of
+    playbook.yaml, a calendar column no daily slot posts, or a reward no behaviour earns.
+
+    Scripts, rule sets and packs are not reported: they reach groups through their own
+    scope (`applies_to`, a launch audience), not through references.
 
     Why: dead entries mislead editors and drift out of date.
 
@@ -374,10 +377,10 @@ def unused_definition(project: Project) -> Iterator[Finding]:
                 yield Finding(project.span("ActivityCalendar", cal_id, f"/columns/{i}/id"),
                               f"column '{col.id}' is never posted by a daily slot")
     for rules_id, rules in sorted(project.rules.items()):
-        named = {b.reward for b in rules.encouraged + rules.forbidden + rules.required}
+        named: set[str | None] = set()
         for other in project.rules.values():
             if rules_id in [r.id for r in _extends_chain(project, other.id)]:
-                named |= {b.reward for b in other.encouraged}
+                named |= {b.reward for b in other.encouraged + other.forbidden + other.required}
         for i, reward in enumerate(rules.rewards):
             if reward.id not in named:
                 yield Finding(project.span("GroupRules", rules_id, f"/rewards/{i}/id"),
@@ -404,6 +407,5 @@ def unknown_skip(project: Project) -> Iterator[Finding]:
 
 
 def _calendar_items(cal: ActivityCalendar) -> set[str]:
-    return ({s.id for s in cal.daily} | {w.id for w in cal.weekly} | {g.id for g in cal.games}
-            | {k.id for k in cal.keyword_replies})
+    return {s.id for s in cal.daily} | {w.id for w in cal.weekly} | {g.id for g in cal.games}
 
