@@ -91,6 +91,7 @@ class _Builder:
         self.diagnostics: list[Diagnostic] = []
         self.poisoned: set[str] = set()
         self._seen: set[int] = set()
+        self._targets: set[int] = set()
         self._active: set[int] = set()
         self._aliases = 0
         self._nodes = 0
@@ -99,13 +100,33 @@ class _Builder:
     def span(self, node: yaml.Node) -> Span:
         return Span(self.path, node.start_mark.line + 1, node.start_mark.column + 1)
 
+    def find_alias_targets(self, root: yaml.Node) -> None:
+        """Mark the nodes that aliases point at: those reachable more than once.
+
+        Walks the composed graph without expanding it (each node's children once).
+        """
+        reached: set[int] = set()
+        stack = [root]
+        while stack:
+            node = stack.pop()
+            if id(node) in reached:
+                self._targets.add(id(node))
+                continue
+            reached.add(id(node))
+            if isinstance(node, yaml.MappingNode):
+                stack.extend(v for pair in node.value for v in pair)
+            elif isinstance(node, yaml.SequenceNode):
+                stack.extend(node.value)
+
     def build(self, node: yaml.Node, ptr: str, depth: int = 0) -> Any:
         ident = id(node)
         if ident in self._active:
             self.diagnostics.append(diagnostic(
                 "PB004", self.span(node), "recursive alias: a value contains itself"))
             raise _AliasLimit
-        if ident in self._seen:
+        if ident in self._seen and ident in self._targets:
+            # every use of an alias counts, nested ones included; the values inside an
+            # expansion count towards MAX_NODES instead
             self._aliases += 1
             if self._aliases > MAX_ALIASES:
                 self.diagnostics.append(diagnostic(
@@ -249,6 +270,7 @@ def load_text(text: str, path: str, expected_kind: str) -> LoadedFile:
         loaded.diagnostics.append(diagnostic("PB007", Span(path), "file is empty"))
         return loaded
     builder = _Builder(path)
+    builder.find_alias_targets(first)
     try:
         data = builder.build(first, "")
     except _AliasLimit:
@@ -256,7 +278,7 @@ def load_text(text: str, path: str, expected_kind: str) -> LoadedFile:
     loaded.source = builder.source
     loaded.diagnostics.extend(builder.diagnostics)
     loaded.poisoned = builder.poisoned
-    if data is not None and not isinstance(data, dict):
+    if not isinstance(data, dict) and not builder.diagnostics:
         loaded.diagnostics.append(diagnostic(
             "PB010", builder.span(first), "the document must be a mapping of keys to values"))
         data = None

@@ -150,6 +150,12 @@ def _error_diagnostic(error: ErrorDetails, model: type[Document], source: Source
     if kind in _EXPECTED:
         return diagnostic("PB022", source.value(ptr),
                           f"{where} should be {_EXPECTED[kind]}, not {_describe(value)}")
+    if kind == "duplicate_item_id":
+        ctx = error.get("ctx", {})
+        first = source.value(join(join(ptr, ctx["first"]), "id"))
+        return diagnostic("PB034", source.value(join(join(ptr, ctx["index"]), "id")),
+                          f"{where}: the id '{ctx['id']}' is used twice in this list",
+                          related=(Related(first, f"'{ctx['id']}' first used here"),))
     code = _CODE_BY_TYPE.get(kind, "PB030")
     message = error["msg"].removeprefix("Value error, ")
     if kind in ("too_short", "too_long"):

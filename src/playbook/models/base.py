@@ -20,6 +20,7 @@ class Model(BaseModel):
         frozen=True,
         use_attribute_docstrings=True,
         populate_by_name=False,
+        strict=True,  # `yes` is not true and '200' is not 200: the same as the published schema
     )
 
 

@@ -254,6 +254,16 @@ class QuietHours(Model):
     """When they end (the next morning if earlier than the start)."""
 
 
+class AllowedTerm(Model):
+    """A word or phrase that may appear although it contains an absolute advertising term."""
+
+    term: str = Field(min_length=1)
+    """The phrase allowed as written, e.g. 第一步 (a step number, not a ranking). The absolute
+    terms inside it are not reported; allowing a bare term (第一) allows it everywhere."""
+    reason: str | None = None
+    """Why it is not an advertising claim; reviewers and compliance read this."""
+
+
 class Settings(Model):
     """Playbook-wide limits the checks enforce."""
 
@@ -261,6 +271,8 @@ class Settings(Model):
     """Most scheduled messages one group receives per day."""
     quiet_hours: QuietHours = QuietHours()
     """No sends inside these hours."""
+    advertising_allow: list[AllowedTerm] = []
+    """Phrases the advertising-wording check (PB701) lets through, each with a reason."""
 
 
 class Playbook(Document):

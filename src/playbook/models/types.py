@@ -268,13 +268,14 @@ Money = Annotated[float, Field(ge=0)]
 
 def unique_ids(items: list[Any]) -> list[Any]:
     """List validator: items with an `id` must not repeat it."""
-    seen: set[str] = set()
-    for item in items:
+    seen: dict[str, int] = {}
+    for index, item in enumerate(items):
         ident = getattr(item, "id", None)
         if ident is not None:
             if ident in seen:
-                raise _fail("duplicate_item_id", "the id '{id}' is used twice in this list", id=ident)
-            seen.add(ident)
+                raise _fail("duplicate_item_id", "the id '{id}' is used twice in this list",
+                            id=ident, index=index, first=seen[ident])
+            seen[ident] = index
     return items
 
 

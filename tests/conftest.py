@@ -1,0 +1,88 @@
+"""Shared fixtures: throw-away playbook folders and an in-process `playbook` command."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from pathlib import Path
+
+import pytest
+
+from playbook.cli import main
+
+Files = Mapping[str, str | bytes]
+MakePlaybook = Callable[[Files], Path]
+RunCli = Callable[..., tuple[int, str, str]]
+
+# Line numbers of this text are relied on by a few tests: keep it stable.
+_VALID_PLAYBOOK = """\
+apiVersion: playbook/v1
+kind: Playbook
+id: demo
+version: 1.0.0
+title: 示例手册
+owner: ops-team
+platforms:
+  - id: wechat_group
+roles:
+  - id: official
+    kind: official
+    name: 官方小助手
+group_types:
+  - id: middle-official
+    name: 中层官方群
+    positioning: welfare
+    purpose: Daily offers for members.
+    platform: wechat_group
+    target_size: 200
+"""
+
+
+def valid_playbook_yaml(extra: str = "") -> str:
+    """A minimal valid playbook.yaml (19 lines), with `extra` top-level YAML appended."""
+    return _VALID_PLAYBOOK + extra
+
+
+def document_header(kind: str, doc_id: str = "base") -> str:
+    """The six header lines every document starts with; a test's own lines start at line 7."""
+    return (f"apiVersion: playbook/v1\nkind: {kind}\nid: {doc_id}\nversion: 1.0.0\n"
+            f"title: 测试文档\nowner: ops-team\n")
+
+
+@pytest.fixture
+def make_playbook(tmp_path: Path) -> MakePlaybook:
+    """Factory: write `files` (relative path -> text or raw bytes) into a fresh folder.
+
+    A valid playbook.yaml is added unless `files` names one, so a test only writes the
+    file it breaks. Text is written as UTF-8 bytes exactly (no newline translation).
+    """
+    counter = 0
+
+    def make(files: Files) -> Path:
+        nonlocal counter
+        counter += 1
+        root = tmp_path / f"playbook-{counter}"
+        root.mkdir()
+        everything: dict[str, str | bytes] = {"playbook.yaml": valid_playbook_yaml()}
+        everything.update(files)
+        for rel, content in everything.items():
+            path = root / rel
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(content.encode("utf-8") if isinstance(content, str) else content)
+        return root
+
+    return make
+
+
+@pytest.fixture
+def run_cli(capsys: pytest.CaptureFixture[str]) -> RunCli:
+    """Run `playbook ARGS…` in-process: (exit code, stdout, stderr). argparse exits count too."""
+
+    def run(*args: str | Path) -> tuple[int, str, str]:
+        try:
+            code = main([str(a) for a in args])
+        except SystemExit as stop:
+            code = stop.code if isinstance(stop.code, int) else (0 if stop.code is None else 2)
+        captured = capsys.readouterr()
+        return code, captured.out, captured.err
+
+    return run

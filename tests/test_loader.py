@@ -1,0 +1,193 @@
+"""What the loader accepts and how it reads values and positions."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from textwrap import dedent
+from typing import Any
+
+import pytest
+
+from conftest import MakePlaybook, document_header, valid_playbook_yaml
+from playbook.diagnostics import Diagnostic
+from playbook.loader import MAX_FILE_BYTES, load_text, load_tree
+from playbook.source import Span
+from playbook.validate import Validated, validate_tree
+
+RULES = document_header("GroupRules")
+BOM = b"\xef\xbb\xbf"
+
+
+def validate(root: Path) -> Validated:
+    return validate_tree(load_tree(root))
+
+
+def where(diagnostics: list[Diagnostic]) -> list[tuple[str, str, int, int]]:
+    return sorted((d.code, d.span.path, d.span.line, d.span.col) for d in diagnostics)
+
+
+# --- encodings and line endings ----------------------------------------------------------
+
+
+def test_utf8_bom_and_crlf_line_endings_load_cleanly(make_playbook: MakePlaybook) -> None:
+    raw = BOM + valid_playbook_yaml().replace("\n", "\r\n").encode("utf-8")
+    result = validate(make_playbook({"playbook.yaml": raw}))
+    assert result.diagnostics == []
+    assert result.project is not None
+    assert result.project.playbook.api_version == "playbook/v1"  # the first key is not '\ufeffapiVersion'
+    assert result.project.playbook.title == "示例手册"  # no stray '\r'
+
+
+def test_crlf_file_reports_lines_counted_once_per_crlf(make_playbook: MakePlaybook) -> None:
+    rules = (RULES + "forbiden: []\n").replace("\n", "\r\n")  # line 7
+    result = validate(make_playbook({"rules/base.yaml": rules}))
+    assert where(result.diagnostics) == [("PB020", "rules/base.yaml", 7, 1)]
+
+
+def test_bom_does_not_shift_columns_on_the_first_line(make_playbook: MakePlaybook) -> None:
+    rules = RULES.replace("playbook/v1", "playbook/v2")  # line 1, value at column 13
+    result = validate(make_playbook({"rules/base.yaml": BOM + rules.encode("utf-8")}))
+    assert where(result.diagnostics) == [("PB013", "rules/base.yaml", 1, 13)]
+
+
+def test_file_of_exactly_the_size_limit_is_accepted(make_playbook: MakePlaybook) -> None:
+    padding = MAX_FILE_BYTES - len(RULES.encode()) - 1
+    rules = RULES + "#" * padding + "\n"
+    assert len(rules.encode()) == MAX_FILE_BYTES
+    assert validate(make_playbook({"rules/base.yaml": rules})).diagnostics == []
+
+
+# --- scalars -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("written", "loaded"), [
+    ("09:00", "09:00"),
+    ("9:30", "9:30"),  # YAML 1.1 would read 570 (base 60)
+    ("25:00", "25:00"),
+    ("2026-11-22", "2026-11-22"),  # not a datetime.date
+    ("2026-11-22 10:00", "2026-11-22 10:00"),
+    ("yes", "yes"),
+    ("no", "no"),
+    ("on", "on"),
+    ("off", "off"),
+    ("true", True),
+    ("false", False),
+    ("0755", "0755"),  # a code, not the octal number 493
+    ("021", "021"),
+    ("42", 42),
+    ("1.5", 1.5),
+    ("~", None),
+])
+def test_scalar_is_read_as_written(written: str, loaded: Any) -> None:
+    data = load_text(f"value: {written}\n", "x.yaml", "GroupRules").data
+    assert data == {"value": loaded}
+    assert type(data["value"]) is type(loaded)
+
+
+def test_yes_is_text_so_a_boolean_field_refuses_it(make_playbook: MakePlaybook) -> None:
+    playbook = valid_playbook_yaml().replace(
+        "  - id: wechat_group\n",
+        "  - id: wechat_group\n"
+        "    can_mute: yes\n")  # line 9, value at column 15
+    [problem] = validate(make_playbook({"playbook.yaml": playbook})).diagnostics
+    assert (problem.code, problem.span) == ("PB022", Span("playbook.yaml", 9, 15))
+    assert problem.message == "platforms[0].can_mute should be true or false, not the text 'yes'"
+
+
+def test_9_30_reaches_the_model_as_text(make_playbook: MakePlaybook) -> None:
+    calendar = document_header("ActivityCalendar", "daily") + dedent("""\
+        valid: {start: 2026-01-01}
+        daily:
+          - id: morning
+            at: 9:30                # line 10
+            name: 早安
+            sender: official
+    """)
+    [problem] = validate(make_playbook({"calendars/daily.yaml": calendar})).diagnostics
+    assert (problem.code, problem.span) == ("PB024", Span("calendars/daily.yaml", 10, 9))
+    assert "'9:30' is not a clock time" in problem.message
+
+
+def test_dates_and_clock_times_become_values_only_in_the_model(make_playbook: MakePlaybook) -> None:
+    playbook = valid_playbook_yaml(dedent("""\
+        settings:
+          quiet_hours: {start: 22:30, end: 07:00}
+        operators: [{id: amy, name: Amy}]
+        groups:
+          - {id: sh-01, name: 上海福利1群, type: middle-official, operator: amy, opened: 2026-11-22}
+    """))
+    result = validate(make_playbook({"playbook.yaml": playbook}))
+    assert result.diagnostics == []
+    assert result.project is not None
+    assert result.project.playbook.settings.quiet_hours.start == "22:30"
+    assert result.project.groups["sh-01"].opened == dt.date(2026, 11, 22)
+
+
+# --- anchors and aliases ------------------------------------------------------------------
+
+
+def test_a_plain_alias_is_expanded() -> None:
+    data = load_text("days: &d [mon, thu]\nagain: *d\n", "x.yaml", "GroupRules").data
+    assert data == {"days": ["mon", "thu"], "again": ["mon", "thu"]}
+
+
+def test_a_few_aliases_of_a_larger_mapping_are_within_the_alias_limit() -> None:
+    # Five alias uses (far below MAX_ALIASES = 100) expanding to ~130 values (far below MAX_NODES).
+    keys = ", ".join(f"k{i:02}: v" for i in range(20))
+    text = f"base: &base {{{keys}}}\ncopies: [*base, *base, *base, *base, *base]\n"
+    loaded = load_text(text, "x.yaml", "GroupRules")
+    assert loaded.diagnostics == []
+    assert loaded.data is not None
+    assert len(loaded.data["copies"]) == 5
+
+
+# --- positions ---------------------------------------------------------------------------
+
+
+def test_columns_count_characters_after_chinese_text_on_a_flow_line(make_playbook: MakePlaybook) -> None:
+    rules = RULES + dedent("""\
+        forbidden:
+          - {text: 不发广告链接, detect: [lnk], id: no-ads}
+          - {text: 不发广告链接, idd: no-ads}
+    """)  # lines 7-9; on lines 8 and 9 `{` is column 5 and each Chinese character one column
+    result = validate(make_playbook({"rules/base.yaml": rules}))
+    assert where(result.diagnostics) == [
+        ("PB020", "rules/base.yaml", 9, 20),  # the key `idd`, after six Chinese characters
+        ("PB021", "rules/base.yaml", 9, 5),  # `id` missing from the mapping that starts at `{`
+        ("PB023", "rules/base.yaml", 8, 29),  # the value `lnk`
+    ]
+
+
+def test_syntax_error_column_counts_characters() -> None:
+    [problem] = load_text("title: 中文标题: 不行\n", "x.yaml", "GroupRules").diagnostics
+    assert (problem.code, problem.span) == ("PB001", Span("x.yaml", 1, 12))
+
+
+def test_source_map_holds_keys_and_values_apart() -> None:
+    text = dedent("""\
+        escalation:
+          - action: mute
+            after: twice
+    """)
+    source = load_text(text, "x.yaml", "GroupRules").source
+    assert source.key("/escalation/0/after") == Span("x.yaml", 3, 5)
+    assert source.value("/escalation/0/after") == Span("x.yaml", 3, 12)
+    assert source.value("/escalation/0") == Span("x.yaml", 2, 5)
+    assert source.value("/escalation/0/enforcer") == Span("x.yaml", 2, 5)  # nearest existing ancestor
+    assert source.key("/escalation") == Span("x.yaml", 1, 1)
+
+
+def test_unknown_key_points_at_the_key_and_wrong_value_at_the_value(make_playbook: MakePlaybook) -> None:
+    rules = RULES + dedent("""\
+        escalation:                 # line 7
+          - action: mute
+            after: twice            # line 9: value at column 12
+            enforcer: official
+            durtion: 10m            # line 11: key at column 5
+    """)
+    result = validate(make_playbook({"rules/base.yaml": rules}))
+    assert where(result.diagnostics) == [
+        ("PB020", "rules/base.yaml", 11, 5),
+        ("PB022", "rules/base.yaml", 9, 12),
+    ]
