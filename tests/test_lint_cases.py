@@ -24,6 +24,12 @@ BASE = LINT_DIR / "_base"
 CASES = sorted(p for p in LINT_DIR.iterdir() if p.is_dir() and p.name.startswith("PB"))
 
 
+@pytest.fixture(autouse=True)
+def fixed_today(monkeypatch: pytest.MonkeyPatch) -> None:
+    """PB407 (calendar-expired) compares with today; the cases are written for this date."""
+    monkeypatch.setenv("PLAYBOOK_TODAY", "2026-11-23")
+
+
 def build_case(case: Path, tmp_path: Path) -> Path:
     root = tmp_path / "playbook"
     shutil.copytree(BASE, root)

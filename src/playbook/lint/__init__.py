@@ -8,7 +8,15 @@ that have no reason or suppress nothing.
 from __future__ import annotations
 
 from playbook.diagnostics import Diagnostic, Severity
-from playbook.lint import references  # noqa: F401  (registers the rules)
+from playbook.lint import (  # noqa: F401  (registers the rules)
+    capacity,
+    compliance,
+    limits,
+    references,
+    roles,
+    schedules,
+    templates,
+)
 from playbook.lint.config import LintConfig
 from playbook.lint.registry import RULES, Finding, Rule, rule
 from playbook.models.project import Project

@@ -1,0 +1,225 @@
+"""Compliance (PB7xx): wording that mainland-China advertising law forbids, allowlist entries
+that do not say why, and personal data (phone numbers, ID numbers) written into content.
+
+The absolute terms are data (data/advertising_terms.yaml, with its legal source); a playbook
+lets a phrase through under `settings.advertising_allow`, with a reason.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from typing import Any
+
+import yaml
+from pydantic import BaseModel
+
+from playbook.diagnostics import Severity
+from playbook.lint.messages import Body, contents, occurrences
+from playbook.lint.registry import Finding, rule
+from playbook.models.packs import MaterialPack
+from playbook.models.project import Project
+from playbook.source import Span, join
+
+
+@dataclass(frozen=True)
+class AdvertisingTerms:
+    """The absolute terms, and words that contain one without making a claim."""
+
+    terms: tuple[str, ...]
+    not_claims: tuple[str, ...]
+
+
+@cache
+def advertising_terms() -> AdvertisingTerms:
+    """The shipped list (package data, trusted)."""
+    text = resources.files("playbook").joinpath("data/advertising_terms.yaml").read_text("utf-8")
+    raw: dict[str, Any] = yaml.load(text, Loader=yaml.CSafeLoader)
+    return AdvertisingTerms(tuple(str(t) for t in raw["terms"]),
+                            tuple(str(w) for w in raw["not_claims"]["words"]))
+
+
+def _fold(text: str) -> str:
+    """Upper-case ASCII only, so `No.1` matches `NO.1` and positions stay the same."""
+    return "".join(c.upper() if c.isascii() else c for c in text)
+
+
+def claims_in(text: str, allowed: tuple[str, ...]) -> list[tuple[int, str]]:
+    """(position, term) of each absolute term in `text` not inside an allowed phrase."""
+    table = advertising_terms()
+    folded = _fold(text)
+    covered: list[tuple[int, int]] = []
+    for phrase in {_fold(p) for p in (*table.not_claims, *allowed) if p}:
+        start = folded.find(phrase)
+        while start != -1:
+            covered.append((start, start + len(phrase)))
+            start = folded.find(phrase, start + 1)
+    return [(start, term) for start, term in occurrences(folded, {_fold(t) for t in table.terms})
+            if not any(a <= start and start + len(term) <= b for a, b in covered)]
+
+
+def _snippet(text: str, start: int, length: int, around: int = 6) -> str:
+    left, right = max(0, start - around), min(len(text), start + length + around)
+    return ("…" if left else "") + text[left:right].replace("\n", " ") + ("…" if right < len(text) else "")
+
+
+def _pack_copy(pack: MaterialPack) -> Iterator[tuple[str, str | dict[str, str]]]:
+    """(pointer, text) of a pack's copy: pitch, selling points, materials, summary note."""
+    pitch = pack.pitch
+    for i, point in enumerate(pitch.selling_points):
+        yield f"/pitch/selling_points/{i}", point
+    for name in ("brand", "endorsement", "sharer_profit", "top_reward", "gameplay"):
+        yield f"/pitch/{name}", getattr(pitch, name)
+    for i, material in enumerate(pack.materials):
+        yield f"/materials/{i}/title", material.title
+        if material.text is not None:
+            yield f"/materials/{i}/text", material.text
+    if pack.review.summary is not None:
+        yield "/review/summary", pack.review.summary
+
+
+def _copy_texts(project: Project) -> Iterator[tuple[Span, str]]:
+    for pack_id, pack in sorted(project.packs.items()):
+        for ptr, value in _pack_copy(pack):
+            texts = {ptr: value} if isinstance(value, str) else {join(ptr, k): v for k, v in value.items()}
+            for where, text in texts.items():
+                yield project.span("MaterialPack", pack_id, where), text
+
+
+def _message_texts(project: Project) -> Iterator[tuple[Span, str, Body]]:
+    found = contents(project)
+    for message in found.messages:
+        for body in message.bodies:
+            text = found.sample_text(message, body)
+            if text is None:
+                text = body.source
+            if text is not None:
+                yield body.span, text, body
+
+
+@rule("PB701", "absolute-advertising-claim")
+def absolute_claim(project: Project) -> Iterator[Finding]:
+    """A message (as rendered) or a pack's copy makes an absolute advertising claim.
+
+    The terms: 最, 最佳, 第一, 唯一, 国家级, 顶级, 首选, 全网最低, 100%, 绝对, 万能 and the
+    like; pack copy is the pitch, the selling points, the materials and the summary note.
+
+    Why: the PRC Advertising Law (art. 9(3)) forbids such wording in advertising; a group
+    post that sells is advertising, and fines start at 200,000 CNY. The list is data
+    (data/advertising_terms.yaml). A phrase that only looks like a claim (第一步, a step
+    number) is allowed under `settings.advertising_allow` with a reason.
+
+    Fails: `selling_points: [全网销量第一]`. Passes: `selling_points: [上月售出 3 万盒]`.
+    """
+    allowed = tuple(a.term for a in project.playbook.settings.advertising_allow)
+    texts = [(span, text, None) for span, text in _copy_texts(project)]
+    for span, text, body in [*_message_texts(project), *texts]:
+        reported: set[str] = set()
+        for start, term in claims_in(text, allowed):
+            if term in reported:
+                continue
+            reported.add(term)
+            where = f" (rendered from templates/{body.template})" if body and body.template else ""
+            yield Finding(span, f"absolute advertising claim '{text[start:start + len(term)]}' in "
+                          f"'{_snippet(text, start, len(term))}'{where}",
+                          help="state a checkable fact instead, or allow the phrase under "
+                               "settings.advertising_allow with a reason")
+
+
+@rule("PB702", "allowlist-without-justification", Severity.WARNING)
+def allowlist_without_reason(project: Project) -> Iterator[Finding]:
+    """An entry of `settings.advertising_allow` gives no reason.
+
+    Why: the allowlist switches off a legal check; a reviewer (and compliance) must see why
+    the phrase is not a claim.
+
+    Fails: `- term: 第一步`. Passes: `- {term: 第一步, reason: 步骤序号,不是排名}`.
+    """
+    pb = project.playbook
+    for i, entry in enumerate(pb.settings.advertising_allow):
+        if not (entry.reason or "").strip():
+            yield Finding(project.span("Playbook", pb.id, f"/settings/advertising_allow/{i}/term"),
+                          f"allowed advertising phrase '{entry.term}' has no reason",
+                          help="add `reason:` saying why it is not an absolute claim")
+
+
+MOBILE = re.compile(r"(?<!\d)1[3-9]\d(?:[ -]?\d{4}){2}(?!\d)")
+"""A mainland mobile number, 11 digits starting 13–19, optionally written 3-4-4."""
+RESIDENT_ID = re.compile(r"(?<!\d)\d{17}[\dXx](?!\d)")
+"""An 18-character resident identity number (GB 11643-1999)."""
+_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+_ID_CHECK = "10X98765432"
+SKIPPED_FIELDS = frozenset({"sku", "url"})
+"""Codes and links, not content people read."""
+
+
+def valid_resident_id(number: str) -> bool:
+    """The ISO 7064 MOD 11-2 check character matches and the birth date exists."""
+    try:
+        dt.date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
+    except ValueError:
+        return False
+    total = sum(int(d) * w for d, w in zip(number[:17], _ID_WEIGHTS, strict=True))
+    return _ID_CHECK[total % 11] == number[17].upper()
+
+
+def personal_data_in(text: str) -> Iterator[str]:
+    """A masked description of each phone or ID number in `text`, in order."""
+    found: list[tuple[int, str]] = []
+    for match in MOBILE.finditer(text):
+        digits = re.sub(r"\D", "", match.group())
+        found.append((match.start(), f"mobile phone number {digits[:3]}****{digits[-4:]}"))
+    for match in RESIDENT_ID.finditer(text):
+        if valid_resident_id(match.group()):
+            found.append((match.start(), f"resident ID number {match.group()[:3]}{'*' * 11}"
+                                         f"{match.group()[-4:]}"))
+    for _start, what in sorted(found):
+        yield what
+
+
+def _strings(obj: Any, ptr: str) -> Iterator[tuple[str, str]]:
+    if isinstance(obj, BaseModel):
+        for name, info in type(obj).model_fields.items():
+            if name not in SKIPPED_FIELDS:
+                yield from _strings(getattr(obj, name), join(ptr, info.alias or name))
+    elif isinstance(obj, str):
+        yield ptr, obj
+    elif isinstance(obj, dict):
+        for key, value in obj.items():
+            yield from _strings(value, join(ptr, key))
+    elif isinstance(obj, list):
+        for i, item in enumerate(obj):
+            yield from _strings(item, join(ptr, i))
+
+
+@rule("PB703", "personal-data-in-content")
+def personal_data(project: Project) -> Iterator[Finding]:
+    """A document or message template contains a mobile phone or resident ID number.
+
+    Mainland mobile numbers (11 digits from 13 to 19, not part of a longer number) and
+    18-character resident ID numbers with a valid check character and birth date.
+
+    Why: the playbook is shared, reviewed and published as a handbook; personal data in it
+    breaks the Personal Information Protection Law and leaks with every copy. Point to a
+    role (`联系群主`) or a contact card instead.
+
+    Fails: `answer: 有问题请拨打 13812345678`. Passes: `answer: 有问题请私信群主`.
+    """
+    for kind, doc_id, doc in project.documents():
+        for ptr, text in _strings(doc, ""):
+            for what in personal_data_in(text):
+                yield Finding(project.span(kind, doc_id, ptr), f"{what} in content",
+                              help="remove it; refer to a role or a contact card instead")
+    seen: set[Span] = set()
+    for message in contents(project).messages:
+        for body in message.bodies:
+            if body.template is None or body.source is None or body.span in seen:
+                continue
+            seen.add(body.span)
+            for what in personal_data_in(body.source):
+                yield Finding(body.span, f"{what} in templates/{body.template}",
+                              help="remove it; refer to a role or a contact card instead")

@@ -1,0 +1,298 @@
+"""Every message of a playbook: where it sits, which groups and platforms it reaches, the texts
+it carries, and their rendering with the sample context.
+
+The shared input of the template (PB2xx), platform-limit (PB3xx) and compliance (PB7xx)
+rules; computed once per project being linted. Not a rule family.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+from jinja2 import TemplateError
+
+from playbook.models.base import MessageContent, Scope
+from playbook.models.calendars import WeeklyEvent
+from playbook.models.packs import MaterialPack
+from playbook.models.playbook import Group, GroupType
+from playbook.models.project import Project
+from playbook.models.scripts import OnboardingScript
+from playbook.render import (
+    MessageEnvironment,
+    Place,
+    environment_for,
+    place_of,
+    render,
+    sample_context,
+)
+from playbook.source import Span, join
+
+GROUP_CHANNELS = frozenset({"group_message", "announcement", "live_session", "auto_reply"})
+"""Channels that post into the group itself, so the group's platform limits apply."""
+
+
+@dataclass(frozen=True)
+class Audience:
+    """A group a message reaches and its platform; with an empty roster, a group type instead."""
+
+    platform: str
+    group: Group | None = None
+    group_type: GroupType | None = None
+
+    @property
+    def label(self) -> str:
+        if self.group is not None:
+            return f"group '{self.group.id}'"
+        return f"group type '{self.group_type.id}'" if self.group_type is not None else "a group"
+
+
+@dataclass(frozen=True)
+class Body:
+    """One text a message carries: its inline text (one per locale) or its template file."""
+
+    span: Span
+    ptr: str
+    source: str | None
+    """The Jinja2 source; None when the template file cannot be loaded (see `error`)."""
+    error: str | None = None
+    template: str | None = None
+    """The template file under templates/, when the body is a file."""
+    locale: str | None = None
+
+    def where(self, line: int | None = None) -> str:
+        """'line 2 of the text', 'templates/x.j2 line 3', for messages."""
+        if self.template is not None:
+            return f"templates/{self.template}" + (f" line {line}" if line else "")
+        return f"line {line} of the text" if line else "the text"
+
+
+@dataclass(frozen=True)
+class Message:
+    """One message: its document, JSON pointer, content, place, channel, sender and audience."""
+
+    kind: str
+    doc_id: str
+    ptr: str
+    content: MessageContent
+    place: Place
+    channel: str
+    sender: str | None
+    audiences: tuple[Audience, ...]
+    bodies: tuple[Body, ...]
+    pack: MaterialPack | None = None
+    event: WeeklyEvent | None = None
+    day: dt.date | None = None
+
+    @property
+    def in_group(self) -> bool:
+        return self.channel in GROUP_CHANNELS
+
+    def span(self, project: Project, field: str) -> Span:
+        return project.span(self.kind, self.doc_id, join(self.ptr, field))
+
+
+def _type_in_scope(scope: Scope, group_type: GroupType) -> bool:
+    return group_type.id in scope.group_types or (
+        group_type.layer is not None and group_type.layer in scope.layers)
+
+
+def scope_is_empty(scope: Scope) -> bool:
+    return not (scope.group_types or scope.layers or scope.groups)
+
+
+def groups_in(project: Project, scope: Scope) -> list[Group]:
+    """Roster groups a scope reaches: any named group, group type or layer; empty = every group."""
+    types = {t.id: t for t in project.playbook.group_types}
+    return [g for g in project.groups.values()
+            if scope_is_empty(scope) or g.id in scope.groups
+            or (g.type in types and _type_in_scope(scope, types[g.type]))]
+
+
+def platform_of(project: Project, group: Group) -> str | None:
+    """The group's own platform, or its type's."""
+    if group.platform is not None:
+        return group.platform
+    types = {t.id: t for t in project.playbook.group_types}
+    return types[group.type].platform if group.type in types else None
+
+
+def audiences(project: Project, scope: Scope) -> tuple[Audience, ...]:
+    """Who a scope reaches. Without a roster, the group types it names stand in for groups."""
+    if project.groups:
+        found = []
+        for group in groups_in(project, scope):
+            platform = platform_of(project, group)
+            if platform is not None:
+                found.append(Audience(platform, group=group))
+        return tuple(found)
+    return tuple(Audience(t.platform, group_type=t) for t in project.playbook.group_types
+                 if scope_is_empty(scope) or _type_in_scope(scope, t))
+
+
+def _bodies(project: Project, env: MessageEnvironment, kind: str, doc_id: str, ptr: str,
+            content: MessageContent) -> tuple[Body, ...]:
+    if content.template is not None:
+        where = join(ptr, "template")
+        span = project.span(kind, doc_id, where)
+        assert env.loader is not None
+        try:
+            source = env.loader.get_source(env, content.template)[0]
+        except TemplateError as err:
+            return (Body(span, where, None, error=err.message or str(err), template=content.template),)
+        return (Body(span, where, source, template=content.template),)
+    if isinstance(content.text, str):
+        where = join(ptr, "text")
+        return (Body(project.span(kind, doc_id, where), where, content.text),)
+    if isinstance(content.text, dict):
+        return tuple(Body(project.span(kind, doc_id, join(join(ptr, "text"), locale)),
+                          join(join(ptr, "text"), locale), text, locale=locale)
+                     for locale, text in content.text.items())
+    return ()
+
+
+@dataclass(frozen=True)
+class _Raw:
+    kind: str
+    doc_id: str
+    ptr: str
+    content: MessageContent
+    scope: Scope
+    trigger: str | None = None
+    channel: str = "group_message"
+    sender: str | None = None
+    pack: str | None = None
+    event: WeeklyEvent | None = None
+    day: dt.date | None = None
+
+
+def _script_messages(project: Project) -> Iterator[_Raw]:
+    for sid, script in sorted(project.scripts.items()):
+        for i, step in enumerate(script.steps):
+            yield _Raw("OnboardingScript", sid, f"/steps/{i}", step, script.applies_to,
+                       trigger=script.trigger.kind, channel=step.channel, sender=step.sender)
+
+
+def _calendar_messages(project: Project) -> Iterator[_Raw]:
+    for cid, cal in sorted(project.calendars.items()):
+        kind, scope, day = "ActivityCalendar", cal.applies_to, cal.valid.start
+        for i, slot in enumerate(cal.daily):
+            yield _Raw(kind, cid, f"/daily/{i}", slot, scope, sender=slot.sender, pack=slot.pack, day=day)
+        for i, event in enumerate(cal.weekly):
+            yield _Raw(kind, cid, f"/weekly/{i}", event, scope, sender=event.sender, event=event, day=day)
+            if event.announce is not None:
+                yield _Raw(kind, cid, f"/weekly/{i}/announce", event.announce, scope,
+                           sender=event.sender, event=event, day=day)
+        for i, game in enumerate(cal.games):
+            yield _Raw(kind, cid, f"/games/{i}", game, scope, sender=game.sender, day=day)
+        for i, reply in enumerate(cal.keyword_replies):
+            yield _Raw(kind, cid, f"/keyword_replies/{i}", reply, scope, channel="auto_reply", day=day)
+
+
+def _pack_messages(project: Project) -> Iterator[_Raw]:
+    for pid, pack in sorted(project.packs.items()):
+        for i, step in enumerate(pack.timeline):
+            yield _Raw("MaterialPack", pid, f"/timeline/{i}", step, pack.launch.audience,
+                       channel=step.channel, sender=step.sender, pack=pid, day=pack.launch.at.date())
+
+
+def _collect(project: Project, env: MessageEnvironment) -> list[Message]:
+    found = []
+    for raw in [*_script_messages(project), *_calendar_messages(project), *_pack_messages(project)]:
+        place = place_of(raw.kind, raw.content, raw.trigger)
+        found.append(Message(
+            raw.kind, raw.doc_id, raw.ptr, raw.content, place, raw.channel, raw.sender,
+            audiences(project, raw.scope), _bodies(project, env, raw.kind, raw.doc_id, raw.ptr, raw.content),
+            pack=project.packs.get(raw.pack) if raw.pack else None, event=raw.event, day=raw.day))
+    return found
+
+
+class Contents:
+    """The messages of one project, with a sandbox rooted at its templates/ folder."""
+
+    def __init__(self, project: Project) -> None:
+        self.project = project
+        self.env = environment_for(project)
+        self.messages = _collect(project, self.env)
+        self._rendered: dict[tuple[int, int, int], str | Exception] = {}
+
+    def render(self, message: Message, body: Body, audience: Audience | None = None) -> str:
+        """The body rendered with the sample context for `audience` (default: the first one)."""
+        if audience is None and message.audiences:
+            audience = message.audiences[0]
+        key = (id(message), id(body), id(audience))
+        if key not in self._rendered:
+            self._rendered[key] = self._render(message, body, audience)
+        result = self._rendered[key]
+        if isinstance(result, Exception):
+            raise result
+        return result
+
+    def sample_text(self, message: Message, body: Body) -> str | None:
+        """The body rendered for its first audience; None when it does not render."""
+        try:
+            return self.render(message, body)
+        except Exception:  # reported by PB204; callers fall back to the source
+            return None
+
+    def _render(self, message: Message, body: Body, audience: Audience | None) -> str | Exception:
+        if body.source is None:
+            return TemplateError(body.error)
+        group = audience.group if audience is not None else None
+        group_type = audience.group_type if audience is not None else None
+        day = message.day or (group.opened if group is not None else None)
+        context = sample_context(self.project, message.place, group=group, group_type=group_type,
+                                 pack=message.pack, event=message.event, day=day)
+        try:
+            source = self.env.get_template(body.template) if body.template else body.source
+            return render(source, context, self.env)
+        except Exception as err:  # a message's template may raise anything; PB204 reports it
+            return err
+
+
+def script_reaches(project: Project, script: OnboardingScript, group_type: GroupType) -> bool:
+    """Whether a script runs in groups of `group_type` (by its scope)."""
+    scope = script.applies_to
+    if scope_is_empty(scope) or _type_in_scope(scope, group_type):
+        return True
+    return any(g.type == group_type.id for g in project.groups.values() if g.id in scope.groups)
+
+
+_cache: dict[int, tuple[Project, Contents]] = {}
+
+
+def contents(project: Project) -> Contents:
+    """The messages of `project` (computed once per project)."""
+    hit = _cache.get(id(project))
+    if hit is None or hit[0] is not project:
+        _cache.clear()
+        hit = (project, Contents(project))
+        _cache[id(project)] = hit
+    return hit[1]
+
+
+
+
+def occurrences(text: str, terms: Iterable[str]) -> list[tuple[int, str]]:
+    """(position, term) of every term in `text`, longest first where terms overlap, in order."""
+    hits = sorted(((m, term) for term in set(terms) if term for m in _positions(text, term)),
+                  key=lambda hit: (hit[0], -len(hit[1])))
+    kept: list[tuple[int, str]] = []
+    end = 0
+    for start, term in hits:
+        if start >= end:
+            kept.append((start, term))
+            end = start + len(term)
+    return kept
+
+
+def _positions(text: str, term: str) -> Iterator[int]:
+    start = text.find(term)
+    while start != -1:
+        yield start
+        start = text.find(term, start + 1)
+
+
+__all__ = ["Audience", "Body", "Contents", "Message", "audiences", "contents", "groups_in",
+           "occurrences", "platform_of", "script_reaches"]

@@ -1,0 +1,328 @@
+"""Schedules (PB4xx): what the schedule engine would actually post, checked for clashes,
+overload, quiet hours, overlapping launches and platform send limits.
+
+The rules look at a fixed horizon, not at the whole (possibly open-ended) future:
+- each calendar's first 8 weeks, from its start or from its earliest group's opening when
+  that is later (clipped to its validity): long enough for every weekly pattern to repeat
+  and for monthly rules to come round;
+- each pack's launch timeline, from its first to its last step;
+- each programme run (per group opening or cohort start), from its first to its last step.
+Overlapping windows are merged and expanded once; the result is cached per project.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator
+from itertools import combinations
+
+from playbook.diagnostics import Related, Severity
+from playbook.lint.registry import Finding, rule
+from playbook.models.project import Project
+from playbook.schedule import (
+    WEEKDAYS,
+    Send,
+    Source,
+    expand,
+    launch_moments,
+    local,
+    programme_anchors,
+    resolve,
+    today,
+    zone_of,
+)
+from playbook.scope import groups_in, platform_of
+from playbook.source import Span
+
+HORIZON_WEEKS = 8
+NOT_MESSAGES = frozenset({"backoffice", "ad_placement", "landing_page"})
+"""Channels that put nothing in front of a person at the send's time."""
+
+Window = tuple[dt.date, dt.date]
+
+
+def horizon(project: Project) -> list[Window]:
+    """The disjoint date windows the schedule rules expand, in order."""
+    windows: list[Window] = []
+    for cal in project.calendars.values():
+        groups = groups_in(project, cal.applies_to)
+        if not groups:
+            continue
+        first = max(cal.valid.start, min(project.groups[g].opened for g in groups))
+        last = first + dt.timedelta(weeks=HORIZON_WEEKS, days=-1)
+        windows.append((first, min(last, cal.valid.end or last)))
+    for pack in project.packs.values():
+        moments = launch_moments(project, pack)
+        windows.append((min(moments).date(), max(moments).date()))
+    zone = zone_of(project)
+    for script in project.scripts.values():
+        for _, first_day in programme_anchors(project, script):
+            anchor = local(first_day, dt.time(), zone)
+            dates = [resolve(step.at, anchor).date() for step in script.steps]
+            windows.append((min(dates), max(dates)))
+    return _merged(w for w in windows if w[0] <= w[1])
+
+
+def _merged(windows: Iterable[Window]) -> list[Window]:
+    merged: list[Window] = []
+    for first, last in sorted(windows):
+        if merged and first <= merged[-1][1] + dt.timedelta(days=1):
+            merged[-1] = (merged[-1][0], max(merged[-1][1], last))
+        else:
+            merged.append((first, last))
+    return merged
+
+
+_cache: dict[int, tuple[Project, list[Send]]] = {}
+
+
+def planned_sends(project: Project) -> list[Send]:
+    """Every dated send inside the horizon (computed once per project)."""
+    hit = _cache.get(id(project))
+    if hit is None or hit[0] is not project:
+        _cache.clear()
+        hit = (project, [s for first, last in horizon(project) for s in expand(project, first, last)])
+        _cache[id(project)] = hit
+    return hit[1]
+
+
+# --- describing sends -----------------------------------------------------------------------
+
+_NOUNS = {
+    "slot": "slot", "weekly_event": "weekly event", "announcement": "announcement of weekly event",
+    "game": "game", "programme_step": "programme step", "launch_step": "launch step",
+    "offline": "offline event",
+}
+
+
+def describe(send: Send) -> str:
+    return f"{_NOUNS[send.item]} '{send.item_id}'"
+
+
+def _field_span(project: Project, send: Send, field_name: str) -> Span:
+    ptr = send.source.pointer
+    if send.item == "announcement":
+        ptr, field_name = ptr.removesuffix("/announce"), "announce_at" if field_name == "at" else field_name
+    return project.span(send.source.kind, send.source.doc_id, f"{ptr}/{field_name}")
+
+
+def _when(send: Send) -> str:
+    return f"{send.at:%Y-%m-%d %H:%M} in {send.group}"
+
+
+def _clashes(project: Project, buckets: dict[tuple[dt.date, str], list[Send]], field_name: str,
+             message: Callable[[Send, Send, int], str]) -> Iterator[Finding]:
+    """For each pair of sources that meet in a bucket: one finding at the one later in the
+    files, with a note at the other, and how often the pair meets."""
+    first_meeting: dict[tuple[Source, Source], tuple[Send, Send]] = {}
+    meetings: dict[tuple[Source, Source], int] = defaultdict(int)
+    for _, sends in sorted(buckets.items()):
+        by_source = {s.source: s for s in reversed(sends)}
+        if len(by_source) < 2:
+            continue
+        ordered = sorted(by_source.values(), key=lambda s: _field_span(project, s, field_name))
+        for later in ordered[1:]:
+            pair = (later.source, ordered[0].source)
+            first_meeting.setdefault(pair, (later, ordered[0]))
+            meetings[pair] += 1
+    for pair, (later, first) in first_meeting.items():
+        yield Finding(_field_span(project, later, field_name), message(later, first, meetings[pair]),
+                      related=(Related(_field_span(project, first, field_name), describe(first)),))
+
+
+def _times(n: int) -> str:
+    return "" if n == 1 else f" (and {n - 1} more time{'s' if n > 2 else ''})"
+
+
+# --- rules ----------------------------------------------------------------------------------
+
+@rule("PB401", "same-minute-sends")
+def same_minute_sends(project: Project) -> Iterator[Finding]:
+    """Two different items post to the same group at the same minute.
+
+    Why: two messages at once bury each other; an operator posting by hand cannot send both
+    on time. The finding stands at the item later in the files, with a note at the other.
+
+    Fails: a slot at 11:00 and a launch step at `+1h` after a 10:00 launch, in the same group.
+    Passes: move one of them to 11:15.
+    """
+    buckets: dict[tuple[dt.date, str], list[Send]] = defaultdict(list)
+    for send in planned_sends(project):
+        if send.reaches_group:  # every moment is a whole minute; compare them in UTC
+            buckets[(send.at.astimezone(dt.UTC), send.group)].append(send)
+    yield from _clashes(project, buckets, "at",
+                        lambda later, first, n: f"{describe(later)} goes out at the same minute as "
+                        f"{describe(first)}: {_when(later)}{_times(n)}")
+
+
+@rule("PB402", "too-many-pushes-per-day")
+def too_many_pushes(project: Project) -> Iterator[Finding]:
+    """A group gets more scheduled messages in one day than `settings.max_pushes_per_day`.
+
+    Why: past a handful of posts a day members mute the group and stop reading. Counted are
+    dated messages that land in the group (daily slots, weekly events and announcements,
+    games, programme and launch steps). Reported once per group type and busiest list,
+    at that list (usually a calendar's `daily:`), not once per day.
+
+    Fails: nine daily slots with `max_pushes_per_day: 8`.
+    Passes: eight slots, or `max_pushes_per_day: 9`.
+    """
+    limit = project.playbook.settings.max_pushes_per_day
+    per_day: dict[tuple[str, dt.date], list[Send]] = defaultdict(list)
+    for send in planned_sends(project):
+        if send.reaches_group:
+            per_day[(send.group, send.at.date())].append(send)
+    found: dict[tuple[str, Source], list[tuple[dt.date, str, int]]] = {}
+    for (group, day), sends in sorted(per_day.items(), key=lambda kv: (kv[0][1], kv[0][0])):
+        if len(sends) > limit:
+            key = (project.groups[group].type, _busiest_list(sends))
+            found.setdefault(key, []).append((day, group, len(sends)))
+    for (group_type, where), days in found.items():
+        first_day, first_group, _ = days[0]
+        most = max(n for _, _, n in days)
+        yield Finding(
+            project.span(where.kind, where.doc_id, where.pointer, key=True),
+            f"'{group_type}' groups get up to {most} scheduled messages a day, more than "
+            f"max_pushes_per_day ({limit}): on {first_day} in {first_group}"
+            + (f" and {len(days) - 1} more group-day{'s' if len(days) > 2 else ''}" if len(days) > 1 else ""),
+            help="merge or drop slots, or raise settings.max_pushes_per_day")
+
+
+def _busiest_list(sends: list[Send]) -> Source:
+    """The top-level list (e.g. a calendar's /daily) contributing most of a day's sends."""
+    counts: dict[Source, int] = defaultdict(int)
+    for s in sends:
+        counts[Source(s.source.kind, s.source.doc_id, "/" + s.source.pointer.split("/")[1])] += 1
+    return min(counts, key=lambda src: (-counts[src], src.kind != "ActivityCalendar", src))
+
+
+def _quiet(clock: dt.time, start: dt.time, end: dt.time) -> bool:
+    if start <= end:
+        return start <= clock < end
+    return clock >= start or clock < end
+
+
+@rule("PB403", "send-in-quiet-hours")
+def send_in_quiet_hours(project: Project) -> Iterator[Finding]:
+    """A dated message goes out inside quiet hours (`settings.quiet_hours`, 22:00–08:00 unless
+    set; an end before the start means the next morning).
+
+    Why: night-time pushes wake members and get the group muted or left. Times are read in
+    the zone of the document that schedules them. Reported once per item.
+
+    Fails: a slot at 22:30 with the default quiet hours. Passes: the slot at 21:30.
+    """
+    hours = project.playbook.settings.quiet_hours
+    start, end = dt.time.fromisoformat(hours.start), dt.time.fromisoformat(hours.end)
+    seen: set[Source] = set()
+    for send in planned_sends(project):
+        if send.channel in NOT_MESSAGES or send.source in seen or not _quiet(send.at.time(), start, end):
+            continue
+        seen.add(send.source)
+        yield Finding(_field_span(project, send, "at"),
+                      f"{describe(send)} goes out at {send.at:%H:%M}, inside quiet hours "
+                      f"{hours.start}–{hours.end}: {_when(send)}",
+                      help="move it outside quiet hours, or change settings.quiet_hours")
+
+
+@rule("PB404", "overlapping-pack-launches", Severity.WARNING)
+def overlapping_pack_launches(project: Project) -> Iterator[Finding]:
+    """Two material packs' launch timelines overlap in time in the same groups.
+
+    Why: two hot products pushed at once compete for the same buyers and double the posts;
+    the battle reports and top lists get mixed up. Reported at the pack whose timeline
+    starts later, with a note at the other.
+
+    Fails: packs launching 2026-12-03 10:00 and 11:00 whose timelines run until 20:00, both
+    for middle-official groups. Passes: the second pack launches the next day.
+    """
+    spans = {}
+    for pack_id, pack in sorted(project.packs.items()):
+        moments = launch_moments(project, pack)
+        spans[pack_id] = (min(moments), max(moments), set(groups_in(project, pack.launch.audience)))
+    by_launch = sorted(spans, key=lambda p: (spans[p][0], p))
+    for first, later in combinations(by_launch, 2):
+        a_start, a_end, a_groups = spans[first]
+        b_start, b_end, b_groups = spans[later]
+        shared = sorted(g for g in a_groups & b_groups
+                        if project.groups[g].opened <= min(a_end, b_end).date())
+        if not shared or b_start > a_end or a_start > b_end:
+            continue
+        yield Finding(
+            project.span("MaterialPack", later, "/launch/at"),
+            f"pack '{later}' ({_period(b_start, b_end)}) overlaps pack '{first}' "
+            f"({_period(a_start, a_end)}) in {len(shared)} group{'s' if len(shared) > 1 else ''}: "
+            + ", ".join(shared[:3]) + (f" and {len(shared) - 3} more" if len(shared) > 3 else ""),
+            help="launch one after the other's closing step, or split the audiences",
+            related=(Related(project.span("MaterialPack", first, "/launch/at"), f"pack '{first}'"),))
+
+
+def _period(start: dt.datetime, end: dt.datetime) -> str:
+    if start == end:
+        return f"{start:%Y-%m-%d %H:%M}"
+    last = f"{end:%H:%M}" if start.date() == end.date() else f"{end:%Y-%m-%d %H:%M}"
+    return f"{start:%Y-%m-%d %H:%M}–{last}"
+
+
+@rule("PB405", "announced-after-event")
+def announced_after_event(project: Project) -> Iterator[Finding]:
+    """A weekly event's announcement (`announce_at`) goes out at or after the event itself.
+
+    Why: an announcement is there to bring people to the event; afterwards it is noise.
+
+    Fails: an event on Thursday 19:00 with `announce_at: D+0 20:00`.
+    Passes: `announce_at: D-1 20:00` (Wednesday evening).
+    """
+    reference = dt.date(2026, 1, 5)  # a Monday; only the offset's shape matters here
+    for cal_id, cal in sorted(project.calendars.items()):
+        for i, event in enumerate(cal.weekly):
+            if event.announce_at is None:
+                continue
+            day = reference + dt.timedelta(days=WEEKDAYS.index(event.weekday))
+            moment = local(day, dt.time.fromisoformat(event.at), dt.UTC)
+            announced = resolve(event.announce_at, moment)
+            if announced >= moment:
+                when = "at the same time as" if announced == moment else "after"
+                yield Finding(project.span("ActivityCalendar", cal_id, f"/weekly/{i}/announce_at"),
+                              f"the announcement of '{event.id}' ({event.announce_at}) goes out "
+                              f"{when} the event ({event.weekday} {event.at})",
+                              help="announce ahead, e.g. announce_at: 'D-1 20:00'")
+
+
+@rule("PB406", "wecom-daily-group-send-limit")
+def wecom_daily_group_send_limit(project: Project) -> Iterator[Finding]:
+    """A WeCom customer group gets more than one dated `private_message` send in one day.
+
+    Why: WeCom delivers at most one company group-send per customer per day; the second is
+    not delivered. Reported at the later item's channel, with a note at the other.
+
+    Fails: a programme step and a launch step, both `channel: private_message`, on the same
+    day in a `wecom_customer_group` group. Passes: one of them as a group message.
+    """
+    buckets: dict[tuple[dt.date, str], list[Send]] = defaultdict(list)
+    for send in planned_sends(project):
+        if send.channel == "private_message" and platform_of(project, send.group) == "wecom_customer_group":
+            buckets[(send.at.date(), send.group)].append(send)
+    yield from _clashes(project, buckets, "channel",
+                        lambda later, first, n: f"{describe(later)} is a second private-message "
+                        f"group-send on one day to a WeCom customer group, after {describe(first)}: "
+                        f"{_when(later)}{_times(n)}")
+
+
+@rule("PB407", "calendar-expired", Severity.WARNING)
+def calendar_expired(project: Project) -> Iterator[Finding]:
+    """A calendar's validity ended before today.
+
+    Why: nothing in it is posted any more, yet the handbook still shows it. Today is the
+    system date, or PLAYBOOK_TODAY (YYYY-MM-DD) when set, so CI runs are reproducible.
+
+    Fails: `valid: {start: 2026-01-01, end: 2026-03-31}` checked on 2026-11-23.
+    Passes: an end in the future, or no end.
+    """
+    now = today()
+    for cal_id, cal in sorted(project.calendars.items()):
+        if cal.valid.end is not None and cal.valid.end < now:
+            yield Finding(project.span("ActivityCalendar", cal_id, "/valid/end"),
+                          f"calendar '{cal_id}' ended on {cal.valid.end}; nothing in it is posted any more",
+                          help="extend valid.end, or remove the calendar")

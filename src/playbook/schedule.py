@@ -1,0 +1,293 @@
+"""The schedule: calendars, onboarding programmes and pack launches expanded into dated sends,
+one per group and moment.
+
+What becomes a dated send:
+- calendar daily slots, on every day of the calendar's validity (or the days its `repeat`
+  rule picks, counted from the first valid day), unless a holiday or exception skips them;
+- weekly events on their weekday, and their announcements at `announce_at` relative to the
+  event (an announcement is skipped with its event);
+- games that have both `repeat` and `at`; offline events on their date (as a back-office
+  entry with no sender);
+- programme scripts, from each group's `opened` day or each of its `cohort_starts`;
+- pack launch timelines, from the launch moment, in every group the audience reaches.
+Event-triggered steps (on_join, before_group, funnel, member_joined programmes) and keyword
+replies have no date and are not sends.
+
+Time: every clock time is wall-clock time in the calendar's `time_zone`, else the playbook's.
+A programme's anchor is 00:00 of its first day, so `day 2 09:00`, `D+1 09:00` and `+1d9h`
+name the same moment. In a duration (`+1d2h`) whole days move the calendar day and keep the
+clock time; hours and minutes are elapsed time (so `+30m` after 01:45 on a spring-forward
+night is 03:15). A wall time that does not exist (skipped by DST) moves forward by the gap.
+A group gets no sends dated before the day it opened.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Literal
+from zoneinfo import ZoneInfo
+
+from dateutil import rrule
+
+from playbook.models.base import Channel
+from playbook.models.calendars import ActivityCalendar
+from playbook.models.packs import MaterialPack
+from playbook.models.project import Project
+from playbook.models.scripts import OnboardingScript
+from playbook.models.types import parse_offset
+from playbook.scope import groups_in
+
+ItemKind = Literal[
+    "slot", "weekly_event", "announcement", "game", "programme_step", "launch_step", "offline",
+]
+"""What a send comes from."""
+
+GROUP_CHANNELS: frozenset[str] = frozenset({"group_message", "announcement", "live_session"})
+"""Channels whose messages land in the group itself (what members see pile up)."""
+
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+@dataclass(frozen=True, order=True)
+class Source:
+    """Where a send is defined: the document and the JSON pointer of the item."""
+
+    kind: str
+    doc_id: str
+    pointer: str
+
+    def __str__(self) -> str:
+        return f"{self.kind}:{self.doc_id}#{self.pointer}"
+
+
+@dataclass(frozen=True)
+class Send:
+    """One message to one group at one moment."""
+
+    group: str
+    at: dt.datetime
+    """Aware, in the zone of the document that schedules it."""
+    channel: Channel
+    sender: str | None
+    """The sending role; None for an offline event."""
+    source: Source
+    item: ItemKind
+    item_id: str
+    """The id of the slot, event, game or step."""
+
+    @cached_property
+    def id(self) -> str:
+        """Stable: the same group, moment and source always give the same id."""
+        key = f"{self.group}\n{self.at.isoformat()}\n{self.source}"
+        return hashlib.sha256(key.encode()).hexdigest()[:16]
+
+    @property
+    def reaches_group(self) -> bool:
+        """Whether the message lands in the group chat itself."""
+        return self.channel in GROUP_CHANNELS
+
+    def sort_key(self) -> tuple[dt.datetime, str, Source]:
+        return (self.at.astimezone(dt.UTC), self.group, self.source)
+
+
+def today() -> dt.date:
+    """Today, or the date in the PLAYBOOK_TODAY environment variable (YYYY-MM-DD), so that
+    checks about the present are reproducible."""
+    fixed = os.environ.get("PLAYBOOK_TODAY")
+    if not fixed:
+        return dt.date.today()
+    try:
+        return dt.date.fromisoformat(fixed)
+    except ValueError:
+        raise ValueError(f"PLAYBOOK_TODAY={fixed!r} is not a date; write YYYY-MM-DD") from None
+
+
+def local(day: dt.date, clock: dt.time, zone: dt.tzinfo) -> dt.datetime:
+    """The aware moment of a wall-clock time; a time skipped by DST moves forward."""
+    naive = dt.datetime.combine(day, clock, tzinfo=zone)
+    return naive.astimezone(dt.UTC).astimezone(zone)
+
+
+def resolve(offset: str, anchor: dt.datetime) -> dt.datetime:
+    """The moment an offset (`+30m`, `-1d`, `day 3 09:00`, `D-1 20:00`) names from `anchor`."""
+    parsed = parse_offset(offset)
+    zone = anchor.tzinfo
+    assert zone is not None, "anchors are aware"
+    if parsed.delta is None:
+        moved = parsed.apply(anchor)
+        return local(moved.date(), moved.time(), zone)
+    sign = -1 if parsed.delta < dt.timedelta(0) else 1
+    size = abs(parsed.delta)
+    day = local((anchor + sign * dt.timedelta(days=size.days)).date(), anchor.time(), zone)
+    return (day.astimezone(dt.UTC) + sign * dt.timedelta(seconds=size.seconds)).astimezone(zone)
+
+
+def expand(project: Project, start: dt.date, end: dt.date) -> list[Send]:
+    """Every dated send from `start` to `end` (both included, by the send's local date),
+    ordered by moment, group and source."""
+    if end < start:
+        return []
+    found: list[Send] = []
+    for cal_id, cal in sorted(project.calendars.items()):
+        found += _calendar_sends(project, cal_id, cal, start, end)
+    for script_id, script in sorted(project.scripts.items()):
+        found += _programme_sends(project, script_id, script, start, end)
+    for pack_id, pack in sorted(project.packs.items()):
+        found += _launch_sends(project, pack_id, pack, start, end)
+    kept = dict.fromkeys(s for s in found
+                         if start <= s.at.date() <= end and s.at.date() >= project.groups[s.group].opened)
+    return sorted(kept, key=Send.sort_key)
+
+
+def days(first: dt.date, last: dt.date) -> Iterator[dt.date]:
+    """Every day from `first` to `last`, both included."""
+    for n in range((last - first).days + 1):
+        yield first + dt.timedelta(days=n)
+
+
+def zone_of(project: Project, cal: ActivityCalendar | None = None) -> ZoneInfo:
+    """The time zone clock times are read in: the calendar's, else the playbook's."""
+    return ZoneInfo((cal.time_zone if cal else None) or project.playbook.time_zone)
+
+
+# --- calendars ---------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class _Calendar:
+    """One calendar being expanded: its groups, zone and the days in play."""
+
+    project: Project
+    doc_id: str
+    cal: ActivityCalendar
+    groups: list[str]
+    zone: ZoneInfo
+
+    def valid(self, first: dt.date, last: dt.date) -> tuple[dt.date, dt.date]:
+        """`first`..`last` clipped to the calendar's validity (empty when first > last)."""
+        end = self.cal.valid.end or last
+        return max(first, self.cal.valid.start), min(last, end)
+
+    def skipped(self, item_id: str, day: dt.date) -> bool:
+        return any(e.start <= day <= (e.end or e.start) and (not e.skip or item_id in e.skip)
+                   for e in (*self.cal.holidays, *self.cal.exceptions))
+
+    def sends(self, moment: dt.datetime, channel: Channel, sender: str | None, ptr: str,
+              item: ItemKind, item_id: str) -> Iterator[Send]:
+        source = Source("ActivityCalendar", self.doc_id, ptr)
+        for group in self.groups:
+            if self.project.groups[group].opened <= moment.date():
+                yield Send(group, moment, channel, sender, source, item, item_id)
+
+    def recurring(self, repeat: str | None, first: dt.date, last: dt.date) -> list[dt.date]:
+        """The days in `first`..`last` a repeat rule picks (every day without one)."""
+        first, last = self.valid(first, last)
+        if first > last:
+            return []
+        if repeat is None:
+            return list(days(first, last))
+        start = dt.datetime.combine(self.cal.valid.start, dt.time())
+        rule = rrule.rrulestr("RRULE:" + repeat, dtstart=start)
+        picked = rule.between(dt.datetime.combine(first, dt.time()),
+                              dt.datetime.combine(last, dt.time()), inc=True)
+        return [moment.date() for moment in picked]
+
+
+def _calendar_sends(project: Project, doc_id: str, cal: ActivityCalendar,
+                    start: dt.date, end: dt.date) -> Iterator[Send]:
+    groups = groups_in(project, cal.applies_to)
+    if not groups:
+        return
+    c = _Calendar(project, doc_id, cal, groups, zone_of(project, cal))
+    for i, slot in enumerate(cal.daily):
+        clock = dt.time.fromisoformat(slot.at)
+        for day in c.recurring(slot.repeat, start, end):
+            if not c.skipped(slot.id, day):
+                yield from c.sends(local(day, clock, c.zone), "group_message", slot.sender,
+                                   f"/daily/{i}", "slot", slot.id)
+    for i, game in enumerate(cal.games):
+        if game.repeat is None or game.at is None:
+            continue
+        clock = dt.time.fromisoformat(game.at)
+        for day in c.recurring(game.repeat, start, end):
+            if not c.skipped(game.id, day):
+                yield from c.sends(local(day, clock, c.zone), "group_message", game.sender,
+                                   f"/games/{i}", "game", game.id)
+    yield from _weekly_sends(c, start, end)
+    first, last = c.valid(start, end)
+    for i, event in enumerate(cal.offline):
+        if first <= event.date <= last:
+            yield from c.sends(local(event.date, dt.time.fromisoformat(event.at), c.zone),
+                               "backoffice", None, f"/offline/{i}", "offline", event.id)
+
+
+def _weekly_sends(c: _Calendar, start: dt.date, end: dt.date) -> Iterator[Send]:
+    for i, event in enumerate(c.cal.weekly):
+        reach = _reach_days(event.announce_at) if event.announce_at else 0
+        first, last = c.valid(start - dt.timedelta(days=reach), end + dt.timedelta(days=reach))
+        clock = dt.time.fromisoformat(event.at)
+        weekday = WEEKDAYS.index(event.weekday)
+        for day in days(first, last):
+            if day.weekday() != weekday or c.skipped(event.id, day):
+                continue
+            moment = local(day, clock, c.zone)
+            yield from c.sends(moment, "group_message", event.sender, f"/weekly/{i}",
+                               "weekly_event", event.id)
+            if event.announce_at is not None:
+                yield from c.sends(resolve(event.announce_at, moment), "group_message", event.sender,
+                                   f"/weekly/{i}/announce", "announcement", event.id)
+
+
+def _reach_days(offset: str) -> int:
+    """How many days away from its anchor an offset can land (rounded up, plus one)."""
+    parsed = parse_offset(offset)
+    shift = parsed.day_shift if parsed.delta is None else abs(parsed.delta).days
+    return abs(shift or 0) + 1
+
+
+# --- programmes and launches ----------------------------------------------------------------
+
+def _programme_sends(project: Project, doc_id: str, script: OnboardingScript,
+                     start: dt.date, end: dt.date) -> Iterator[Send]:
+    zone = zone_of(project)
+    for group_id, first_day in programme_anchors(project, script):
+        anchor = local(first_day, dt.time(), zone)
+        for i, step in enumerate(script.steps):
+            moment = resolve(step.at, anchor)
+            if start <= moment.date() <= end:
+                yield Send(group_id, moment, step.channel, step.sender,
+                           Source("OnboardingScript", doc_id, f"/steps/{i}"), "programme_step", step.id)
+
+
+def launch_moments(project: Project, pack: MaterialPack) -> list[dt.datetime]:
+    """The moment of each timeline step of a pack, in timeline order."""
+    launch = pack.launch.at
+    start = local(launch.date(), launch.time(), zone_of(project))
+    return [resolve(step.at, start) for step in pack.timeline]
+
+
+def _launch_sends(project: Project, doc_id: str, pack: MaterialPack,
+                  start: dt.date, end: dt.date) -> Iterator[Send]:
+    moments = launch_moments(project, pack)
+    for group_id in groups_in(project, pack.launch.audience):
+        for i, (step, moment) in enumerate(zip(pack.timeline, moments, strict=True)):
+            if start <= moment.date() <= end:
+                yield Send(group_id, moment, step.channel, step.sender,
+                           Source("MaterialPack", doc_id, f"/timeline/{i}"), "launch_step", step.id)
+
+
+def programme_anchors(project: Project, script: OnboardingScript) -> list[tuple[str, dt.date]]:
+    """(group, first day) of each run of a programme script; empty for other triggers."""
+    anchor = script.trigger.anchor or "group_opened"
+    if script.trigger.kind != "programme" or anchor == "member_joined":
+        return []
+    runs: list[tuple[str, dt.date]] = []
+    for group_id in groups_in(project, script.applies_to):
+        group = project.groups[group_id]
+        runs += [(group_id, d) for d in ([group.opened] if anchor == "group_opened"
+                                         else group.cohort_starts)]
+    return runs
