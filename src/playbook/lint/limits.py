@@ -19,13 +19,13 @@ from playbook.lint.messages import (
     Message,
     audiences,
     contents,
-    platform_of,
     script_reaches,
 )
 from playbook.lint.registry import Finding, rule
 from playbook.models.project import Project
 from playbook.models.rules import GroupRules
 from playbook.platforms import PlatformLimits
+from playbook.scope import platform_of
 
 
 def _by_platform(project: Project, message: Message) -> dict[str, list[Audience]]:
@@ -135,7 +135,7 @@ def group_size_over_cap(project: Project) -> Iterator[Finding]:
                           f"a {group_type.platform} holds at most {cap}",
                           help="lower target_size, or plan for several groups of this type")
     for group_id, group in project.groups.items():
-        platform = platform_of(project, group)
+        platform = platform_of(project, group_id)
         cap = _cap(project, platform)
         if cap is not None and group.size is not None and group.size > cap:
             yield Finding(project.group_span(group_id, "size"),

@@ -27,6 +27,7 @@ from playbook.render import (
     render,
     sample_context,
 )
+from playbook.scope import groups_in, platform_of
 from playbook.source import Span, join
 
 GROUP_CHANNELS = frozenset({"group_message", "announcement", "live_session", "auto_reply"})
@@ -102,30 +103,15 @@ def scope_is_empty(scope: Scope) -> bool:
     return not (scope.group_types or scope.layers or scope.groups)
 
 
-def groups_in(project: Project, scope: Scope) -> list[Group]:
-    """Roster groups a scope reaches: any named group, group type or layer; empty = every group."""
-    types = {t.id: t for t in project.playbook.group_types}
-    return [g for g in project.groups.values()
-            if scope_is_empty(scope) or g.id in scope.groups
-            or (g.type in types and _type_in_scope(scope, types[g.type]))]
-
-
-def platform_of(project: Project, group: Group) -> str | None:
-    """The group's own platform, or its type's."""
-    if group.platform is not None:
-        return group.platform
-    types = {t.id: t for t in project.playbook.group_types}
-    return types[group.type].platform if group.type in types else None
-
-
 def audiences(project: Project, scope: Scope) -> tuple[Audience, ...]:
-    """Who a scope reaches. Without a roster, the group types it names stand in for groups."""
+    """Who a scope reaches (resolved by `playbook.scope`). Without a roster, the group types
+    the scope names stand in for groups."""
     if project.groups:
         found = []
-        for group in groups_in(project, scope):
-            platform = platform_of(project, group)
+        for group_id in groups_in(project, scope):
+            platform = platform_of(project, group_id)
             if platform is not None:
-                found.append(Audience(platform, group=group))
+                found.append(Audience(platform, group=project.groups[group_id]))
         return tuple(found)
     return tuple(Audience(t.platform, group_type=t) for t in project.playbook.group_types
                  if scope_is_empty(scope) or _type_in_scope(scope, t))
@@ -294,5 +280,5 @@ def _positions(text: str, term: str) -> Iterator[int]:
         start = text.find(term, start + 1)
 
 
-__all__ = ["Audience", "Body", "Contents", "Message", "audiences", "contents", "groups_in",
-           "occurrences", "platform_of", "script_reaches"]
+__all__ = ["Audience", "Body", "Contents", "Message", "audiences", "contents", "occurrences",
+           "script_reaches"]
