@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from jinja2 import TemplateError
 
+from playbook.lint.registry import per_project
 from playbook.models.base import MessageContent, Scope
 from playbook.models.calendars import WeeklyEvent
 from playbook.models.packs import MaterialPack
@@ -245,17 +246,10 @@ def script_reaches(project: Project, script: OnboardingScript, group_type: Group
     return any(g.type == group_type.id for g in project.groups.values() if g.id in scope.groups)
 
 
-_cache: dict[int, tuple[Project, Contents]] = {}
-
-
+@per_project
 def contents(project: Project) -> Contents:
     """The messages of `project` (computed once per project)."""
-    hit = _cache.get(id(project))
-    if hit is None or hit[0] is not project:
-        _cache.clear()
-        hit = (project, Contents(project))
-        _cache[id(project)] = hit
-    return hit[1]
+    return Contents(project)
 
 
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pydantic import BaseModel
 
 from playbook.diagnostics import Severity
-from playbook.lint.registry import Finding, rule
+from playbook.lint.registry import Finding, per_project, rule
 from playbook.models.base import MetricTarget, Scope
 from playbook.models.calendars import ActivityCalendar, Column, Game, Slot, WeeklyEvent
 from playbook.models.packs import TimelineStep
@@ -95,17 +95,10 @@ def _collect(project: Project) -> list[Ref]:
     return refs
 
 
-_cache: dict[int, tuple[Project, list[Ref]]] = {}
-
-
+@per_project
 def references(project: Project) -> list[Ref]:
     """Every reference in the project (computed once per project)."""
-    hit = _cache.get(id(project))
-    if hit is None or hit[0] is not project:
-        _cache.clear()
-        hit = (project, _collect(project))
-        _cache[id(project)] = hit
-    return hit[1]
+    return _collect(project)
 
 
 def _global_namespace(project: Project, target: str) -> set[str]:

@@ -7,9 +7,11 @@ failing and a passing example. `playbook rules --explain CODE` prints it.
 
 from __future__ import annotations
 
+import functools
 import inspect
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import TypeVar
 
 from playbook.diagnostics import Related, Severity
 from playbook.models.project import Project
@@ -27,6 +29,26 @@ class Finding:
 
 
 Check = Callable[[Project], Iterable[Finding]]
+T = TypeVar("T")
+
+
+def per_project(compute: Callable[[Project], T]) -> Callable[[Project], T]:
+    """Cache `compute` for the project being linted, so several rules share one pass.
+
+    Keeps only the latest project: a lint run works on one project at a time.
+    """
+    cache: dict[int, tuple[Project, T]] = {}
+
+    @functools.wraps(compute)
+    def cached(project: Project) -> T:
+        hit = cache.get(id(project))
+        if hit is None or hit[0] is not project:
+            cache.clear()
+            hit = (project, compute(project))
+            cache[id(project)] = hit
+        return hit[1]
+
+    return cached
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable, Iterator
 from itertools import combinations
 
 from playbook.diagnostics import Related, Severity
-from playbook.lint.registry import Finding, rule
+from playbook.lint.registry import Finding, per_project, rule
 from playbook.models.project import Project
 from playbook.schedule import (
     WEEKDAYS,
@@ -74,17 +74,10 @@ def _merged(windows: Iterable[Window]) -> list[Window]:
     return merged
 
 
-_cache: dict[int, tuple[Project, list[Send]]] = {}
-
-
+@per_project
 def planned_sends(project: Project) -> list[Send]:
     """Every dated send inside the horizon (computed once per project)."""
-    hit = _cache.get(id(project))
-    if hit is None or hit[0] is not project:
-        _cache.clear()
-        hit = (project, [s for first, last in horizon(project) for s in expand(project, first, last)])
-        _cache[id(project)] = hit
-    return hit[1]
+    return [s for first, last in horizon(project) for s in expand(project, first, last)]
 
 
 # --- describing sends -----------------------------------------------------------------------
