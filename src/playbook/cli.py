@@ -12,21 +12,15 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from playbook import __version__, lint
-from playbook.diagnostics import ordered
+from playbook import __version__
+from playbook.bundle import command as bundle_command
+from playbook.handbook import command as handbook_command
 from playbook.lint import catalogue
 from playbook.lint.config import ConfigError, load_config
-from playbook.loader import load_tree
+from playbook.pipeline import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, UsageError, check
 from playbook.reporters import REPORTERS
 from playbook.schema import SCHEMA_DIR, drift, render_all
-from playbook.validate import validate_tree
 from playbook.writer import write_text
-
-EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
-
-
-class UsageError(Exception):
-    """A problem with how the command was called or with the files around it (exit 2)."""
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -69,6 +63,10 @@ def _parser() -> argparse.ArgumentParser:
                         help="write nothing; exit 1 when the files differ from the models")
     schema.add_argument("--out", type=Path, default=Path(SCHEMA_DIR),
                         help="folder for the schema files (default: schema)")
+
+    # Commands living with their feature: each sets `run` (args -> exit code) as a default.
+    handbook_command.register(commands)
+    bundle_command.register(commands)
     return parser
 
 
@@ -79,20 +77,11 @@ def _format(requested: str | None) -> str:
 
 
 def run_validate(root: Path, fmt: str, flags: argparse.Namespace) -> int:
-    if not root.is_dir():
-        raise UsageError(f"{root} is not a folder")
-    if not (root / "playbook.yaml").is_file():
-        raise UsageError(f"no playbook found: {root / 'playbook.yaml'} does not exist "
-                         "(run this in a playbook folder, or name one)")
-    config = load_config(root).with_flags(flags.select, flags.ignore, flags.fail_level)
-    result = validate_tree(load_tree(root))
-    found = list(result.diagnostics)
-    if result.project is not None:
-        found += lint.run(result.project, config)
-    diagnostics = ordered(found)
-    sys.stdout.write(REPORTERS[fmt](diagnostics, result.files_checked))
-    failing = any(d.severity >= config.fail_level for d in diagnostics)
-    return EXIT_FINDINGS if failing else EXIT_OK
+    config = load_config(root if root.is_dir() else Path(".")).with_flags(
+        flags.select, flags.ignore, flags.fail_level)
+    checked = check(root, config)
+    sys.stdout.write(REPORTERS[fmt](checked.diagnostics, checked.files_checked))
+    return EXIT_FINDINGS if checked.failing else EXIT_OK
 
 
 def run_rules(explain_code: str | None, as_markdown: bool) -> int:
@@ -129,6 +118,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             return run_rules(args.explain, args.markdown)
         if args.command == "schema":
             return run_schema(args.out, args.check)
+        if hasattr(args, "run"):
+            code: int = args.run(args)
+            return code
     except (UsageError, ConfigError) as err:
         print(f"playbook: error: {err}", file=sys.stderr)
         return EXIT_USAGE

@@ -1,0 +1,1 @@
+"""Message bundles: the schedule rendered into per-group, per-day messages and exported."""

@@ -1,0 +1,1 @@
+"""The operator handbook: the playbook compiled into Markdown pages and built with MkDocs."""

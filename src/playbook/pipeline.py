@@ -1,0 +1,75 @@
+"""The front half every command shares: load -> validate -> lint, with the project's config.
+
+`check(root)` returns the project (when validation got that far), every diagnostic in report
+order and whether any reaches the failing severity. `validate` prints the result; `build`,
+`export`, `agenda` and `diff` stop on a failing result and print it the same way, so a
+problem is reported identically whichever command meets it.
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from playbook import lint
+from playbook.diagnostics import Diagnostic, ordered
+from playbook.lint.config import LintConfig, load_config
+from playbook.loader import load_tree
+from playbook.models.project import Project
+from playbook.reporters import REPORTERS
+from playbook.validate import validate_tree
+
+EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+"""Exit codes of every command: clean, findings (or stopped by them), usage/config/I-O."""
+
+
+class UsageError(Exception):
+    """A problem with how the command was called or with the files around it (exit 2)."""
+
+
+class NotAPlaybook(UsageError):
+    """ROOT is not a folder or holds no playbook.yaml."""
+
+
+@dataclass(frozen=True)
+class Checked:
+    """The outcome of loading, validating and linting one playbook."""
+
+    root: Path
+    project: Project | None
+    diagnostics: list[Diagnostic]
+    files_checked: int
+    config: LintConfig
+
+    @property
+    def failing(self) -> bool:
+        """Whether a diagnostic reaches the configured failing severity, or there is no project."""
+        return self.project is None or any(d.severity >= self.config.fail_level for d in self.diagnostics)
+
+
+def require_playbook(root: Path) -> None:
+    if not root.is_dir():
+        raise NotAPlaybook(f"{root} is not a folder")
+    if not (root / "playbook.yaml").is_file():
+        raise NotAPlaybook(f"no playbook found: {root / 'playbook.yaml'} does not exist "
+                           "(run this in a playbook folder, or name one)")
+
+
+def check(root: Path, config: LintConfig | None = None) -> Checked:
+    """Load, validate and lint the playbook under `root` (its own config unless one is given)."""
+    require_playbook(root)
+    config = config if config is not None else load_config(root)
+    result = validate_tree(load_tree(root))
+    found = list(result.diagnostics)
+    if result.project is not None:
+        found += lint.run(result.project, config)
+    return Checked(root, result.project, ordered(found), result.files_checked, config)
+
+
+def report_failure(checked: Checked, what: str) -> int:
+    """Print why `what` (a build, an export) was not done: every diagnostic, on stderr.
+    Returns the exit code for it."""
+    sys.stderr.write(REPORTERS["text"](checked.diagnostics, checked.files_checked))
+    print(f"playbook: {what} stopped: fix the errors above; nothing was written", file=sys.stderr)
+    return EXIT_FINDINGS
