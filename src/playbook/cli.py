@@ -17,8 +17,11 @@ from playbook.bundle import command as bundle_command
 from playbook.handbook import command as handbook_command
 from playbook.lint import catalogue
 from playbook.lint.config import ConfigError, load_config
+from playbook.migrate import command as migrate_command
 from playbook.pipeline import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, UsageError, check
 from playbook.reporters import REPORTERS
+from playbook.review import command as review_command
+from playbook.scaffold import command as scaffold_command
 from playbook.schema import SCHEMA_DIR, drift, render_all
 from playbook.writer import write_text
 
@@ -65,8 +68,8 @@ def _parser() -> argparse.ArgumentParser:
                         help="folder for the schema files (default: schema)")
 
     # Commands living with their feature: each sets `run` (args -> exit code) as a default.
-    handbook_command.register(commands)
-    bundle_command.register(commands)
+    for feature in (handbook_command, bundle_command, review_command, migrate_command, scaffold_command):
+        feature.register(commands)
     return parser
 
 

@@ -1,0 +1,1 @@
+"""Schema versions: rewriting documents from an older apiVersion to the current one."""

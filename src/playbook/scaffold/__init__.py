@@ -1,0 +1,1 @@
+"""Scaffolding: a new playbook (`init`) and new documents (`new`) from templates."""
