@@ -10,6 +10,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+from playbook.exporters.json_messages import schema_text as bundle_schema_text
 from playbook.models import KINDS
 
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
@@ -39,6 +40,7 @@ def render_all() -> dict[str, str]:
         if "$defs" in schema:
             schema["$defs"] = dict(sorted(schema["$defs"].items()))
         result[file_name(kind)] = json.dumps(schema, ensure_ascii=False, indent=2) + "\n"
+    result["bundle.schema.json"] = bundle_schema_text()  # messages.json of `playbook export`
     return result
 
 

@@ -1,10 +1,147 @@
-"""Command-line entry points of this feature (registered by `playbook.cli`)."""
+"""Command-line entry points of message bundles: `playbook export` and `playbook agenda`."""
 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
+import os
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
+
+from playbook.bundle.agenda import agenda
+from playbook.bundle.export import FORMATS, Progress, build_bundle, git_commit, steps, unknown_filters
+from playbook.exporters import Filters
+from playbook.pipeline import EXIT_FINDINGS, EXIT_OK, UsageError, check, report_failure
+from playbook.reporters import REPORTERS
+from playbook.schedule import today
+from playbook.writer import write_tree
+
+PROGRESS_MIN_GROUPS = 10
+"""Below this many groups an export is quick enough to need no progress bar."""
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a date; write YYYY-MM-DD") from None
+
+
+def _formats(text: str) -> tuple[str, ...]:
+    names = tuple(dict.fromkeys(f.strip() for f in text.split(",") if f.strip()))
+    unknown = [n for n in names if n not in FORMATS]
+    if unknown or not names:
+        raise argparse.ArgumentTypeError(
+            f"unknown format {', '.join(unknown) or '(none)'}; choose from {','.join(FORMATS)}")
+    return names
+
+
+def _values(given: list[str] | None) -> tuple[str, ...]:
+    """Repeatable, comma-separated option values, in order, without repeats."""
+    return tuple(dict.fromkeys(v.strip() for item in given or [] for v in item.split(",") if v.strip()))
 
 
 def register(commands: argparse._SubParsersAction[Any]) -> None:
-    """Add this feature's subcommands; each sets `run=<function(args) -> exit code>`."""
+    """Add `export` and `agenda`."""
+    export = commands.add_parser(
+        "export", help="write the message bundle of a date range (JSON, CSV, run sheets, calendars)",
+        description="Expand the schedule from --from to --to (both included), render every message "
+                    "for its group and write messages.json, messages.csv, md/<operator>/<date>.md, "
+                    "ics/<operator>.ics and ics/groups/<group>.ics, replies.json and manifest.json. "
+                    "The folder is replaced as a whole; a failed export leaves it untouched.")
+    export.add_argument("root", nargs="?", default=".", type=Path,
+                        help="the playbook folder (holds playbook.yaml); default: .")
+    export.add_argument("--from", dest="start", required=True, type=_date, metavar="DATE",
+                        help="first day, YYYY-MM-DD")
+    export.add_argument("--to", dest="end", required=True, type=_date, metavar="DATE",
+                        help="last day, YYYY-MM-DD (included)")
+    for name, what in (("group", "group id"), ("operator", "operator id"), ("platform", "platform"),
+                       ("locale", "locale")):
+        export.add_argument(f"--{name}", action="append", metavar=name.upper(),
+                            help=f"only this {what} (repeat or separate with commas)")
+    export.add_argument("--format", dest="formats", type=_formats, default=FORMATS, metavar="LIST",
+                        help=f"formats to write, comma-separated (default: {','.join(FORMATS)}); "
+                             "replies.json and manifest.json are always written")
+    export.add_argument("--out", type=Path, default=None, metavar="DIR",
+                        help="output folder (default: bundles/<from>_<to> in the current folder)")
+    export.add_argument("--quiet", action="store_true", help="no progress bar and no summary line")
+    export.set_defaults(run=run_export)
+
+    agenda_cmd = commands.add_parser(
+        "agenda", help="print what is live in a group (or all groups) on a day",
+        description="For each group: calendars in force, programmes running, launches under way, "
+                    "and every message due that day.")
+    agenda_cmd.add_argument("root", nargs="?", default=".", type=Path,
+                            help="the playbook folder (holds playbook.yaml); default: .")
+    agenda_cmd.add_argument("--group", action="append", metavar="GROUP",
+                            help="only this group (repeat or separate with commas)")
+    agenda_cmd.add_argument("--date", type=_date, default=None, metavar="DATE",
+                            help="the day, YYYY-MM-DD (default: today, or PLAYBOOK_TODAY)")
+    agenda_cmd.set_defaults(run=run_agenda)
+
+
+def _show_progress(quiet: bool, groups: int) -> bool:
+    return (not quiet and groups >= PROGRESS_MIN_GROUPS and os.environ.get("CI") != "true"
+            and sys.stderr.isatty())
+
+
+@contextmanager
+def _progress_bar(show: bool, total: int) -> Iterator[Progress | None]:
+    if not show:
+        yield None
+        return
+    from rich.console import Console
+    from rich.progress import Progress as Bar
+
+    with Bar(console=Console(stderr=True), transient=True) as bar:
+        task = bar.add_task("exporting", total=total)
+        yield lambda step: bar.update(task, advance=1, description=f"exporting: {step}")
+
+
+def run_export(args: argparse.Namespace) -> int:
+    if args.end < args.start:
+        raise UsageError(f"--to {args.end} is before --from {args.start}")
+    checked = check(args.root)
+    if checked.failing or checked.project is None:
+        return report_failure(checked, "the export")
+    project = checked.project
+    filters = Filters(_values(args.group), _values(args.operator), _values(args.platform),
+                      _values(args.locale))
+    problems = unknown_filters(project, filters)
+    if problems:
+        raise UsageError("; ".join(problems))
+    out: Path = args.out or Path("bundles") / f"{args.start.isoformat()}_{args.end.isoformat()}"
+    show = _show_progress(args.quiet, len(project.groups))
+    with _progress_bar(show, steps(args.formats)) as progress:
+        bundle = build_bundle(project, args.start, args.end, groups=filters.groups,
+                              operators=filters.operators, platforms=filters.platforms,
+                              locales=filters.locales, formats=args.formats,
+                              commit=git_commit(args.root), progress=progress)
+    if bundle.failing:
+        sys.stderr.write(REPORTERS["text"](bundle.diagnostics, checked.files_checked))
+        print("playbook: the export stopped: fix the errors above; nothing was written", file=sys.stderr)
+        return EXIT_FINDINGS
+    write_tree(out, bundle.files)
+    if not args.quiet:
+        replies = sum(len(s.replies) for s in bundle.replies)
+        print(f"{out}: {len(bundle.messages)} messages, {replies} replies, {len(bundle.files)} files")
+    return EXIT_OK
+
+
+def run_agenda(args: argparse.Namespace) -> int:
+    checked = check(args.root)
+    if checked.failing or checked.project is None:
+        return report_failure(checked, "the agenda")
+    groups = _values(args.group)
+    problems = unknown_filters(checked.project, Filters(groups=groups))
+    if problems:
+        raise UsageError("; ".join(problems))
+    result = agenda(checked.project, args.date or today(), groups)
+    if result.diagnostics:
+        sys.stderr.write(REPORTERS["text"](result.diagnostics, checked.files_checked))
+        return EXIT_FINDINGS
+    sys.stdout.write(result.text)
+    return EXIT_OK

@@ -1,0 +1,89 @@
+"""`playbook agenda`: what is live in a group (or every group) on one day, for the terminal.
+
+For each group: the calendars in force, the programmes running (and which day of them it
+is), the pack launches under way, then every message due that day with its time, sender and
+first line.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from playbook.bundle.compose import Composer, Message, one_per_place
+from playbook.diagnostics import Diagnostic
+from playbook.exporters.runsheet import weekday
+from playbook.models.project import Project
+from playbook.models.types import text_in
+from playbook.schedule import expand, launch_moments, local, programme_anchors, resolve, zone_of
+from playbook.scope import groups_in
+
+PREVIEW_CHARS = 48
+
+
+@dataclass(frozen=True)
+class Agenda:
+    """The agenda text and any render failures met building it."""
+
+    text: str
+    diagnostics: list[Diagnostic]
+
+
+def live_items(project: Project, group_id: str, day: dt.date) -> list[str]:
+    """Short descriptions of the calendars, programmes and launches live in a group on `day`."""
+    found = []
+    calendars = [cid for cid, cal in sorted(project.calendars.items())
+                 if cal.valid.start <= day and (cal.valid.end is None or day <= cal.valid.end)
+                 and group_id in groups_in(project, cal.applies_to)]
+    if calendars:
+        found.append("calendars " + ", ".join(calendars))
+    zone = zone_of(project)
+    for sid, script in sorted(project.scripts.items()):
+        for run_group, first in programme_anchors(project, script):
+            if run_group != group_id:
+                continue
+            anchor = local(first, dt.time(), zone)
+            last = max([first + dt.timedelta(days=(script.trigger.days or 1) - 1),
+                        *(resolve(s.at, anchor).date() for s in script.steps)])
+            if first <= day <= last:
+                found.append(f"programme {sid} day {(day - first).days + 1} (from {first.isoformat()})")
+    for pid, pack in sorted(project.packs.items()):
+        moments = launch_moments(project, pack)
+        if group_id in groups_in(project, pack.launch.audience) \
+                and min(moments).date() <= day <= max(moments).date():
+            found.append(f"pack {pid} launching {pack.launch.at.strftime('%Y-%m-%d %H:%M')}")
+    return found
+
+
+def _line(m: Message, project: Project) -> str:
+    first = m.text.strip().splitlines()[0] if m.text.strip() else f"({m.item_id})"
+    if len(first) > PREVIEW_CHARS:
+        first = first[:PREVIEW_CHARS] + "…"
+    sender = m.sender or "back office"
+    return f"  {m.at.strftime('%H:%M')}  {sender:<20} {m.item + ' ' + m.item_id:<36} {first}"
+
+
+def agenda(project: Project, day: dt.date, groups: tuple[str, ...] = ()) -> Agenda:
+    """The agenda of `day` for `groups` (every group when empty)."""
+    composer = Composer(project)
+    wanted = sorted(groups) if groups else sorted(project.groups)
+    messages = [m for m in (composer.message(s) for s in expand(project, day, day) if s.group in wanted)
+                if m is not None]
+    default = project.playbook.locales[0]
+    lines = [f"{day.isoformat()} {weekday(day, 'en')} · {text_in(project.playbook.title, default, default)} "
+             f"· {len(wanted)} group{'s' if len(wanted) != 1 else ''} · {len(messages)} "
+             f"message{'s' if len(messages) != 1 else ''}"]
+    for group_id in wanted:
+        group = project.groups[group_id]
+        mine = [m for m in messages if m.group == group_id]
+        lines += ["", f"{group.name} ({group_id}) · {group.operator} · {composer.platform(group_id)}"]
+        if group.opened > day:
+            lines.append(f"  not open yet: opens {group.opened.isoformat()}")
+            continue
+        live = live_items(project, group_id, day)
+        lines.append("  live: " + ("; ".join(live) if live else "nothing scheduled"))
+        lines += [_line(m, project) for m in mine] or ["  no messages due"]
+    return Agenda("\n".join(lines) + "\n", one_per_place(composer.diagnostics))
+
+
+__all__ = ["Agenda", "agenda", "live_items"]

@@ -1,0 +1,286 @@
+"""Dated sends rendered into messages: each send of the schedule gets the text of its item,
+rendered in the sandbox for its group's platform and locale, and its attachments hashed.
+
+A message with no body of its own still appears, so the run sheet shows everything due:
+an offline event becomes a back-office reminder with its name, time and place; a game without
+text lists its rules and reward; anything else without a body has an empty text.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import posixpath
+from dataclasses import dataclass
+from pathlib import PurePosixPath
+from typing import Any
+
+from playbook.diagnostics import Diagnostic, Severity
+from playbook.models.base import MessageContent
+from playbook.models.calendars import Game, OfflineEvent, WeeklyEvent
+from playbook.models.packs import MaterialPack, TimelineStep
+from playbook.models.project import Project
+from playbook.models.types import text_in
+from playbook.render import MessageEnvironment, Place, environment_for, place_of, render, sample_context
+from playbook.schedule import Send, Source, expand
+from playbook.scope import platform_of
+from playbook.source import Span, join
+
+RENDER_CODE, RENDER_NAME = "PB204", "template-render-failure"
+"""Export render failures reuse the lint rule's code: the same problem, met with real values."""
+MEDIA_CODE, MEDIA_NAME = "PB033", "missing-file"
+"""An attachment the export must hash is missing (validation reports it first; a backstop)."""
+
+IMAGE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".gif", ".webp", ".bmp", ".svg"})
+VIDEO_SUFFIXES = frozenset({".mp4", ".mov", ".m4v", ".webm", ".avi"})
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """A file sent with a message."""
+
+    path: str
+    """POSIX path relative to the playbook root; for media hosted elsewhere, its https URL."""
+    sha256: str
+    """Hex digest of the file's bytes; empty for hosted media."""
+    kind: str
+    """`image`, `video` or `file`, or the material kind (`image`, `video`, `interactive`, …)."""
+
+
+@dataclass(frozen=True)
+class Message:
+    """One send, rendered: what to post in which group, when, from which role."""
+
+    id: str
+    group: str
+    group_name: str
+    operator: str
+    platform: str
+    locale: str
+    at: dt.datetime
+    channel: str
+    sender: str | None
+    text: str
+    attachments: tuple[Attachment, ...]
+    source: Source
+    item: str
+    item_id: str
+
+
+@dataclass(frozen=True)
+class Composed:
+    """The rendered messages of a date range, and every render failure met on the way."""
+
+    messages: list[Message]
+    diagnostics: list[Diagnostic]
+
+
+@dataclass(frozen=True)
+class Item:
+    """What a send's source points at: the content, where it sits and what it may use."""
+
+    content: MessageContent | OfflineEvent
+    place: Place | None
+    pack: MaterialPack | None = None
+    event: WeeklyEvent | None = None
+
+
+def item_of(project: Project, source: Source) -> Item:
+    """The model a schedule source points at (calendars, scripts and packs only)."""
+    parts = source.pointer.strip("/").split("/")
+    if source.kind == "OnboardingScript":
+        script = project.scripts[source.doc_id]
+        step = script.steps[int(parts[1])]
+        return Item(step, place_of(source.kind, step, script.trigger.kind))
+    if source.kind == "MaterialPack":
+        pack = project.packs[source.doc_id]
+        tstep = pack.timeline[int(parts[1])]
+        return Item(tstep, place_of(source.kind, tstep), pack=pack)
+    cal = project.calendars[source.doc_id]
+    index = int(parts[1])
+    if parts[0] == "daily":
+        slot = cal.daily[index]
+        return Item(slot, place_of(source.kind, slot), pack=project.packs.get(slot.pack or ""))
+    if parts[0] == "games":
+        return Item(cal.games[index], place_of(source.kind, cal.games[index]))
+    if parts[0] == "offline":
+        return Item(cal.offline[index], None)
+    event = cal.weekly[index]
+    if len(parts) > 2:
+        assert event.announce is not None
+        return Item(event.announce, place_of(source.kind, event.announce), event=event)
+    return Item(event, place_of(source.kind, event), event=event)
+
+
+class Composer:
+    """Renders sends of one project; keeps one sandbox and the hashes of attachments."""
+
+    def __init__(self, project: Project) -> None:
+        self.project = project
+        self.env: MessageEnvironment = environment_for(project)
+        self.default_locale = project.playbook.locales[0]
+        self.operators = {g.id: g.operator for g in project.groups.values()}
+        self._hashes: dict[str, str | None] = {}
+        self._templates: dict[tuple[int, str], Any] = {}
+        self.diagnostics: list[Diagnostic] = []
+
+    def locale_of(self, group_id: str) -> str:
+        return self.project.groups[group_id].locale or self.default_locale
+
+    def platform(self, group_id: str) -> str:
+        return platform_of(self.project, group_id) or ""
+
+    def message(self, send: Send) -> Message | None:
+        """The send rendered; None (and a diagnostic) when its text does not render."""
+        group = self.project.groups[send.group]
+        item = item_of(self.project, send.source)
+        locale = self.locale_of(send.group)
+        text = self.text(item, send, locale)
+        if text is None:
+            return None
+        return Message(
+            id=send.id, group=group.id, group_name=group.name, operator=group.operator,
+            platform=self.platform(group.id), locale=locale, at=send.at, channel=send.channel,
+            sender=send.sender, text=text, attachments=self.attachments(send.source, item),
+            source=send.source, item=send.item, item_id=send.item_id)
+
+    def text(self, item: Item, send: Send, locale: str) -> str | None:
+        content = item.content
+        if isinstance(content, OfflineEvent):
+            return describe_offline(content, locale, self.default_locale)
+        assert item.place is not None
+        context = sample_context(self.project, item.place, group=self.project.groups[send.group],
+                                 pack=item.pack, event=item.event, day=send.at.date())
+        body = self.body(content, locale, send.source)
+        if body is None:
+            return describe_game(content, locale, self.default_locale) if isinstance(content, Game) else ""
+        return self.render(body, context, send.source, content, f"group '{send.group}' on {send.at.date()}")
+
+    def body(self, content: MessageContent, locale: str, source: Source) -> Any:
+        """The compiled template of a content, None without a body, False when it does not
+        compile (reported as a diagnostic). Compiled once per content and locale."""
+        key = (id(content), locale)
+        if key not in self._templates:
+            try:
+                self._templates[key] = self.env.message(content, locale, self.default_locale)
+            except Exception as err:  # a template that does not load or compile
+                self._fail(source, content, f"template cannot be loaded: {err}")
+                self._templates[key] = False
+        return self._templates[key]
+
+    def render(self, template: Any, context: dict[str, Any], source: Source,
+               content: MessageContent, where: str) -> str | None:
+        if template is False:
+            return None
+        try:
+            return render(template, context, self.env)
+        except Exception as err:  # any error a template raises is a render failure
+            self._fail(source, content, f"rendering for {where} fails: {type(err).__name__}: {err}")
+            return None
+
+    def _fail(self, source: Source, content: MessageContent, message: str) -> None:
+        field = "template" if content.template is not None else "text"
+        span = self._span(source, field)
+        self.diagnostics.append(Diagnostic(span, Severity.ERROR, RENDER_CODE, RENDER_NAME, message))
+
+    def _span(self, source: Source, field: str) -> Span:
+        try:
+            return self.project.span(source.kind, source.doc_id, join(source.pointer, field))
+        except KeyError:
+            return self.project.span(source.kind, source.doc_id, source.pointer)
+
+    def attachments(self, source: Source, item: Item) -> tuple[Attachment, ...]:
+        """The content's own attachments, then (for a launch step) its materials' media."""
+        content = item.content
+        if isinstance(content, OfflineEvent):
+            return ()
+        doc_dir = posixpath.dirname(self.project.paths[(source.kind, source.doc_id)])
+        found = []
+        for i, rel in enumerate(content.attachments):
+            path = _under(doc_dir, rel)
+            ptr = join(join(source.pointer, "attachments"), i)
+            found.append(self._attachment(path, _kind_of(path), source, ptr))
+        if isinstance(content, TimelineStep) and item.pack is not None:
+            materials = {m.id: m for m in item.pack.materials}
+            for i, material_id in enumerate(content.materials):
+                material = materials.get(material_id)
+                if material is None:
+                    continue
+                if material.file is not None:
+                    found.append(self._attachment(_under(doc_dir, material.file), material.kind, source,
+                                                  join(join(source.pointer, "materials"), i)))
+                elif material.url is not None:
+                    found.append(Attachment(material.url, "", material.kind))
+        return tuple(a for a in found if a is not None)
+
+    def _attachment(self, path: str, kind: str, source: Source, ptr: str) -> Attachment | None:
+        if path not in self._hashes:
+            self._hashes[path] = _sha256(self.project, path)
+        digest = self._hashes[path]
+        if digest is None:
+            span = self.project.span(source.kind, source.doc_id, ptr)
+            self.diagnostics.append(Diagnostic(span, Severity.ERROR, MEDIA_CODE, MEDIA_NAME,
+                                               f"attachment '{path}' does not exist or cannot be read"))
+            return None
+        return Attachment(path, digest, kind)
+
+
+def _under(doc_dir: str, rel: str) -> str:
+    return posixpath.normpath(posixpath.join(doc_dir, rel)) if doc_dir else posixpath.normpath(rel)
+
+
+def _kind_of(path: str) -> str:
+    suffix = PurePosixPath(path).suffix.lower()
+    return "image" if suffix in IMAGE_SUFFIXES else "video" if suffix in VIDEO_SUFFIXES else "file"
+
+
+def _sha256(project: Project, rel: str) -> str | None:
+    """The digest of a media file inside the playbook; None when missing or outside it."""
+    if rel.startswith("../") or rel.startswith("/"):
+        return None
+    path = project.root / PurePosixPath(rel)
+    try:
+        if not path.resolve().is_relative_to(project.root.resolve()):
+            return None
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return None
+
+
+def describe_offline(event: OfflineEvent, locale: str, fallback: str) -> str:
+    """The back-office reminder of an offline event: name, time, place and what happens."""
+    lines = [f"{text_in(event.name, locale, fallback)} · {event.date.isoformat()} {event.at} · "
+             f"{text_in(event.location, locale, fallback)}"]
+    if event.description is not None:
+        lines.append(text_in(event.description, locale, fallback))
+    return "\n".join(lines)
+
+
+def describe_game(game: Game, locale: str, fallback: str) -> str:
+    """A game without its own text: its name, numbered rules and reward."""
+    lines = [text_in(game.name, locale, fallback)]
+    lines += [f"{n}. {text_in(r, locale, fallback)}" for n, r in enumerate(game.rules, start=1)]
+    lines.append(text_in(game.reward, locale, fallback))
+    return "\n".join(lines)
+
+
+def compose(project: Project, start: dt.date, end: dt.date) -> Composed:
+    """Every dated send from `start` to `end` (both included), rendered, in schedule order."""
+    composer = Composer(project)
+    messages = [m for m in (composer.message(s) for s in expand(project, start, end)) if m is not None]
+    return Composed(messages, one_per_place(composer.diagnostics))
+
+
+def one_per_place(diagnostics: list[Diagnostic]) -> list[Diagnostic]:
+    """One diagnostic per place and problem kind: a template failing in 40 groups is one fix."""
+    seen: set[tuple[Span, str]] = set()
+    kept = []
+    for d in sorted(diagnostics, key=Diagnostic.sort_key):
+        key = (d.span, d.code)
+        if key not in seen:
+            seen.add(key)
+            kept.append(d)
+    return kept
+
+
+__all__ = ["Attachment", "Composed", "Composer", "Message", "compose", "item_of", "one_per_place"]

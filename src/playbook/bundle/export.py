@@ -1,0 +1,127 @@
+"""A bundle in memory: the messages and reply sets of a date range, filtered, and every file
+of the chosen formats plus `replies.json` and `manifest.json`. Nothing here touches the
+disk, so the handbook can embed an operator's week and tests can compare bytes."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+import subprocess
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from playbook.bundle.compose import Composer, Message, one_per_place
+from playbook.bundle.replies import ReplySet, reply_sets
+from playbook.diagnostics import Diagnostic
+from playbook.exporters import EXPORTERS, Filters, Selection
+from playbook.exporters import manifest as manifest_file
+from playbook.exporters import replies as replies_file
+from playbook.models.project import Project
+from playbook.schedule import expand
+from playbook.scope import platform_of
+
+FORMATS = ("json", "csv", "md", "ics")
+"""Every format `--format` accepts, in the order files are built."""
+
+Progress = Callable[[str], None]
+"""Told the name of each step as it finishes (the command draws a progress bar from it)."""
+
+
+@dataclass(frozen=True)
+class Bundle:
+    """The files of a bundle (relative POSIX path -> content) and what stopped or marred it."""
+
+    files: dict[str, bytes]
+    diagnostics: list[Diagnostic]
+    messages: list[Message] = field(default_factory=list)
+    replies: list[ReplySet] = field(default_factory=list)
+
+    @property
+    def failing(self) -> bool:
+        return bool(self.diagnostics)
+
+
+def unknown_filters(project: Project, filters: Filters) -> list[str]:
+    """A sentence for each filter value that names nothing in the playbook."""
+    known = {
+        "group": (filters.groups, set(project.groups)),
+        "operator": (filters.operators, {g.operator for g in project.groups.values()}
+                     | {o.id for o in project.playbook.operators}),
+        "platform": (filters.platforms, {p for g in project.groups if (p := platform_of(project, g))}),
+        "locale": (filters.locales, {g.locale for g in project.groups.values() if g.locale}
+                   | set(project.playbook.locales)),
+    }
+    return [f"--{what} {value}: no such {what} in this playbook (known: {', '.join(sorted(names))})"
+            for what, (given, names) in known.items() for value in given if value not in names]
+
+
+def selected_groups(composer: Composer, filters: Filters) -> list[str]:
+    project = composer.project
+    return [g for g in sorted(project.groups)
+            if filters.keeps(g, project.groups[g].operator, composer.platform(g), composer.locale_of(g))]
+
+
+def dtstamp_for(start: dt.date) -> dt.datetime:
+    """The calendars' DTSTAMP: SOURCE_DATE_EPOCH when set (reproducible builds), else 00:00 UTC
+    of the range's first day; never the current time."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch.isdigit():
+        return dt.datetime.fromtimestamp(int(epoch), dt.UTC)
+    return dt.datetime.combine(start, dt.time(), dt.UTC)
+
+
+def build_bundle(project: Project, start: dt.date, end: dt.date, *, groups: Iterable[str] = (),
+                 operators: Iterable[str] = (), platforms: Iterable[str] = (),
+                 locales: Iterable[str] = (), formats: Iterable[str] = FORMATS,
+                 commit: str | None = None, progress: Progress | None = None) -> Bundle:
+    """Every file of the bundle for `start`..`end` (both included). With any diagnostic (a
+    message that does not render, a missing attachment) `files` is empty: no half-bundle."""
+    wanted = tuple(f for f in FORMATS if f in set(formats))
+    filters = Filters(tuple(groups), tuple(operators), tuple(platforms), tuple(locales))
+    composer = Composer(project)
+    keep = set(selected_groups(composer, filters))
+    messages = []
+    for send in expand(project, start, end):
+        if send.group in keep:
+            message = composer.message(send)
+            if message is not None:
+                messages.append(message)
+    replies = reply_sets(composer, sorted(keep), start, end)
+    tell = progress or (lambda _step: None)
+    tell("compose")
+    if composer.diagnostics:
+        return Bundle({}, one_per_place(composer.diagnostics), messages, replies)
+    sel = Selection(project, start, end, filters, tuple(messages), tuple(replies), dtstamp_for(start))
+    files: dict[str, bytes] = {}
+    for name in wanted:
+        files.update(EXPORTERS[name](sel))
+        tell(name)
+    files.update(replies_file.export(sel))
+    files[manifest_file.FILE] = manifest_file.manifest(sel, files, wanted, commit)
+    tell("manifest")
+    return Bundle(files, [], messages, replies)
+
+
+def steps(formats: Iterable[str]) -> int:
+    """How many times `build_bundle` calls `progress` for these formats."""
+    return 2 + len([f for f in FORMATS if f in set(formats)])
+
+
+def git_commit(root: Path) -> str | None:
+    """The commit checked out in `root`'s repository; None without git or outside a repository.
+    Uncommitted changes are not reflected (the manifest's hashes are)."""
+    git = shutil.which("git")
+    if git is None:
+        return None
+    try:
+        done = subprocess.run([git, "-C", str(root), "rev-parse", "--verify", "-q", "HEAD"],
+                              capture_output=True, text=True, timeout=10, check=False)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    commit = done.stdout.strip()
+    return commit if done.returncode == 0 and commit else None
+
+
+__all__ = ["FORMATS", "Bundle", "build_bundle", "dtstamp_for", "git_commit", "unknown_filters"]

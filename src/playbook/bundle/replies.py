@@ -1,0 +1,143 @@
+"""Event-triggered messages as reply sets per group: what a bot or an SCRM tool answers when a
+member joins, adds the account, asks a keyword, or starts a personal programme.
+
+These have no date. Each reply keeps its offset from the trigger (`+0m`, `+10m`, `day 2
+09:00`) and is rendered for its group's platform and locale; the member's nickname becomes
+the platform's own placeholder (WeCom's `%NICKNAME%`), or `{nickname}` where the platform has
+none, and `placeholders` says what each token stands for.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from dataclasses import dataclass
+from typing import Any
+
+from playbook.bundle.compose import Attachment, Composer, Item
+from playbook.models.base import MessageContent
+from playbook.models.project import Project
+from playbook.render import place_of, sample_context
+from playbook.schedule import Source
+from playbook.scope import groups_in
+
+NEUTRAL_NICKNAME = "{nickname}"
+"""What stands for the member's nickname on a platform without a placeholder of its own."""
+
+DATE_TOKEN = "{date}"
+"""What stands for `{{ date }}` in a reply: the day it is sent is only known when it is."""
+
+TRIGGERS = ("before_group", "on_join", "funnel", "member_joined", "keyword")
+"""The events a reply answers, in the order reply sets list them."""
+
+
+@dataclass(frozen=True)
+class Reply:
+    """One event-triggered message in one group."""
+
+    id: str
+    group: str
+    trigger: str
+    """`on_join`, `before_group`, `funnel`, `member_joined` (a programme counted from a
+    member's join) or `keyword`."""
+    offset: str | None
+    """When, relative to the trigger; None for a keyword reply (immediately)."""
+    keywords: tuple[str, ...]
+    channel: str
+    sender: str | None
+    text: str
+    attachments: tuple[Attachment, ...]
+    source: Source
+    item_id: str
+
+
+@dataclass(frozen=True)
+class ReplySet:
+    """Every event-triggered reply of one group, and what its placeholder tokens stand for."""
+
+    group: str
+    group_name: str
+    operator: str
+    platform: str
+    locale: str
+    placeholders: tuple[tuple[str, str], ...]
+    replies: tuple[Reply, ...]
+
+
+def nickname_token(project: Project, platform: str) -> str:
+    """How `platform` writes the member's nickname for its tools to replace."""
+    limits = project.platforms.get(platform)
+    tokens = dict(limits.placeholders) if limits is not None else {}
+    return tokens.get("nickname", NEUTRAL_NICKNAME)
+
+
+def _trigger_of(kind: str, anchor: str | None) -> str | None:
+    if kind == "programme":
+        return "member_joined" if anchor == "member_joined" else None
+    return kind
+
+
+def reply_sets(composer: Composer, groups: list[str], start: dt.date, end: dt.date) -> list[ReplySet]:
+    """The reply sets of `groups` (those open by `end`), from scripts with an event trigger and
+    the keyword replies of calendars in force during `start`..`end`."""
+    project = composer.project
+    return [_reply_set(composer, project.groups[g].id, start, end)
+            for g in sorted(groups) if project.groups[g].opened <= end]
+
+
+def _reply_set(composer: Composer, group_id: str, start: dt.date, end: dt.date) -> ReplySet:
+    project = composer.project
+    group = project.groups[group_id]
+    platform = composer.platform(group_id)
+    token = nickname_token(project, platform)
+    found: list[Reply] = []
+    for sid, script in sorted(project.scripts.items()):
+        trigger = _trigger_of(script.trigger.kind, script.trigger.anchor)
+        if trigger is None or group_id not in groups_in(project, script.applies_to):
+            continue
+        for i, step in enumerate(script.steps):
+            source = Source("OnboardingScript", sid, f"/steps/{i}")
+            item = Item(step, place_of("OnboardingScript", step, script.trigger.kind))
+            found += _reply(composer, group_id, trigger, step.at, (), step.channel, step.sender,
+                            source, item, step.id, token)
+    for cid, cal in sorted(project.calendars.items()):
+        in_force = cal.valid.start <= end and (cal.valid.end is None or cal.valid.end >= start)
+        if not in_force or group_id not in groups_in(project, cal.applies_to):
+            continue
+        for i, kw in enumerate(cal.keyword_replies):
+            source = Source("ActivityCalendar", cid, f"/keyword_replies/{i}")
+            found += _reply(composer, group_id, "keyword", None, tuple(kw.keywords), "auto_reply", None,
+                            source, Item(kw, place_of("ActivityCalendar", kw)), kw.id, token)
+    found.sort(key=lambda r: (TRIGGERS.index(r.trigger), r.source))
+    tokens = ((token, "member.nickname"), (DATE_TOKEN, "date"))
+    used = tuple((t, meaning) for t, meaning in tokens if any(t in r.text for r in found))
+    return ReplySet(group.id, group.name, group.operator, platform, composer.locale_of(group_id),
+                    used, tuple(found))
+
+
+def _reply(composer: Composer, group_id: str, trigger: str, offset: str | None,
+           keywords: tuple[str, ...], channel: str, sender: str | None, source: Source, item: Item,
+           item_id: str, token: str) -> list[Reply]:
+    project = composer.project
+    group = project.groups[group_id]
+    locale = composer.locale_of(group_id)
+    content = item.content
+    assert isinstance(content, MessageContent) and item.place is not None
+    context: dict[str, Any] = sample_context(project, item.place, group=group)
+    context["date"] = DATE_TOKEN  # the day an event-triggered reply goes out is not known ahead
+    if "member" in context:
+        context["member"] = {"nickname": token}
+    body = composer.body(content, locale, source)
+    if body is None:
+        text = ""
+    else:
+        rendered = composer.render(body, context, source, content, f"group '{group_id}'")
+        if rendered is None:
+            return []
+        text = rendered
+    key = f"{group_id}\n{source}"
+    return [Reply(hashlib.sha256(key.encode()).hexdigest()[:16], group_id, trigger, offset, keywords,
+                  channel, sender, text, composer.attachments(source, item), source, item_id)]
+
+
+__all__ = ["DATE_TOKEN", "NEUTRAL_NICKNAME", "Reply", "ReplySet", "nickname_token", "reply_sets"]

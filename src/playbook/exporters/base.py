@@ -1,0 +1,80 @@
+"""What every exporter receives: the selected messages and reply sets of one range, with the
+project for names. An exporter is a pure function `Selection -> {relative path: bytes}`."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from playbook.bundle.compose import Message
+from playbook.bundle.replies import ReplySet
+from playbook.models.project import Project
+from playbook.models.types import text_in
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Which messages a bundle keeps; an empty tuple keeps all."""
+
+    groups: tuple[str, ...] = ()
+    operators: tuple[str, ...] = ()
+    platforms: tuple[str, ...] = ()
+    locales: tuple[str, ...] = ()
+
+    def keeps(self, group: str, operator: str, platform: str, locale: str) -> bool:
+        return all(not wanted or value in wanted for value, wanted in (
+            (group, self.groups), (operator, self.operators), (platform, self.platforms),
+            (locale, self.locales)))
+
+    def as_dict(self) -> dict[str, list[str]]:
+        return {"groups": sorted(self.groups), "operators": sorted(self.operators),
+                "platforms": sorted(self.platforms), "locales": sorted(self.locales)}
+
+
+@dataclass(frozen=True)
+class Selection:
+    """The content of one bundle."""
+
+    project: Project
+    start: dt.date
+    end: dt.date
+    filters: Filters
+    messages: tuple[Message, ...]
+    replies: tuple[ReplySet, ...]
+    dtstamp: dt.datetime = field(default=dt.datetime(1970, 1, 1, tzinfo=dt.UTC))
+    """The DTSTAMP of every calendar event (see `exporters.ics`)."""
+
+    def text(self, value: str | dict[str, str], locale: str | None = None) -> str:
+        default = self.project.playbook.locales[0]
+        return text_in(value, locale or default, default)
+
+    @property
+    def title(self) -> str:
+        return self.text(self.project.playbook.title)
+
+    def operator_name(self, operator_id: str) -> str:
+        names = {o.id: o.name for o in self.project.playbook.operators}
+        return names.get(operator_id, operator_id)
+
+    def role_name(self, role_id: str | None, locale: str | None = None) -> str:
+        if role_id is None:
+            return ""
+        role = next((r for r in self.project.playbook.roles if r.id == role_id), None)
+        return self.text(role.name, locale) if role is not None else role_id
+
+    def source_file(self, kind: str, doc_id: str) -> str:
+        return self.project.paths.get((kind, doc_id), "")
+
+
+Exporter = Callable[[Selection], dict[str, bytes]]
+
+
+def zone_name(moment: dt.datetime) -> str:
+    """The IANA name of an aware moment's zone (`Asia/Shanghai`), else its UTC offset."""
+    key: Any = getattr(moment.tzinfo, "key", None)
+    return str(key) if key else moment.strftime("%z")
+
+
+__all__ = ["Exporter", "Filters", "Selection", "zone_name"]

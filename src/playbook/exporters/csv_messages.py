@@ -1,0 +1,45 @@
+"""`messages.csv`: one row per message, UTF-8 with a byte-order mark so Excel shows Chinese
+correctly, with columns an SCRM bulk import can map (send date and time, group, sender, text,
+attachments)."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from playbook.exporters.base import Selection, zone_name
+
+FILE = "messages.csv"
+COLUMNS = (
+    "id", "send_date", "send_time", "time_zone", "send_at", "operator", "operator_name",
+    "group_id", "group_name", "platform", "channel", "sender_role", "sender_name", "locale",
+    "text", "attachments", "attachment_sha256", "item", "item_id", "source",
+)
+"""Column names, in order; `send_at` is ISO 8601 with the offset, the others are local."""
+LIST_SEPARATOR = ";"
+"""Separates several attachment paths (and their hashes) in one cell."""
+
+
+def rows(sel: Selection) -> list[list[str]]:
+    found = []
+    for m in sel.messages:
+        found.append([
+            m.id, m.at.date().isoformat(), m.at.strftime("%H:%M"), zone_name(m.at), m.at.isoformat(),
+            m.operator, sel.operator_name(m.operator), m.group, m.group_name, m.platform, m.channel,
+            m.sender or "", sel.role_name(m.sender, m.locale), m.locale, m.text,
+            LIST_SEPARATOR.join(a.path for a in m.attachments),
+            LIST_SEPARATOR.join(a.sha256 for a in m.attachments),
+            m.item, m.item_id, str(m.source),
+        ])
+    return found
+
+
+def export(sel: Selection) -> dict[str, bytes]:
+    out = io.StringIO(newline="")
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(COLUMNS)
+    writer.writerows(rows(sel))
+    return {FILE: out.getvalue().encode("utf-8-sig")}
+
+
+__all__ = ["COLUMNS", "FILE", "export"]

@@ -1,0 +1,148 @@
+"""`messages.json`: every message of the bundle, for a bot or an SCRM import, and the JSON
+Schema it follows (published as `schema/bundle.schema.json` by `playbook schema`)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from playbook import __version__
+from playbook.bundle.compose import Attachment, Message
+from playbook.exporters.base import Selection, zone_name
+
+FILE = "messages.json"
+BUNDLE_FORMAT = 1
+"""The version of the messages.json layout; raised when a field changes meaning or goes away."""
+
+_ID = {"type": "string", "pattern": "^[0-9a-f]{16}$"}
+_DATE = {"type": "string", "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"}
+_STRINGS = {"type": "array", "items": {"type": "string"}}
+
+BUNDLE_SCHEMA: dict[str, Any] = {
+    "$schema": "https://json-schema.org/draft/2020-12/schema",
+    "$id": "urn:playbook:schema:v1:bundle",
+    "title": "Message bundle (messages.json)",
+    "description": "Every dated message of a playbook in a date range, as `playbook export` "
+                   "writes it: which text goes to which group at what time, from which role, "
+                   "with which attachments, and where it is defined.",
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["format", "generator", "playbook", "range", "filters", "messages"],
+    "properties": {
+        "format": {"const": BUNDLE_FORMAT, "description": "The layout version of this file."},
+        "generator": {"type": "string", "description": "The tool and version that wrote it."},
+        "playbook": {
+            "type": "object", "additionalProperties": False, "required": ["id", "title", "version"],
+            "properties": {"id": {"type": "string"}, "title": {"type": "string"},
+                           "version": {"type": "string"}},
+        },
+        "range": {
+            "type": "object", "additionalProperties": False, "required": ["from", "to"],
+            "properties": {"from": _DATE, "to": _DATE},
+            "description": "First and last day exported, both included.",
+        },
+        "filters": {
+            "type": "object", "additionalProperties": False,
+            "required": ["groups", "operators", "platforms", "locales"],
+            "properties": {"groups": _STRINGS, "operators": _STRINGS, "platforms": _STRINGS,
+                           "locales": _STRINGS},
+            "description": "The filters the export was run with; an empty list keeps everything.",
+        },
+        "messages": {"type": "array", "items": {"$ref": "#/$defs/Message"}},
+    },
+    "$defs": {
+        "Attachment": {
+            "type": "object", "additionalProperties": False, "required": ["path", "sha256", "kind"],
+            "properties": {
+                "path": {"type": "string", "minLength": 1,
+                         "description": "POSIX path relative to the playbook root, or the https "
+                                        "URL of media hosted elsewhere."},
+                "sha256": {"type": "string", "pattern": "^([0-9a-f]{64})?$",
+                           "description": "SHA-256 of the file; empty for hosted media."},
+                "kind": {"type": "string", "description": "image, video, file, or a material kind."},
+            },
+        },
+        "Message": {
+            "type": "object", "additionalProperties": False,
+            "required": ["id", "group", "group_name", "operator", "platform", "locale", "at",
+                         "time_zone", "date", "time", "channel", "sender", "text", "attachments",
+                         "source", "item", "item_id"],
+            "properties": {
+                "id": {**_ID, "description": "Stable: the same group, moment and source give the same id."},
+                "group": {"type": "string", "description": "The roster group's id."},
+                "group_name": {"type": "string"},
+                "operator": {"type": "string", "description": "The id of the operator who owns the group."},
+                "platform": {"type": "string"},
+                "locale": {"type": "string"},
+                "at": {"type": "string", "format": "date-time",
+                       "description": "When to send, ISO 8601 with the UTC offset."},
+                "time_zone": {"type": "string", "description": "The IANA zone `at` is written in."},
+                "date": {**_DATE, "description": "The local day of `at`."},
+                "time": {"type": "string", "pattern": "^[0-2][0-9]:[0-5][0-9]$",
+                         "description": "The local clock time of `at`."},
+                "channel": {"type": "string"},
+                "sender": {"type": ["string", "null"],
+                           "description": "The sending role; null for a back-office entry."},
+                "text": {"type": "string", "description": "The rendered message, ready to post."},
+                "attachments": {"type": "array", "items": {"$ref": "#/$defs/Attachment"}},
+                "source": {
+                    "type": "object", "additionalProperties": False,
+                    "required": ["kind", "doc_id", "pointer", "file"],
+                    "properties": {"kind": {"type": "string"}, "doc_id": {"type": "string"},
+                                   "pointer": {"type": "string"}, "file": {"type": "string"}},
+                    "description": "The document and JSON pointer that define this message.",
+                },
+                "item": {"enum": ["slot", "weekly_event", "announcement", "game", "programme_step",
+                                  "launch_step", "offline"]},
+                "item_id": {"type": "string"},
+            },
+        },
+    },
+}
+
+
+def attachment_record(a: Attachment) -> dict[str, str]:
+    return {"path": a.path, "sha256": a.sha256, "kind": a.kind}
+
+
+def message_record(m: Message, sel: Selection) -> dict[str, Any]:
+    """One message as messages.json writes it."""
+    return {
+        "id": m.id, "group": m.group, "group_name": m.group_name, "operator": m.operator,
+        "platform": m.platform, "locale": m.locale, "at": m.at.isoformat(),
+        "time_zone": zone_name(m.at), "date": m.at.date().isoformat(), "time": m.at.strftime("%H:%M"),
+        "channel": m.channel, "sender": m.sender, "text": m.text,
+        "attachments": [attachment_record(a) for a in m.attachments],
+        "source": {"kind": m.source.kind, "doc_id": m.source.doc_id, "pointer": m.source.pointer,
+                   "file": sel.source_file(m.source.kind, m.source.doc_id)},
+        "item": m.item, "item_id": m.item_id,
+    }
+
+
+def header(sel: Selection) -> dict[str, Any]:
+    """The fields messages.json and replies.json share."""
+    pb = sel.project.playbook
+    return {
+        "format": BUNDLE_FORMAT, "generator": f"playbook {__version__}",
+        "playbook": {"id": pb.id, "title": sel.title, "version": pb.version},
+        "range": {"from": sel.start.isoformat(), "to": sel.end.isoformat()},
+        "filters": sel.filters.as_dict(),
+    }
+
+
+def dumps(value: Any) -> bytes:
+    """JSON as every bundle file writes it: UTF-8, readable Chinese, two-space indent."""
+    return (json.dumps(value, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+
+
+def export(sel: Selection) -> dict[str, bytes]:
+    body = {**header(sel), "messages": [message_record(m, sel) for m in sel.messages]}
+    return {FILE: dumps(body)}
+
+
+def schema_text() -> str:
+    """The published schema file's text."""
+    return json.dumps(BUNDLE_SCHEMA, ensure_ascii=False, indent=2) + "\n"
+
+
+__all__ = ["BUNDLE_SCHEMA", "FILE", "dumps", "export", "header", "message_record", "schema_text"]

@@ -1,0 +1,49 @@
+"""`playbook agenda`: what is live in a group (or every group) on one day."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bundle_playbook import FILES
+from conftest import MakePlaybook, RunCli
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def test_launch_day_in_one_group(run_cli: RunCli) -> None:
+    code, out, err = run_cli("agenda", REPO, "--group", "welfare-03", "--date", "2026-12-06")
+    assert code == 0, err
+    lines = out.splitlines()
+    assert lines[0] == "2026-12-06 Sun · 悦享汇社交电商金字塔社群运营手册 · 1 group · 8 messages"
+    assert lines[2] == "悦享汇·爆品福利3群 (welfare-03) · lin-xiao · wecom_customer_group"
+    assert lines[3] == ("  live: calendars daily-promotion, weekly-community; "
+                        "pack winter-laundry-pods launching 2026-12-06 10:00")
+    times = [line.split()[0] for line in lines[4:]]
+    assert times == ["08:30", "10:00", "10:30", "11:00", "12:00", "15:00", "20:30", "21:30"]
+    assert "launch_step first-battle-report" in lines[6]
+
+
+def test_programmes_count_their_day_and_unopened_groups_say_so(run_cli: RunCli) -> None:
+    code, out, _ = run_cli("agenda", REPO, "--group", "camp-03,welfare-03", "--date", "2026-11-21")
+    assert code == 0
+    assert "(camp-03) · lin-xiao · wecom_customer_group\n  live: nothing scheduled" in out
+    assert "  not open yet: opens 2026-11-22" in out
+    code, out, _ = run_cli("agenda", REPO, "--group", "camp-03", "--date", "2026-11-25")
+    assert "programme camp-7day day 3 (from 2026-11-23)" in out
+    assert "programme new-member-path day 3 (from 2026-11-23)" in out
+
+
+def test_every_group_on_playbook_today(run_cli: RunCli, make_playbook: MakePlaybook,
+                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PLAYBOOK_TODAY", "2026-10-30")
+    code, out, _ = run_cli("agenda", make_playbook(FILES))
+    assert code == 0
+    assert out.startswith("2026-10-30 Fri · Berlin club · 2 groups · 5 messages\n")
+    assert "  00:15  host" in out and "  18:00  back office" in out and "Meetup · 2026-10-30 18:00" in out
+
+
+def test_unknown_group_is_a_usage_error(run_cli: RunCli) -> None:
+    code, _, err = run_cli("agenda", REPO, "--group", "welfare-9", "--date", "2026-12-06")
+    assert code == 2 and "--group welfare-9: no such group" in err

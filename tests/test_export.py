@@ -1,0 +1,365 @@
+"""`playbook export`: the golden week of the shipped playbook, every format read back by a real
+parser (jsonschema, csv, icalendar + recurring-ical-events), determinism, atomicity and the
+edge cases (month end, holiday, DST, a group opened mid-range, a launch past midnight)."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import hashlib
+import io
+import json
+import os
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import pytest
+import recurring_ical_events
+from icalendar import Calendar
+
+from bundle_playbook import FILES
+from conftest import MakePlaybook, RunCli
+from playbook.bundle import command as bundle_command
+from playbook.bundle.export import Bundle, build_bundle, dtstamp_for, git_commit
+from playbook.models.project import Project
+from playbook.pipeline import check
+from playbook.schema import render_all
+
+REPO = Path(__file__).resolve().parents[1]
+GOLDEN = Path(__file__).parent / "golden" / "bundle"
+MONDAY, SUNDAY = dt.date(2026, 11, 30), dt.date(2026, 12, 6)
+"""The golden week: crosses into December, a cohort starts on Monday (camp-01), weekly events
+and their announcements, and the winter-laundry-pods launch on Sunday (warm-up on Saturday)."""
+GOLDEN_OPERATOR = "lin-xiao"
+"""The golden bundle is one operator's week: their five groups cover every group type."""
+UPDATE = os.environ.get("PLAYBOOK_UPDATE_GOLDEN") == "1"
+
+
+@pytest.fixture(scope="module")
+def shipped() -> Project:
+    checked = check(REPO)
+    assert checked.project is not None and not checked.failing
+    return checked.project
+
+
+@pytest.fixture(scope="module")
+def week(shipped: Project) -> Bundle:
+    bundle = build_bundle(shipped, MONDAY, SUNDAY)
+    assert bundle.diagnostics == []
+    return bundle
+
+
+def read_json(bundle: Bundle, name: str) -> Any:
+    return json.loads(bundle.files[name].decode("utf-8"))
+
+
+# --- the golden week ------------------------------------------------------------------------
+
+def test_golden_bundle_of_one_operator_week(shipped: Project) -> None:
+    files = build_bundle(shipped, MONDAY, SUNDAY, operators=[GOLDEN_OPERATOR]).files
+    if UPDATE:
+        for old in GOLDEN.rglob("*"):
+            if old.is_file():
+                old.unlink()
+        for name, data in files.items():
+            (GOLDEN / name).parent.mkdir(parents=True, exist_ok=True)
+            (GOLDEN / name).write_bytes(data)
+    on_disk = {p.relative_to(GOLDEN).as_posix(): p.read_bytes() for p in GOLDEN.rglob("*") if p.is_file()}
+    assert sorted(on_disk) == sorted(files), "files differ; PLAYBOOK_UPDATE_GOLDEN=1 regenerates"
+    for name, data in files.items():
+        assert data == on_disk[name], f"{name} differs from tests/golden/bundle (PLAYBOOK_UPDATE_GOLDEN=1)"
+
+
+def test_the_week_has_every_kind_of_dated_message(week: Bundle) -> None:
+    items = read_json(week, "manifest.json")["counts"]["by_item"]
+    assert set(items) == {"slot", "weekly_event", "announcement", "game", "programme_step", "launch_step"}
+    launch = [m for m in week.messages if m.item == "launch_step"]
+    assert {m.at.date() for m in launch} == {dt.date(2026, 12, 5), dt.date(2026, 12, 6)}
+    assert {m.group for m in launch} == {g for g, grp in week_groups(week).items()
+                                         if grp.startswith(("east-", "south-", "north-", "cw-", "welfare-"))}
+
+
+def week_groups(bundle: Bundle) -> dict[str, str]:
+    return {m.group: m.group for m in bundle.messages}
+
+
+# --- round trips with real parsers -------------------------------------------------------------
+
+def test_messages_json_follows_the_published_schema(week: Bundle) -> None:
+    schema = json.loads((REPO / "schema" / "bundle.schema.json").read_text(encoding="utf-8"))
+    published = (REPO / "schema" / "bundle.schema.json").read_text(encoding="utf-8")
+    assert published == render_all()["bundle.schema.json"], "run `playbook schema`"
+    jsonschema.Draft202012Validator.check_schema(schema)
+    body = read_json(week, "messages.json")
+    checker = jsonschema.Draft202012Validator.FORMAT_CHECKER
+    validator = jsonschema.Draft202012Validator(schema, format_checker=checker)
+    assert list(validator.iter_errors(body)) == []
+    assert [m["id"] for m in body["messages"]] == [m.id for m in week.messages]
+    broken = json.loads(json.dumps(body))
+    broken["messages"][0]["at"] = "tomorrow morning"
+    del broken["messages"][1]["text"]
+    assert len(list(validator.iter_errors(broken))) == 2
+
+
+def test_messages_csv_has_a_bom_and_one_row_per_message(week: Bundle) -> None:
+    data = week.files["messages.csv"]
+    assert data.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"), newline="")))
+    assert len(rows) == len(week.messages)
+    for row, m in zip(rows, week.messages, strict=True):
+        assert (row["id"], row["group_id"], row["text"]) == (m.id, m.group, m.text)
+        assert dt.datetime.fromisoformat(row["send_at"]) == m.at
+        assert f"{row['send_date']} {row['send_time']}" == m.at.strftime("%Y-%m-%d %H:%M")
+    assert any("\n" in row["text"] for row in rows)  # multi-line texts survive quoting
+    launch = next(r for r in rows if r["item_id"] == "launch")
+    paths = launch["attachments"].split(";")
+    digest = hashlib.sha256((REPO / paths[0]).read_bytes()).hexdigest()
+    assert digest == launch["attachment_sha256"].split(";")[0]
+
+
+def test_every_calendar_parses_back_and_matches_the_messages(week: Bundle) -> None:
+    calendars = {n: d for n, d in week.files.items() if n.endswith(".ics")}
+    assert len(calendars) == 3 + 13  # one per operator, one per group
+    for name, data in calendars.items():
+        cal = Calendar.from_ical(data)
+        owner = name.removeprefix("ics/").removeprefix("groups/").removesuffix(".ics")
+        expected = {m.id: m for m in week.messages if owner in (m.operator, m.group)}
+        assert [tz["TZID"] for tz in cal.walk("VTIMEZONE")] == ["Asia/Shanghai"]
+        events = recurring_ical_events.of(cal).between(MONDAY, SUNDAY + dt.timedelta(days=1))
+        found = {str(e["X-PLAYBOOK-MESSAGE-ID"]): e for e in events}
+        assert set(found) == set(expected), name
+        for message_id, event in found.items():
+            m = expected[message_id]
+            assert event.decoded("DTSTART") == m.at
+            assert str(event["UID"]) == f"{m.id}@yuexianghui-pyramid.playbook"
+            assert event.decoded("DTSTAMP") == dt.datetime(2026, 11, 30, tzinfo=dt.UTC)
+            [alarm] = event.walk("VALARM")
+            assert alarm.decoded("TRIGGER") == -dt.timedelta(minutes=10)
+            assert m.text.splitlines()[0][:20] in str(event["DESCRIPTION"])
+        before = recurring_ical_events.of(cal).between(MONDAY - dt.timedelta(days=7), MONDAY)
+        assert list(before) == []
+
+
+def test_the_manifest_hashes_every_other_file(week: Bundle) -> None:
+    manifest = read_json(week, "manifest.json")
+    listed = manifest["files"]
+    assert sorted(listed) == sorted(n for n in week.files if n != "manifest.json")
+    for name, entry in listed.items():
+        data = week.files[name]
+        assert entry == {"sha256": hashlib.sha256(data).hexdigest(), "bytes": len(data)}
+    assert manifest["playbook"] == {"id": "yuexianghui-pyramid", "title": "悦享汇社交电商金字塔社群运营手册",
+                                    "version": "1.0.0"}
+    assert manifest["range"] == {"from": "2026-11-30", "to": "2026-12-06"}
+    written = read_json(week, "messages.json")["messages"]
+    assert manifest["counts"]["messages"] == len(week.messages) == len(written)
+
+
+def test_reply_sets_map_the_nickname_to_the_platform_placeholder(week: Bundle) -> None:
+    sets = {s["group"]: s for s in read_json(week, "replies.json")["reply_sets"]}
+    assert len(sets) == 13
+    welfare = sets["welfare-01"]
+    assert welfare["placeholders"] == {"%NICKNAME%": "member.nickname"}
+    welcome = next(r for r in welfare["replies"] if r["item_id"] == "welcome")
+    assert welcome["trigger"] == "on_join" and welcome["offset"] == "+0m"
+    assert "%NICKNAME%" in welcome["text"] and "{{" not in welcome["text"]
+    keyword = next(r for r in welfare["replies"] if r["item_id"] == "kw-after-sales")
+    assert keyword["trigger"] == "keyword" and "售后" in keyword["keywords"]
+    dated = {(m.source.doc_id, m.source.pointer) for m in week.messages}
+    replies = {(r["source"]["doc_id"], r["source"]["pointer"]) for s in sets.values() for r in s["replies"]}
+    assert not dated & replies  # an event-triggered step is never also a dated message
+
+
+# --- the command ----------------------------------------------------------------------------
+
+def test_export_writes_every_format_and_is_byte_identical(run_cli: RunCli, tmp_path: Path) -> None:
+    first, second = tmp_path / "a", tmp_path / "b"
+    for out in (first, second):
+        code, stdout, stderr = run_cli("export", REPO, "--from", MONDAY, "--to", SUNDAY, "--out", out)
+        assert code == 0, stderr
+        assert stdout.startswith(f"{out}: 500 messages") and stderr == ""
+    tree = read_tree(first)
+    assert tree == read_tree(second)
+    assert {"messages.json", "messages.csv", "replies.json", "manifest.json", "ics/lin-xiao.ics",
+            "ics/groups/welfare-01.ics", "md/lin-xiao/2026-12-06.md"} <= set(tree)
+    manifest = json.loads(tree["manifest.json"])
+    assert manifest["commit"] == git_commit(REPO)
+
+
+def read_tree(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+
+
+def test_manifest_records_the_git_commit(make_playbook: MakePlaybook, run_cli: RunCli,
+                                         tmp_path: Path) -> None:
+    root = make_playbook(FILES)
+    assert git_commit(root) is None or git_commit(root) == git_commit(REPO)
+    subprocess.run(["git", "init", "-q", str(root)], check=True)
+    git = ["git", "-C", str(root), "-c", "user.name=t", "-c", "user.email=t@example.com"]
+    subprocess.run([*git, "add", "."], check=True)
+    subprocess.run([*git, "commit", "-q", "-m", "x"], check=True)
+    head = subprocess.run(["git", "-C", str(root), "rev-parse", "HEAD"], capture_output=True, text=True,
+                          check=True).stdout.strip()
+    code, _, err = run_cli("export", root, "--from", "2026-10-26", "--to", "2026-10-26",
+                           "--out", tmp_path / "o")
+    assert code == 0, err
+    assert json.loads((tmp_path / "o" / "manifest.json").read_bytes())["commit"] == head
+
+
+def test_default_out_is_bundles_from_to(run_cli: RunCli, make_playbook: MakePlaybook, tmp_path: Path,
+                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    root = make_playbook(FILES)
+    monkeypatch.chdir(tmp_path)
+    code, out, _ = run_cli("export", root, "--from", "2026-10-26", "--to", "2026-10-27", "--format", "json")
+    assert code == 0
+    made = sorted(read_tree(tmp_path / "bundles"))
+    assert made == [f"2026-10-26_2026-10-27/{n}" for n in ("manifest.json", "messages.json", "replies.json")]
+    assert out.startswith("bundles/2026-10-26_2026-10-27: 2 messages")
+
+
+def test_filters_keep_only_what_they_name(shipped: Project, week: Bundle) -> None:
+    only = build_bundle(shipped, MONDAY, SUNDAY, groups=["camp-01"], formats=["json", "md"])
+    assert {m.group for m in only.messages} == {"camp-01"}
+    assert len(only.messages) == sum(1 for m in week.messages if m.group == "camp-01")
+    assert not any(n.endswith((".csv", ".ics")) for n in only.files)
+    assert {n.split("/")[1] for n in only.files if n.startswith("md/")} == {"zhou-ning"}
+    assert [s.group for s in only.replies] == ["camp-01"]
+    by_locale = build_bundle(shipped, MONDAY, SUNDAY, locales=["en"], formats=["json"])
+    assert by_locale.messages == [] and read_json(by_locale, "manifest.json")["filters"]["locales"] == ["en"]
+
+
+def test_unknown_filters_and_reversed_ranges_are_usage_errors(run_cli: RunCli, tmp_path: Path) -> None:
+    code, _, err = run_cli("export", REPO, "--from", MONDAY, "--to", SUNDAY, "--operator", "lin-xia",
+                           "--out", tmp_path / "o")
+    assert code == 2 and "--operator lin-xia: no such operator" in err and "lin-xiao" in err
+    code, _, err = run_cli("export", REPO, "--from", SUNDAY, "--to", MONDAY, "--out", tmp_path / "o")
+    assert code == 2 and "is before --from" in err
+    code, _, err = run_cli("export", REPO, "--from", MONDAY, "--to", SUNDAY, "--format", "json,pdf")
+    assert code == 2 and "unknown format pdf" in err
+    assert not (tmp_path / "o").exists()
+
+
+def test_a_render_failure_stops_the_export_and_keeps_the_old_bundle(
+        make_playbook: MakePlaybook, run_cli: RunCli, tmp_path: Path) -> None:
+    # Lint renders with the first group (club-1); only shop-1's real values make it fail.
+    bad = FILES["calendars/daily.yaml"]
+    assert isinstance(bad, str)
+    bad = bad.replace("offline:", "  - {id: odd, at: '12:00', name: Odd, sender: host,\n"
+                      "     text: \"{% if group.id == 'shop-1' %}{{ 1 // 0 }}{% endif %}ok\"}\noffline:")
+    root = make_playbook({**FILES, "calendars/daily.yaml": bad})
+    out = tmp_path / "bundle"
+    out.mkdir()
+    (out / "previous.txt").write_text("the last good bundle", encoding="utf-8")
+    code, stdout, err = run_cli("export", root, "--from", "2026-10-26", "--to", "2026-10-30", "--out", out)
+    assert code == 1 and stdout == ""
+    assert "calendars/daily.yaml:11:12: error PB204 rendering for group 'shop-1' on 2026-10-28 fails: " \
+           "ZeroDivisionError" in err
+    assert "Found 1 error" in err and "nothing was written" in err
+    assert [p.name for p in out.iterdir()] == ["previous.txt"]
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".bundle")]
+
+
+def test_a_lint_error_stops_the_export(make_playbook: MakePlaybook, run_cli: RunCli, tmp_path: Path) -> None:
+    cal = FILES["calendars/daily.yaml"]
+    assert isinstance(cal, str)
+    root = make_playbook({**FILES, "calendars/daily.yaml": cal.replace("sender: host", "sender: nobody", 1)})
+    code, _, err = run_cli("export", root, "--from", "2026-10-26", "--to", "2026-10-30",
+                           "--out", tmp_path / "o")
+    assert code == 1 and "PB103" in err and "the export stopped" in err
+    assert not (tmp_path / "o").exists()
+
+
+def test_progress_bar_only_on_a_terminal_outside_ci(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("sys.stderr.isatty", lambda: True)
+    monkeypatch.delenv("CI", raising=False)
+    assert bundle_command._show_progress(False, 13)
+    assert not bundle_command._show_progress(True, 13)  # --quiet
+    assert not bundle_command._show_progress(False, 3)  # few groups
+    monkeypatch.setenv("CI", "true")
+    assert not bundle_command._show_progress(False, 13)
+    monkeypatch.delenv("CI")
+    monkeypatch.setattr("sys.stderr.isatty", lambda: False)
+    assert not bundle_command._show_progress(False, 13)
+
+
+def test_dtstamp_is_the_range_start_or_source_date_epoch(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+    assert dtstamp_for(MONDAY) == dt.datetime(2026, 11, 30, tzinfo=dt.UTC)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1764460800")
+    assert dtstamp_for(MONDAY) == dt.datetime(2025, 11, 30, tzinfo=dt.UTC)
+
+
+# --- edge cases -----------------------------------------------------------------------------
+
+@pytest.fixture
+def berlin(make_playbook: MakePlaybook) -> Project:
+    checked = check(make_playbook(FILES))
+    assert checked.project is not None and not checked.failing, checked.diagnostics
+    return checked.project
+
+
+def test_dst_month_end_holiday_and_a_group_opened_mid_range(berlin: Project) -> None:
+    # 2026-10-25: Berlin leaves summer time; 2026-11-01: holiday; shop-1 opens 2026-10-28.
+    bundle = build_bundle(berlin, dt.date(2026, 10, 24), dt.date(2026, 11, 2))
+    morning = [m for m in bundle.messages if m.item_id == "morning"]
+    club = [f"{m.at:%m-%d %H:%M%z}" for m in morning if m.group == "club-1"]
+    assert club == ["10-24 09:00+0200", "10-25 09:00+0100", "10-26 09:00+0100", "10-27 09:00+0100",
+                    "10-28 09:00+0100", "10-29 09:00+0100", "10-30 09:00+0100", "10-31 09:00+0100",
+                    "11-02 09:00+0100"]
+    assert min(m.at.date() for m in bundle.messages if m.group == "shop-1") == dt.date(2026, 10, 28)
+    assert "md/anna/2026-11-01.md" not in bundle.files and "md/anna/2026-11-02.md" in bundle.files
+    assert "md/ben/2026-10-27.md" not in bundle.files and "md/ben/2026-10-28.md" in bundle.files
+    shop = next(m for m in morning if m.group == "shop-1")
+    assert (shop.locale, shop.platform) == ("zh-CN", "wecom_customer_group")
+    assert shop.text == "早上好，商店一群！今天是 2026-10-28。"
+    assert morning[0].text == "Good morning, Club One! Today is 2026-10-24."
+    cal = Calendar.from_ical(bundle.files["ics/anna.ics"])
+    assert [str(tz["TZID"]) for tz in cal.walk("VTIMEZONE")] == ["Europe/Berlin"]
+    events = recurring_ical_events.of(cal).between(dt.date(2026, 10, 25), dt.date(2026, 10, 26))
+    assert [e.decoded("DTSTART").astimezone(dt.UTC).hour for e in events] == [8]  # 09:00 CET
+
+
+def test_a_launch_at_2330_crosses_midnight_into_the_next_sheet(berlin: Project) -> None:
+    bundle = build_bundle(berlin, dt.date(2026, 10, 29), dt.date(2026, 10, 30))
+    launch = {m.item_id: m for m in bundle.messages if m.item == "launch_step"}
+    assert f"{launch['launch'].at:%m-%d %H:%M}" == "10-29 23:30"
+    assert f"{launch['report'].at:%m-%d %H:%M}" == "10-30 00:15"
+    assert {m.group for m in launch.values()} == {"shop-1"}
+    assert launch["launch"].text == "Tea is live!"
+    [picture] = launch["launch"].attachments
+    assert picture.path == "packs/night/images/main.png" and picture.kind == "image"
+    assert picture.sha256 == hashlib.sha256(FILES["packs/night/images/main.png"]).hexdigest()  # type: ignore[arg-type]
+    sheet = bundle.files["md/ben/2026-10-30.md"].decode()
+    assert sheet.index("## 00:15") < sheet.index("Report: Tea") < sheet.index("## 09:00")
+    assert "Tea is live!" in bundle.files["md/ben/2026-10-29.md"].decode()
+    only_first_day = build_bundle(berlin, dt.date(2026, 10, 29), dt.date(2026, 10, 29))
+    assert "report" not in {m.item_id for m in only_first_day.messages}
+
+
+def test_an_empty_range_gives_an_empty_but_complete_bundle(berlin: Project) -> None:
+    bundle = build_bundle(berlin, dt.date(2026, 9, 1), dt.date(2026, 9, 7))  # before anything opened
+    assert bundle.messages == [] and bundle.diagnostics == []
+    assert sorted(bundle.files) == ["manifest.json", "messages.csv", "messages.json", "replies.json"]
+    assert read_json(bundle, "messages.json")["messages"] == []
+    assert read_json(bundle, "replies.json")["reply_sets"] == []  # no group open by the end
+    rows = list(csv.reader(io.StringIO(bundle.files["messages.csv"].decode("utf-8-sig"))))
+    assert len(rows) == 1 and rows[0][0] == "id"
+
+
+def test_offline_events_are_back_office_reminders(berlin: Project) -> None:
+    bundle = build_bundle(berlin, dt.date(2026, 10, 30), dt.date(2026, 10, 30), groups=["club-1"])
+    [meetup] = [m for m in bundle.messages if m.item == "offline"]
+    assert (meetup.channel, meetup.sender) == ("backoffice", None)
+    assert meetup.text == "Meetup · 2026-10-30 18:00 · Kreuzberg\nBring a friend."
+
+
+def test_a_platform_without_a_nickname_placeholder_gets_a_neutral_token(berlin: Project) -> None:
+    bundle = build_bundle(berlin, dt.date(2026, 10, 30), dt.date(2026, 10, 30))
+    sets = {s.group: s for s in bundle.replies}
+    club = {r.item_id: r for r in sets["club-1"].replies}
+    assert club["welcome"].text == "Welcome {nickname} to Club One!"
+    assert dict(sets["club-1"].placeholders) == {"{nickname}": "member.nickname"}
+    shop = {r.item_id: r for r in sets["shop-1"].replies}
+    assert shop["kw-hours"].text == "%NICKNAME%, we post at 09:00 every day."
+    assert shop["kw-hours"].keywords == ("hours",) and shop["kw-hours"].offset is None
