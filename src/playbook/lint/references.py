@@ -102,8 +102,14 @@ def references(project: Project) -> list[Ref]:
 
 
 def _global_namespace(project: Project, target: str) -> set[str]:
+    return _global_tables(project)[target]
+
+
+@per_project
+def _global_tables(project: Project) -> dict[str, set[str]]:
+    """Every id a reference can name, by target (built once per project)."""
     pb = project.playbook
-    tables: dict[str, set[str]] = {
+    return {
         "group_type": {g.id for g in pb.group_types},
         "layer": {layer.id for layer in pb.layers},
         "group": set(project.groups),
@@ -116,7 +122,6 @@ def _global_namespace(project: Project, target: str) -> set[str]:
         "platform": {p.id for p in pb.platforms},
         "class": {f"{d.id}:{v.id}" for d in pb.classification.dimensions for v in d.values},
     }
-    return tables[target]
 
 
 def _local_namespace(project: Project, ref: Ref) -> set[str]:
