@@ -18,6 +18,7 @@ from pydantic_core import ErrorDetails
 from playbook.codes import diagnostic
 from playbook.diagnostics import Diagnostic, Related
 from playbook.loader import LoadedFile, Tree
+from playbook.migrate.migrations import VERSIONS
 from playbook.models import API_VERSION, KINDS, Document
 from playbook.models.base import MessageContent
 from playbook.models.packs import Material, MaterialPack
@@ -173,7 +174,8 @@ def _check_header(loaded: LoadedFile, data: dict[str, Any]) -> list[Diagnostic]:
     elif version != API_VERSION:
         problems.append(diagnostic(
             "PB013", src.value("/apiVersion"), f"unknown apiVersion '{version}'",
-            help=f"this tool reads `{API_VERSION}`"))
+            help=f"run `playbook migrate` to rewrite it to `{API_VERSION}`" if version in VERSIONS
+            else f"this tool reads `{API_VERSION}`"))
     kind = data.get("kind")
     if kind is None:
         problems.append(diagnostic("PB012", src.value(""), "missing required key 'kind'",
