@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from playbook.codes import CODES
 from playbook.lint import RULES, SUPPRESSION_CODES
 from playbook.lint.registry import FAMILIES
+from playbook.review.documents import VERSION_CODE, VERSION_DOC, VERSION_NAME
 
 
 @dataclass(frozen=True)
@@ -25,6 +26,8 @@ def entries() -> list[Entry]:
     found += [Entry(r.code, r.name, str(r.severity), r.family, r.summary, r.doc) for r in RULES.values()]
     found += [Entry(code, name, "warning", FAMILIES["PB9xx"], text[0].upper() + text[1:] + ".",
                     _SUPPRESSION_DOCS[code]) for code, (name, text) in SUPPRESSION_CODES.items()]
+    found.append(Entry(VERSION_CODE, VERSION_NAME, "error", "review (playbook diff)",
+                       VERSION_DOC.split("\n\n")[0], VERSION_DOC))
     return sorted(found, key=lambda e: e.code)
 
 
