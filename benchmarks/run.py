@@ -1,0 +1,212 @@
+"""Measure playbook against the parse floor and its peers, as whole processes, side by side.
+
+    python benchmarks/run.py --size L            # generate the corpus, measure, write RESULTS.md
+    python benchmarks/run.py --size S --runs 1   # a quick look
+
+Every measurement runs a separate process (one warm-up, then `--runs` timed runs; the median
+is reported). Peak memory is the child's maximum resident set size. Targets are those of the
+benchmark issue; each row says whether the median meets it. Nothing here is a test: the
+numbers depend on the machine, so they live in RESULTS.md, not in the suite.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
+WEEK = ("2026-11-23", "2026-11-29")
+TODAY = "2026-11-23"
+FLOOR_SCRIPT = """
+import sys
+from pathlib import Path
+import yaml
+for path in sorted(Path(sys.argv[1]).rglob("*.yaml")):
+    yaml.load(path.read_bytes(), Loader=yaml.CSafeLoader)
+"""
+RENDER_FLOOR_SCRIPT = """
+import json, sys
+from pathlib import Path
+import jinja2, yaml
+root, bundle = Path(sys.argv[1]), Path(sys.argv[2])
+docs = {}
+env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(root / "templates")))
+compiled = {}
+def node(data, pointer):
+    for part in pointer.strip("/").split("/"):
+        data = data[int(part)] if isinstance(data, list) else data[part]
+    return data
+for m in json.loads((bundle / "messages.json").read_text("utf-8"))["messages"]:
+    src = m["source"]
+    if src["file"] not in docs:
+        docs[src["file"]] = yaml.load((root / src["file"]).read_bytes(), Loader=yaml.CSafeLoader)
+    item = node(docs[src["file"]], src["pointer"])
+    text = item.get("text") if isinstance(item, dict) else None
+    key = item.get("template") if isinstance(item, dict) and item.get("template") else None
+    if key is None:
+        if isinstance(text, dict):
+            text = next(iter(text.values()))
+        if not isinstance(text, str):
+            continue
+        key = text
+    if key not in compiled:
+        compiled[key] = env.get_template(key) if key == item.get("template") else env.from_string(text)
+    ctx = {"group": {"id": m["group"], "name": m["group_name"], "type": "t"},
+           "operator": {"name": m["operator"]}, "playbook": {"title": "p"}, "date": m["date"],
+           "member": {"nickname": "n"}, "event": {"name": "e"},
+           "pack": {"title": "p", "product": {"name": "n", "brand": "b", "price": 1, "sharer_profit": 1}}}
+    compiled[key].render(ctx)
+"""
+RSS_WRAPPER = """
+import resource, subprocess, sys
+code = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL).returncode
+print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, code)
+"""
+
+
+@dataclass
+class Timing:
+    name: str
+    seconds: float
+    runs: list[float]
+
+
+def timed(name: str, command: Sequence[str], runs: int, env: dict[str, str],
+          warmup: bool = True, expect: Sequence[int] = (0,)) -> Timing:
+    """Median wall time of `command` over `runs` runs, after one untimed warm-up."""
+    times = []
+    for n in range(runs + (1 if warmup else 0)):
+        start = time.perf_counter()
+        done = subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
+        elapsed = time.perf_counter() - start
+        if done.returncode not in expect:
+            raise SystemExit(f"{name}: exit {done.returncode}\n{done.stderr.decode()[-2000:]}")
+        if n or not warmup:
+            times.append(elapsed)
+    print(f"  {name:<34} {statistics.median(times):8.2f} s  (runs: {', '.join(f'{t:.2f}' for t in times)})",
+          flush=True)
+    return Timing(name, statistics.median(times), times)
+
+
+def peak_rss_mb(command: Sequence[str], env: dict[str, str]) -> float:
+    done = subprocess.run([sys.executable, "-c", RSS_WRAPPER, *command], capture_output=True, text=True,
+                          env=env, check=True)
+    kib, _code = done.stdout.split()
+    return int(kib) / 1024
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--size", choices=["S", "M", "L"], default="L")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--runs", type=int, default=3, help="timed runs per measurement (default 3)")
+    parser.add_argument("--out", type=Path, default=HERE / "RESULTS.md")
+    args = parser.parse_args(argv)
+
+    work = Path(tempfile.mkdtemp(prefix="playbook-bench-"))
+    corpus = work / f"corpus-{args.size}"
+    env = {**os.environ, "PLAYBOOK_TODAY": TODAY, "CI": "true", "SOURCE_DATE_EPOCH": "1764000000"}
+    py = sys.executable
+    playbook = [py, "-m", "playbook"]
+    started = time.perf_counter()
+    subprocess.run([py, str(HERE / "make_corpus.py"), "--size", args.size, "--seed", str(args.seed),
+                    str(corpus)], check=True, env=env)
+    files = sorted(corpus.rglob("*.yaml"))
+    print(f"corpus {args.size}: {len(files)} YAML files, "
+          f"{sum(f.stat().st_size for f in files) / 1e6:.1f} MB", flush=True)
+
+    rows: list[tuple[str, str, str, str]] = []
+
+    def row(what: str, ours: float, base: float, target: str, ok: bool) -> None:
+        rows.append((what, f"{ours:.2f} s vs {base:.2f} s", f"{ours / base:.2f}×",
+                     f"{target} — {'met' if ok else 'NOT met'}"))
+
+    floor = timed("parse floor (CSafeLoader)", [py, "-c", FLOOR_SCRIPT, str(corpus)], args.runs, env)
+    validate = timed("playbook validate", [*playbook, "validate", str(corpus)], args.runs, env)
+    row("validate / parse floor", validate.seconds, floor.seconds, "≤ 1.5×",
+        validate.seconds <= 1.5 * floor.seconds)
+    warm = timed("playbook validate (warm, unchanged)", [*playbook, "validate", str(corpus)], args.runs, env,
+                 warmup=False)
+    row("warm validate / parse floor", warm.seconds, floor.seconds, "≤ 0.3×",
+        warm.seconds <= 0.3 * floor.seconds)
+
+    peer_total = 0.0
+    by_kind: dict[str, list[str]] = {}
+    for path in files:
+        head = path.read_text("utf-8").split("\nkind: ", 1)[1].split("\n", 1)[0].strip()
+        by_kind.setdefault(head, []).append(str(path))
+    for kind, paths in sorted(by_kind.items()):
+        schema = REPO / "schema" / ("".join(f"-{c.lower()}" if c.isupper() else c for c in kind).lstrip("-")
+                                    + ".schema.json")
+        peer = timed(f"check-jsonschema {kind}", ["check-jsonschema", "--schemafile", str(schema), *paths],
+                     1, env, warmup=False, expect=(0, 1))
+        peer_total += peer.seconds
+    print(f"  {'check-jsonschema, all kinds':<34} {peer_total:8.2f} s", flush=True)
+    rows.append(("validate vs check-jsonschema", f"{validate.seconds:.2f} s vs {peer_total:.2f} s",
+                 f"{peer_total / validate.seconds:.2f}× faster",
+                 f"≥ 5× faster — {'met' if peer_total >= 5 * validate.seconds else 'NOT met'}"))
+
+    bundle = work / "bundle"
+    export_cmd = [*playbook, "export", str(corpus), "--from", WEEK[0], "--to", WEEK[1], "--quiet",
+                  "--out", str(bundle)]
+    export = timed("playbook export (one week)", export_cmd, args.runs, env)
+    manifest = json.loads((bundle / "manifest.json").read_text("utf-8"))
+    count = manifest.get("counts", {}).get("messages", 0)
+    render_floor = timed("plain Jinja2 render of the same", [py, "-c", RENDER_FLOOR_SCRIPT, str(corpus),
+                                                             str(bundle)], args.runs, env)
+    row(f"export ({count:,} messages, {count / export.seconds:,.0f}/s) / plain render", export.seconds,
+        render_floor.seconds, "≤ 2×", export.seconds <= 2 * render_floor.seconds)
+
+    build_note = ""
+    site = corpus / "site"
+    try:
+        build = timed("playbook build", [*playbook, "build", str(corpus)], args.runs, env)
+        docs = next((p for p in (corpus / ".playbook" / "docs", work / "docs") if p.is_dir()), None)
+        if docs is None:
+            build_note = "bare mkdocs not measured: the generated pages are not kept on disk"
+        else:
+            bare = timed("bare mkdocs build", [py, "-m", "mkdocs", "build", "-q", "-f",
+                                               str(docs.parent / "mkdocs.yml")], args.runs, env)
+            row("build / bare mkdocs", build.seconds, bare.seconds, "≤ 1.3×",
+                build.seconds <= 1.3 * bare.seconds)
+    except SystemExit as stop:
+        build_note = f"build not measured: {str(stop).splitlines()[0]}"
+    finally:
+        shutil.rmtree(site, ignore_errors=True)
+
+    rss_validate = peak_rss_mb([*playbook, "validate", str(corpus)], env)
+    rss_export = peak_rss_mb(export_cmd, env)
+    rows.append(("peak RSS validate / export", f"{rss_validate:.0f} MB / {rss_export:.0f} MB", "",
+                 f"≤ 500 MB each — {'met' if max(rss_validate, rss_export) <= 500 else 'NOT met'}"))
+
+    total = time.perf_counter() - started
+    table = ["| measurement | ours vs baseline | ratio | target |", "| --- | --- | --- | --- |"]
+    table += [f"| {a} | {b} | {c} | {d} |" for a, b, c, d in rows]
+    report = "\n".join([
+        "# Benchmark results", "",
+        f"- date: {dt.date.today().isoformat()}; machine: {platform.machine()}, {os.cpu_count()} cores, "
+        f"Python {platform.python_version()}, {platform.system()} {platform.release()}",
+        f"- corpus: size {args.size}, seed {args.seed}: {len(files)} YAML files; "
+        f"{args.runs} timed runs after one warm-up, medians; whole run {total / 60:.1f} min", "",
+        *table, "", *( [f"- {build_note}"] if build_note else []), ""])
+    print("\n" + report)
+    args.out.write_text(report, encoding="utf-8")
+    shutil.rmtree(work, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
