@@ -14,7 +14,7 @@ against it; the schedule and the handbook render with it.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, MutableMapping
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -236,9 +236,13 @@ class MessageEnvironment(ImmutableSandboxedEnvironment):
 
     intercepted_binops = frozenset({"*", "**"})
 
-    def __init__(self, templates: Path | None = None) -> None:
+    def __init__(self, templates: Path | None = None, *, loader: BaseLoader | None = None,
+                 finalize: Callable[[Any], Any] | None = None) -> None:
+        # `loader` replaces the templates/ folder loader (the handbook stacks two folders);
+        # `finalize` post-processes every `{{ … }}` output (the handbook escapes Markdown there).
         super().__init__(undefined=StrictUndefined, autoescape=False, auto_reload=False,
-                         loader=TemplateFolder(templates) if templates is not None else None)
+                         loader=loader or (TemplateFolder(templates) if templates is not None else None),
+                         finalize=finalize)
 
     def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
         if operator == "**" and isinstance(right, int | float) and abs(right) > MAX_EXPONENT:
@@ -249,6 +253,18 @@ class MessageEnvironment(ImmutableSandboxedEnvironment):
                         and len(seq) * times > MAX_REPEAT:
                     raise SecurityError(f"repeating to {len(seq) * times} items is too long for a message")
         return super().call_binop(context, operator, left, right)
+
+    def from_string(self, source: str | Any, globals: MutableMapping[str, Any] | None = None,
+                    template_class: type[Template] | None = None) -> Template:
+        """Compile inline text once per environment: a playbook repeats the same text across
+        thousands of groups, and compiling dominates rendering."""
+        if not isinstance(source, str) or globals is not None or template_class is not None:
+            return super().from_string(source, globals, template_class)
+        compiled: dict[str, Template] = self.__dict__.setdefault("_compiled", {})
+        template = compiled.get(source)
+        if template is None:
+            template = compiled[source] = super().from_string(source)
+        return template
 
     def message(self, content: MessageContent, locale: str, fallback: str) -> Template | None:
         """The template of a message (its file, or its text in `locale`); None without a body."""

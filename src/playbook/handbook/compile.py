@@ -1,0 +1,90 @@
+"""The whole handbook of one playbook as of one day: the week's messages composed, the pages
+rendered, the pack media collected, then the site built and swapped in atomically."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+from playbook.bundle.compose import compose
+from playbook.bundle.export import build_bundle
+from playbook.diagnostics import Diagnostic
+from playbook.handbook import site
+from playbook.handbook.pages import Handbook, compile_pages
+from playbook.handbook.views import week_of
+from playbook.models.project import Project
+from playbook.models.types import text_in
+from playbook.writer import staged_tree
+
+
+@dataclass(frozen=True)
+class Compiled:
+    handbook: Handbook
+    media: dict[str, bytes]
+    """docs path -> bytes of each pack's media file."""
+    diagnostics: list[Diagnostic]
+    """Messages of the week that did not render (the build stops on them)."""
+    bundles: dict[str, bytes]
+    """site path -> bytes of each operator's bundle of the week (`bundles/<operator>/…`)."""
+
+
+def media_files(project: Project) -> dict[str, bytes]:
+    """Each pack's media files at `packs/<pack id>/<file>` in the docs. A file missing or
+    outside the pack's folder is skipped (validation reports it)."""
+    found: dict[str, bytes] = {}
+    root = project.root.resolve()
+    for pack_id, pack in sorted(project.packs.items()):
+        folder = PurePosixPath(project.paths[("MaterialPack", pack_id)]).parent
+        for material in pack.materials:
+            if material.file is None:
+                continue
+            rel = PurePosixPath(material.file)
+            if rel.is_absolute() or ".." in rel.parts:
+                continue
+            path = (root / folder / rel).resolve()
+            if path.is_relative_to(root) and path.is_file():
+                found[f"packs/{pack_id}/{rel}"] = path.read_bytes()
+    return found
+
+
+BUNDLE_FORMATS = ("md", "ics")
+"""What each operator can download from their page: the week's run sheets and calendars."""
+
+
+def operator_bundles(project: Project, monday: dt.date, sunday: dt.date) -> dict[str, bytes]:
+    """Each operator's bundle of the week, under `bundles/<operator>/`; none when a message
+    does not render (the build stops on that anyway)."""
+    files: dict[str, bytes] = {}
+    for op in sorted(o.id for o in project.playbook.operators):
+        bundle = build_bundle(project, monday, sunday, operators=(op,), formats=BUNDLE_FORMATS)
+        files.update({f"bundles/{op}/{name}": data for name, data in bundle.files.items()})
+    return files
+
+
+def compile_handbook(project: Project, day: dt.date) -> Compiled:
+    """Pages, media and bundles of the handbook of `project` on `day` (its week runs
+    Monday–Sunday)."""
+    monday, sunday = week_of(day)
+    composed = compose(project, monday, sunday)
+    bundles = operator_bundles(project, monday, sunday) if not composed.diagnostics else {}
+    downloads: dict[str, list[str]] = {}
+    for path in bundles:
+        op, _, name = path.removeprefix("bundles/").partition("/")
+        downloads.setdefault(op, []).append(name)
+    return Compiled(compile_pages(project, day, composed.messages, downloads), media_files(project),
+                    composed.diagnostics, bundles)
+
+
+def build_site(project: Project, compiled: Compiled, day: dt.date, target: Path) -> None:
+    """Build the site into a stage and swap it in for `target`; on any failure `target` is
+    left as it was."""
+    pb = project.playbook
+    default = pb.locales[0]
+    with staged_tree(target) as stage:
+        site.build(compiled.handbook, compiled.media, text_in(pb.title, default, default),
+                   text_in(pb.description, default, default) if pb.description else "", day, stage)
+        for name, data in sorted(compiled.bundles.items()):  # beside the pages, not through MkDocs
+            path = stage / PurePosixPath(name)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(data)

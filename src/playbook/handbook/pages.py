@@ -1,0 +1,183 @@
+"""Project -> the handbook's Markdown pages and navigation, each page rendered from its
+template in the sandbox. Pure: nothing here reads or writes files except through the
+template loader."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from playbook import __version__
+from playbook.bundle.compose import Message
+from playbook.handbook import figures, views
+from playbook.handbook.book import Book, Linker, joined, page_path
+from playbook.handbook.environment import page_environment
+from playbook.handbook.escape import Markup, external, fence, url_path
+from playbook.handbook.reference import models
+from playbook.lint import catalogue
+from playbook.models.project import Project
+from playbook.schedule import launch_moments
+from playbook.scope import groups_in
+
+SECTIONS = ("分层", "群类型", "群规", "入群流程", "活动日历", "爆品素材包", "运营", "参考")
+"""Navigation sections, in order (the home page comes first, outside any section)."""
+
+
+@dataclass(frozen=True)
+class Page:
+    """One handbook page: where it lives, its template, its nav title and section."""
+
+    path: str
+    template: str
+    title: str
+    section: str = ""
+    context: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Handbook:
+    """The rendered pages (docs path -> Markdown) and the navigation that orders them."""
+
+    pages: dict[str, str]
+    nav: list[tuple[str, list[tuple[str, str]]]]
+    """(section, [(title, path)]); the section '' holds the home page."""
+
+
+def plan(book: Book, day: dt.date, messages: list[Message],
+         downloads: Mapping[str, list[str]] | None = None) -> list[Page]:
+    """Every page of the handbook with what its template needs."""
+    project = book.project
+    preview = views.Previewer(book)
+    monday, sunday = views.week_of(day)
+    entries = views.merged(book, messages)
+    pages = [Page("index.md", "home.md.j2", "首页", "", {
+        "day": day, "monday": monday, "sunday": sunday,
+        "today": [e for e in entries if e.at.date() == day],
+        "week": views.by_day(entries, monday),
+    })]
+    pages += [Page(page_path("layer", layer.id), "layer.md.j2", book.t(layer.name), "分层",
+                   {"layer": layer}) for layer in book.layers]
+    pages += [Page(page_path("group_type", t.id), "group-type.md.j2", book.t(t.name), "群类型", {
+        "type": t, "groups": [g for g in project.groups.values() if g.type == t.id],
+        "rules": [i for i, r in book.sorted_docs("rules") if t.id in _types(book, r.applies_to)],
+        "scripts": [i for i, s in book.sorted_docs("scripts") if t.id in _types(book, s.applies_to)],
+        "calendars": [i for i, c in book.sorted_docs("calendars") if t.id in _types(book, c.applies_to)],
+    }) for t in book.group_types]
+    for rules_id, rules in book.sorted_docs("rules"):
+        chain = book.rule_chain(rules_id)
+        pages.append(Page(page_path("rules", rules_id), "rules.md.j2", book.t(rules.title), "群规", {
+            "id": rules_id, "rules": rules, "chain": chain,
+            "announcement": views.announcement(book, chain, book.locale),
+            "announcement_en": views.announcement(book, chain, "en")
+            if book.locale != "en" and views.has_locale(rules, "en") else "",
+        }))
+    for script_id, script in book.sorted_docs("scripts"):
+        sample = preview.sample_type(script.applies_to.group_types)
+        pages.append(Page(page_path("script", script_id), "script.md.j2", book.t(script.title), "入群流程", {
+            "id": script_id, "script": script,
+            "previews": [preview("OnboardingScript", s, trigger=script.trigger.kind, group_type=sample)
+                         for s in script.steps],
+        }))
+    for cal_id, cal in book.sorted_docs("calendars"):
+        sample = preview.sample_type(cal.applies_to.group_types)
+        first, _ = views.shown_week(cal, day)
+        times, cells = views.week_cells(book, cal, first)
+        pages.append(Page(page_path("calendar", cal_id), "calendar.md.j2", book.t(cal.title), "活动日历", {
+            "id": cal_id, "cal": cal, "week_start": first,
+            "grid": figures.week_grid(views.WEEKDAY_NAMES, times, cells),
+            "daily": sorted(((s, preview("ActivityCalendar", s, group_type=sample,
+                                         pack=project.packs.get(s.pack or "")))
+                             for s in cal.daily), key=lambda pair: pair[0].at),
+            "weekly": [(e, preview("ActivityCalendar", e, group_type=sample, event=e),
+                        preview("ActivityCalendar", e.announce, group_type=sample, event=e)
+                        if e.announce is not None else "") for e in cal.weekly],
+            "games": [(g, preview("ActivityCalendar", g, group_type=sample)) for g in cal.games],
+            "replies": [(r, preview("ActivityCalendar", r, group_type=sample)) for r in cal.keyword_replies],
+        }))
+    for pack_id, pack in book.sorted_docs("packs"):
+        folder = project.paths[("MaterialPack", pack_id)].rpartition("/")[0]
+        moments = launch_moments(project, pack)
+        pages.append(Page(page_path("pack", pack_id), "pack.md.j2", book.t(pack.title), "爆品素材包", {
+            "id": pack_id, "pack": pack, "media_folder": f"{pack_id}",
+            "source_folder": folder,
+            "timeline": [(s, m, preview("MaterialPack", s, pack=pack)) for s, m in zip(pack.timeline, moments,
+                                                                                     strict=True)],
+            "audience": groups_in(project, pack.launch.audience),
+        }))
+    for op in book.operators.values():
+        mine = [m for m in messages if m.operator == op.id]
+        pages.append(Page(page_path("operator", op.id), "operator.md.j2", op.name, "运营", {
+            "operator": op, "groups": [g for g in project.groups.values() if g.operator == op.id],
+            "monday": monday, "sunday": sunday,
+            "week": views.by_day(views.merged(book, mine), monday),
+            "downloads": [(name, f"../bundles/{op.id}/{name}") for name in (downloads or {}).get(op.id, [])
+                          if name.startswith(("md/", "ics/")) and "/groups/" not in name],
+        }))
+    pages += [
+        Page("reference/lint-rules.md", "lint-rules.md.j2", "检查规则 Lint rules", "参考",
+             {"rules_markdown": Markup(_demoted(catalogue.markdown()))}),
+        Page("reference/fields.md", "fields.md.j2", "字段参考 Field reference", "参考", {"models": models()}),
+        Page("reference/changelog.md", "changelog.md.j2", "版本记录 Changelog", "参考",
+             {"documents": project.documents(), "tool_version": __version__}),
+    ]
+    return pages
+
+
+def _types(book: Book, scope: Any) -> set[str]:
+    """The group types a scope reaches: named, in a named layer, or of a named group."""
+    if not (scope.group_types or scope.layers or scope.groups):
+        return {t.id for t in book.group_types}
+    found = set(scope.group_types) | {t.id for t in book.group_types if t.layer in scope.layers}
+    return found | {book.project.groups[g].type for g in scope.groups if g in book.project.groups}
+
+
+def _demoted(text: str) -> str:
+    """The lint reference without its own title (the page template gives one)."""
+    return text.split("\n", 1)[1] if text.startswith("# ") else text
+
+
+def compile_pages(project: Project, day: dt.date, messages: list[Message],
+                  downloads: Mapping[str, list[str]] | None = None) -> Handbook:
+    """Render every page of the handbook of `project` as of `day`."""
+    book = Book(project)
+    env = page_environment(project.root)
+    rendered: dict[str, str] = {}
+    nav: dict[str, list[tuple[str, str]]] = {"": []}
+    nav.update({s: [] for s in SECTIONS})
+    for page in plan(book, day, messages, downloads):
+        linker = Linker(page.path)
+        template = env.get_template(page.template)
+        text = template.render(book=book, link=linker, joined=joined, fence=fence, url_path=url_path,
+                               external=external, page=page, **page.context, **_figures(book, linker))
+        rendered[page.path] = tidy(text)
+        nav[page.section].append((page.title, page.path))
+    return Handbook(rendered, [(s, items) for s, items in nav.items() if items])
+
+
+def tidy(text: str) -> str:
+    """Runs of blank lines outside fenced code collapsed to one (templates leave many)."""
+    lines: list[str] = []
+    fence: str | None = None
+    for line in text.strip().split("\n"):
+        marker = re.match(r"^(`{3,})", line)
+        if marker and (fence is None or marker.group(1) == fence):
+            fence = marker.group(1) if fence is None else None
+        elif fence is None and not line.strip() and lines and not lines[-1].strip():
+            continue
+        lines.append(line.rstrip() if fence is None else line)
+    return "\n".join(lines) + "\n"
+
+
+def _figures(book: Book, linker: Linker) -> dict[str, Callable[..., Any]]:
+    def pyramid() -> Markup:
+        return figures.pyramid([figures.Tier(book.t(layer.name), book.t(layer.goal),
+                                             linker.url(page_path("layer", layer.id)))
+                                for layer in book.layers])
+
+    def funnel(steps: list[Any]) -> Markup:
+        return figures.funnel([figures.FunnelStep(book.t(s.name), book.metric(s.metric)) for s in steps])
+
+    return {"pyramid": pyramid, "funnel": funnel}

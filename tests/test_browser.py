@@ -1,0 +1,166 @@
+"""The built handbook in a real browser: Debian's headless Chromium driven by Playwright,
+against the site served by a `http.server` thread. One build and one browser for the module.
+
+Runs in the normal test run. Without /usr/bin/chromium these tests FAIL; set
+PLAYBOOK_SKIP_BROWSER=1 to skip them on purpose. Screenshots go to tests/artifacts/.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import os
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from conftest import MakePlaybook
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(os.environ.get("PLAYBOOK_SKIP_BROWSER") == "1",
+                       reason="PLAYBOOK_SKIP_BROWSER=1 was set explicitly"),
+]
+
+REPO = Path(__file__).resolve().parents[1]
+ARTIFACTS = Path(__file__).parent / "artifacts"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+DAY = "2026-11-23"
+
+
+class _Quiet(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
+@pytest.fixture(scope="module")
+def site_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The shipped playbook's handbook plus a hostile one, served on localhost."""
+    from playbook.cli import main
+
+    root = tmp_path_factory.mktemp("served")
+    assert main(["build", str(REPO), "--date", DAY, "--out", str(root / "shipped")]) == 0
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0),
+                                             functools.partial(_Quiet, directory=str(root)))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    assert Path(CHROMIUM).is_file(), (
+        f"{CHROMIUM} is missing: apt-get install -y chromium (or set PLAYBOOK_SKIP_BROWSER=1)")
+    with sync_playwright() as pw:
+        chromium = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+@pytest.fixture
+def page(browser: Any) -> Iterator[Any]:
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    tab = context.new_page()
+    dialogs: list[str] = []
+    tab.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    tab.dialogs = dialogs
+    try:
+        yield tab
+    finally:
+        context.close()
+
+
+def test_home_renders_the_layers(page: Any, site_url: str) -> None:
+    page.goto(f"{site_url}/shipped/index.html")
+    tiers = page.locator(".pb-pyramid .pb-tier strong")
+    assert tiers.all_inner_texts() == ["头部用户", "中层用户（腰部）", "新手用户"]
+    assert tiers.first.is_visible()
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "home.png"), full_page=True)
+
+
+def test_search_finds_a_chinese_word_from_a_rule(page: Any, site_url: str) -> None:
+    page.goto(f"{site_url}/shipped/index.html")
+    page.wait_for_load_state("networkidle")  # the search index is loaded and indexed
+    search = page.locator("input.md-search__input")
+    search.click()
+    search.fill("砍价")
+    # Typing CJK inserts text without key events (an IME sends them); the theme searches on keyup.
+    search.press("End")
+    results = page.locator(".md-search-result__item")
+    results.first.wait_for(timeout=10_000)
+    links = [results.nth(i).locator("a").first.get_attribute("href") for i in range(results.count())]
+    assert any("rules/base-rules.html" in (href or "") for href in links), links
+
+
+def test_calendar_page_shows_the_weekly_grid(page: Any, site_url: str) -> None:
+    page.goto(f"{site_url}/shipped/calendars/weekly-community.html")
+    grid = page.locator("table.pb-week-grid")
+    assert grid.is_visible()
+    weekdays = ["周一", "周二", "周三", "周四", "周五", "周六", "周日"]
+    assert grid.locator("thead th").all_inner_texts()[1:] == weekdays
+    assert "周四会员秒杀" in grid.inner_text()
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "calendar.png"), full_page=True)
+
+
+def test_copy_button_copies_the_announcement(browser: Any, site_url: str) -> None:
+    context = browser.new_context(permissions=["clipboard-read", "clipboard-write"])
+    try:
+        tab = context.new_page()
+        tab.goto(f"{site_url}/shipped/rules/base-rules.html")
+        block = tab.locator(".highlight").first
+        block.hover()
+        block.locator("button[data-md-type='copy']").click()
+        copied = tab.evaluate("navigator.clipboard.readText()")
+        assert copied.startswith("欢迎来到悦享汇官方社群！")
+        assert "1. 进群 24 小时内把群昵称改成" in copied and "【禁止】" in copied
+    finally:
+        context.close()
+
+
+def test_phone_width_has_no_horizontal_scroll(browser: Any, site_url: str) -> None:
+    context = browser.new_context(viewport={"width": 375, "height": 740}, is_mobile=True)
+    try:
+        tab = context.new_page()
+        for path in ("index.html", "calendars/weekly-community.html", "rules/base-rules.html",
+                     "operators/lin-xiao.html", "packs/winter-laundry-pods.html"):
+            tab.goto(f"{site_url}/shipped/{path}")
+            width = tab.evaluate("document.documentElement.scrollWidth")
+            assert width <= 375, f"{path} scrolls sideways: {width}px"
+    finally:
+        context.close()
+
+
+def test_hostile_text_runs_no_script(page: Any, make_playbook: MakePlaybook, tmp_path: Path) -> None:
+    from playbook.cli import main
+    from test_handbook import DAY as BUILD_DAY
+    from test_handbook import HOSTILE_RULES
+
+    root = make_playbook({"rules/base.yaml": HOSTILE_RULES})
+    assert main(["build", str(root), "--date", BUILD_DAY]) == 0
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0),
+                                             functools.partial(_Quiet, directory=str(root / "site")))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        page.goto(f"http://127.0.0.1:{server.server_address[1]}/rules/base-rules.html")
+        assert "<script>alert(1)</script> 不发广告" in page.locator("article").inner_text()
+        assert page.locator("a[href^='javascript:']").count() == 0
+        assert page.dialogs == []
+    finally:
+        server.shutdown()
+        server.server_close()

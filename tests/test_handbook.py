@@ -1,0 +1,201 @@
+"""The handbook: golden Markdown pages of the shipped playbook, escaping of playbook text,
+atomic and byte-identical builds, search segmentation, overrides and the commands."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import re
+from pathlib import Path
+
+import pytest
+
+from conftest import MakePlaybook, RunCli, document_header
+from playbook.handbook.compile import compile_handbook
+from playbook.handbook.escape import fence, md
+from playbook.handbook.serve import prepare
+from playbook.pipeline import check
+
+REPO = Path(__file__).resolve().parents[1]
+GOLDEN = Path(__file__).parent / "golden" / "handbook"
+DAY = "2026-11-23"
+UPDATE = os.environ.get("PLAYBOOK_UPDATE_GOLDEN") == "1"
+
+HOSTILE_RULES = document_header("GroupRules", "base-rules").replace(
+    "title: 测试文档", 'title: "规则 </title><script>alert(1)</script>"') + """\
+forbidden:
+  - id: no-script
+    text: "<script>alert(1)</script> 不发广告"
+  - id: no-link
+    text: "[click](javascript:alert(1)) | *star* {: onclick=alert(1)}"
+escalation:
+  - action: reminder
+    after: 1
+    enforcer: official
+announcement:
+  intro: "# 欢迎 <img src=x onerror=alert(1)>"
+"""
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture(scope="module")
+def shipped_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The shipped playbook's handbook, built once for this module."""
+    from playbook.cli import main
+
+    out = tmp_path_factory.mktemp("shipped") / "site"
+    assert main(["build", str(REPO), "--date", DAY, "--out", str(out)]) == 0
+    return out
+
+
+def test_golden_pages_of_the_shipped_playbook() -> None:
+    checked = check(REPO)
+    assert checked.project is not None and not checked.failing
+    pages = compile_handbook(checked.project, dt.date.fromisoformat(DAY)).handbook.pages
+    if UPDATE:
+        for old in GOLDEN.rglob("*.md"):
+            old.unlink()
+        for path, text in pages.items():
+            (GOLDEN / path).parent.mkdir(parents=True, exist_ok=True)
+            (GOLDEN / path).write_text(text, "utf-8")
+    expected = {str(p.relative_to(GOLDEN)): p.read_text("utf-8") for p in sorted(GOLDEN.rglob("*.md"))}
+    assert sorted(pages) == sorted(expected), "pages added or removed: run with PLAYBOOK_UPDATE_GOLDEN=1"
+    for path, text in pages.items():
+        assert text == expected[path], f"{path} differs from its golden file (PLAYBOOK_UPDATE_GOLDEN=1)"
+
+
+@pytest.mark.parametrize("text", [
+    "<script>alert(1)</script>", "[click](javascript:alert(1))", "# heading", "- item", "1. first",
+    "a | b", "*em* _em_ `code`", "{: onclick=alert(1)}", "!!! note", "line one\n=====",
+    "<http://example.com>", "&lt;already&gt;", "![img](x.png)", "\x02wzxhzdk:0\x03",
+])
+def test_md_escaping_leaves_only_text(text: str) -> None:
+    import markdown
+
+    rendered = markdown.markdown(f"| h |\n| - |\n| {md(text)} |\n\npara {md(text)}\n\n{md(text)}",
+                                 extensions=["tables", "admonition", "toc"])
+    body = re.sub(r"</?(table|thead|tbody|tr|th|td|p|br)( [^>]*)?/?>", "", rendered)
+    assert "<" not in body.replace("&lt;", ""), rendered
+    assert 'href="javascript:' not in rendered
+
+
+def test_fence_cannot_be_closed_by_its_text() -> None:
+    block = fence("a\n```\n<b>x</b>\n````")
+    assert block.startswith("`````text\n") and block.endswith("\n`````")
+
+
+def test_hostile_rule_text_is_shown_as_text(make_playbook: MakePlaybook, run_cli: RunCli) -> None:
+    root = make_playbook({"rules/base.yaml": HOSTILE_RULES})
+    code, _, err = run_cli("build", root, "--date", DAY)
+    assert code == 0, err
+    html = (root / "site" / "rules" / "base-rules.html").read_text("utf-8")
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "[click](javascript:alert(1))" in html
+    every_page = "".join(p.read_text("utf-8") for p in (root / "site").rglob("*.html"))
+    for bad in ("<script>alert", 'href="javascript:', "<img src=x", "onclick=alert(1)>", "<em>star"):
+        assert bad not in every_page
+
+
+def test_built_site_has_every_section(shipped_site: Path) -> None:
+    for page in ("index.html", "layers/top.html", "group-types/middle-official.html", "rules/base-rules.html",
+                 "scripts/app-to-group-funnel.html", "calendars/weekly-community.html",
+                 "packs/winter-laundry-pods.html", "operators/lin-xiao.html", "reference/lint-rules.html",
+                 "reference/fields.html", "reference/changelog.html",
+                 "packs/winter-laundry-pods/images/main.png",
+                 "bundles/lin-xiao/ics/lin-xiao.ics", "bundles/lin-xiao/md/lin-xiao/2026-11-23.md"):
+        assert (shipped_site / page).is_file(), page
+    home = (shipped_site / "index.html").read_text("utf-8")
+    assert '<html lang="zh"' in home and "pb-pyramid" in home
+
+
+def test_site_fetches_nothing_from_the_network(shipped_site: Path) -> None:
+    for page in shipped_site.rglob("*.html"):
+        text = page.read_text("utf-8")
+        assert not re.search(r'<(script|link|img)[^>]+(src|href)="(https?:)?//', text), page
+        assert "fonts.googleapis" not in text
+
+
+def test_search_index_segments_chinese_words(shipped_site: Path) -> None:
+    index = json.loads((shipped_site / "search" / "search_index.json").read_text("utf-8"))
+    assert index["config"]["lang"] == ["zh", "en"]
+    assert "\\u200b" in index["config"]["separator"]
+    rules = " ".join(d["text"] for d in index["docs"] if d["location"].startswith("rules/base-rules.html"))
+    assert "\u200b广告\u200b" in rules
+
+
+def test_two_builds_are_byte_identical(shipped_site: Path, tmp_path: Path,
+                                       monkeypatch: pytest.MonkeyPatch, run_cli: RunCli) -> None:
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+    code, _, err = run_cli("build", REPO, "--date", DAY, "--out", tmp_path / "again")
+    assert code == 0, err
+    assert tree(tmp_path / "again") == tree(shipped_site)
+    assert "SOURCE_DATE_EPOCH" not in os.environ
+
+
+def test_failed_validation_keeps_the_previous_site(make_playbook: MakePlaybook, run_cli: RunCli) -> None:
+    root = make_playbook({})
+    assert run_cli("build", root, "--date", DAY)[0] == 0
+    before = tree(root / "site")
+    (root / "playbook.yaml").write_text((root / "playbook.yaml").read_text() + "unknown_key: 1\n")
+    code, _, err = run_cli("build", root, "--date", DAY)
+    assert code == 1 and "PB020" in err and "nothing was written" in err
+    assert tree(root / "site") == before
+
+
+def test_broken_link_in_an_override_fails_and_keeps_the_site(make_playbook: MakePlaybook,
+                                                            run_cli: RunCli) -> None:
+    root = make_playbook({})
+    assert run_cli("build", root, "--date", DAY)[0] == 0
+    before = tree(root / "site")
+    (root / "templates" / "handbook").mkdir(parents=True)
+    (root / "templates" / "handbook" / "home.md.j2").write_text("# Home\n\n[gone](missing.md)\n")
+    code, _, err = run_cli("build", root, "--date", DAY)
+    assert code == 1
+    assert "missing.md" in err and "Traceback" not in err and "left as it was" in err
+    assert tree(root / "site") == before
+    assert not [p for p in root.iterdir() if p.name.startswith(".site.")]
+
+
+def test_a_playbook_template_overrides_a_page(make_playbook: MakePlaybook) -> None:
+    root = make_playbook({"templates/handbook/home.md.j2":
+                          "# {{ book.t(book.playbook.title) }}\n\nOur own home: {{ '<b>' }}\n"})
+    checked = check(root)
+    assert checked.project is not None
+    page = compile_handbook(checked.project, dt.date(2026, 11, 23)).handbook.pages["index.md"]
+    assert page == "# 示例手册\n\nOur own home: &lt;b&gt;\n"
+
+
+def test_an_override_cannot_escape_the_sandbox(make_playbook: MakePlaybook, run_cli: RunCli) -> None:
+    root = make_playbook({"templates/handbook/home.md.j2": "{{ book.__class__.__mro__ }}\n"})
+    code, _, err = run_cli("build", root, "--date", DAY)
+    assert code == 1 and ("SecurityError" in err or "UndefinedError" in err)
+    assert "Traceback" not in err and not (root / "site").exists()
+
+
+def test_bad_date_is_a_usage_error(run_cli: RunCli) -> None:
+    code, _, err = run_cli("build", REPO, "--date", "2026-13-01")
+    assert code == 2 and "YYYY-MM-DD" in err
+
+
+def test_not_a_playbook(tmp_path: Path, run_cli: RunCli) -> None:
+    code, _, err = run_cli("build", tmp_path)
+    assert code == 2 and "no playbook found" in err
+
+
+def test_serve_parser_and_workspace(tmp_path: Path, run_cli: RunCli) -> None:
+    code, out, _ = run_cli("serve", "--help")
+    assert code == 0 and "--dev-addr" in out
+    assert prepare(REPO, dt.date(2026, 11, 23), tmp_path)
+    assert (tmp_path / "docs" / "index.md").is_file()
+    assert "regenerate.py" in (tmp_path / "mkdocs.yml").read_text("utf-8")
+
+
+@pytest.mark.parametrize("example", sorted(p.name for p in (REPO / "examples").iterdir() if p.is_dir()))
+def test_examples_build(example: str, tmp_path: Path, run_cli: RunCli) -> None:
+    code, _, err = run_cli("build", REPO / "examples" / example, "--date", DAY, "--out", tmp_path / "site")
+    assert code == 0, err
+    assert (tmp_path / "site" / "index.html").is_file()
