@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import posixpath
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import Any
@@ -129,6 +130,10 @@ class Composer:
 
     def platform(self, group_id: str) -> str:
         return platform_of(self.project, group_id) or ""
+
+    def messages(self, sends: Iterable[Send]) -> list[Message]:
+        """The sends rendered, in order; those that do not render leave a diagnostic instead."""
+        return [m for m in map(self.message, sends) if m is not None]
 
     def message(self, send: Send) -> Message | None:
         """The send rendered; None (and a diagnostic) when its text does not render."""
@@ -267,8 +272,7 @@ def describe_game(game: Game, locale: str, fallback: str) -> str:
 def compose(project: Project, start: dt.date, end: dt.date) -> Composed:
     """Every dated send from `start` to `end` (both included), rendered, in schedule order."""
     composer = Composer(project)
-    messages = [m for m in (composer.message(s) for s in expand(project, start, end)) if m is not None]
-    return Composed(messages, one_per_place(composer.diagnostics))
+    return Composed(composer.messages(expand(project, start, end)), one_per_place(composer.diagnostics))
 
 
 def one_per_place(diagnostics: list[Diagnostic]) -> list[Diagnostic]:

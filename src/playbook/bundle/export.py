@@ -8,7 +8,7 @@ import datetime as dt
 import os
 import shutil
 import subprocess
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -75,19 +75,22 @@ def dtstamp_for(start: dt.date) -> dt.datetime:
 def build_bundle(project: Project, start: dt.date, end: dt.date, *, groups: Iterable[str] = (),
                  operators: Iterable[str] = (), platforms: Iterable[str] = (),
                  locales: Iterable[str] = (), formats: Iterable[str] = FORMATS,
-                 commit: str | None = None, progress: Progress | None = None) -> Bundle:
+                 commit: str | None = None, progress: Progress | None = None,
+                 composed: Sequence[Message] | None = None) -> Bundle:
     """Every file of the bundle for `start`..`end` (both included). With any diagnostic (a
-    message that does not render, a missing attachment) `files` is empty: no half-bundle."""
+    message that does not render, a missing attachment) `files` is empty: no half-bundle.
+
+    `composed`: the range's messages already rendered (as `compose` gives them, for every
+    group), so a caller building several bundles of one range (the handbook, one per
+    operator) expands and renders the schedule once; they are only filtered here."""
     wanted = tuple(f for f in FORMATS if f in set(formats))
     filters = Filters(tuple(groups), tuple(operators), tuple(platforms), tuple(locales))
     composer = Composer(project)
     keep = set(selected_groups(composer, filters))
-    messages = []
-    for send in expand(project, start, end):
-        if send.group in keep:
-            message = composer.message(send)
-            if message is not None:
-                messages.append(message)
+    if composed is None:
+        messages = composer.messages(s for s in expand(project, start, end) if s.group in keep)
+    else:
+        messages = [m for m in composed if m.group in keep]
     replies = reply_sets(composer, sorted(keep), start, end)
     tell = progress or (lambda _step: None)
     tell("compose")

@@ -7,7 +7,7 @@ import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from playbook.bundle.compose import compose
+from playbook.bundle.compose import Message, compose
 from playbook.bundle.export import build_bundle
 from playbook.diagnostics import Diagnostic
 from playbook.handbook import site
@@ -52,12 +52,14 @@ BUNDLE_FORMATS = ("md", "ics")
 """What each operator can download from their page: the week's run sheets and calendars."""
 
 
-def operator_bundles(project: Project, monday: dt.date, sunday: dt.date) -> dict[str, bytes]:
-    """Each operator's bundle of the week, under `bundles/<operator>/`; none when a message
-    does not render (the build stops on that anyway)."""
+def operator_bundles(project: Project, monday: dt.date, sunday: dt.date,
+                     messages: list[Message]) -> dict[str, bytes]:
+    """Each operator's bundle of the week, under `bundles/<operator>/`, from the week's
+    messages as composed for the pages."""
     files: dict[str, bytes] = {}
     for op in sorted(o.id for o in project.playbook.operators):
-        bundle = build_bundle(project, monday, sunday, operators=(op,), formats=BUNDLE_FORMATS)
+        bundle = build_bundle(project, monday, sunday, operators=(op,), formats=BUNDLE_FORMATS,
+                              composed=messages)
         files.update({f"bundles/{op}/{name}": data for name, data in bundle.files.items()})
     return files
 
@@ -67,7 +69,7 @@ def compile_handbook(project: Project, day: dt.date) -> Compiled:
     Monday–Sunday)."""
     monday, sunday = week_of(day)
     composed = compose(project, monday, sunday)
-    bundles = operator_bundles(project, monday, sunday) if not composed.diagnostics else {}
+    bundles = {} if composed.diagnostics else operator_bundles(project, monday, sunday, composed.messages)
     downloads: dict[str, list[str]] = {}
     for path in bundles:
         op, _, name = path.removeprefix("bundles/").partition("/")
