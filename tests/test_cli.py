@@ -118,3 +118,14 @@ def test_python_dash_m_playbook_version() -> None:
     result = subprocess.run([sys.executable, "-m", "playbook", "--version"],
                             capture_output=True, text=True, check=False)
     assert (result.returncode, result.stdout, result.stderr) == (0, f"playbook {__version__}\n", "")
+
+
+@pytest.mark.parametrize("command", [["validate"], ["agenda"], ["build", "--out", "never"]])
+def test_a_bad_playbook_today_is_a_usage_error_not_a_traceback(
+        run_cli: RunCli, make_playbook: MakePlaybook, monkeypatch: pytest.MonkeyPatch,
+        command: list[str]) -> None:
+    root = make_playbook({})
+    monkeypatch.setenv("PLAYBOOK_TODAY", "someday")
+    code, out, err = run_cli(command[0], root, *command[1:])
+    assert (code, out) == (2, "")
+    assert err == "playbook: error: PLAYBOOK_TODAY='someday' is not a date; write YYYY-MM-DD\n"

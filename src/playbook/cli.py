@@ -13,12 +13,14 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from playbook import __version__
+from playbook.arguments import add_root
 from playbook.bundle import command as bundle_command
+from playbook.errors import UsageError
 from playbook.handbook import command as handbook_command
 from playbook.lint import catalogue
 from playbook.lint.config import ConfigError, load_config
 from playbook.migrate import command as migrate_command
-from playbook.pipeline import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, UsageError, check
+from playbook.pipeline import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, check, require_playbook
 from playbook.reporters import REPORTERS
 from playbook.review import command as review_command
 from playbook.scaffold import command as scaffold_command
@@ -39,8 +41,7 @@ def _parser() -> argparse.ArgumentParser:
         "validate", help="check every document of a playbook and report all problems",
         description="Load and check every document under ROOT. Problems are printed as "
                     "FILE:LINE:COL: SEVERITY CODE message.")
-    validate.add_argument("root", nargs="?", default=".", type=Path,
-                          help="the playbook folder (holds playbook.yaml); default: .")
+    add_root(validate)
     validate.add_argument(
         "--format", choices=sorted(REPORTERS), default=None,
         help="output format (default: github when GITHUB_ACTIONS is set, else text)")
@@ -80,8 +81,8 @@ def _format(requested: str | None) -> str:
 
 
 def run_validate(root: Path, fmt: str, flags: argparse.Namespace) -> int:
-    config = load_config(root if root.is_dir() else Path(".")).with_flags(
-        flags.select, flags.ignore, flags.fail_level)
+    require_playbook(root)
+    config = load_config(root).with_flags(flags.select, flags.ignore, flags.fail_level)
     checked = check(root, config)
     sys.stdout.write(REPORTERS[fmt](checked.diagnostics, checked.files_checked))
     return EXIT_FINDINGS if checked.failing else EXIT_OK

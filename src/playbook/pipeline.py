@@ -14,6 +14,7 @@ from pathlib import Path
 
 from playbook import lint
 from playbook.diagnostics import Diagnostic, ordered
+from playbook.errors import UsageError
 from playbook.lint.config import LintConfig, load_config
 from playbook.loader import load_tree
 from playbook.models.project import Project
@@ -22,10 +23,6 @@ from playbook.validate import validate_tree
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 """Exit codes of every command: clean, findings (or stopped by them), usage/config/I-O."""
-
-
-class UsageError(Exception):
-    """A problem with how the command was called or with the files around it (exit 2)."""
 
 
 class NotAPlaybook(UsageError):

@@ -34,6 +34,7 @@ from zoneinfo import ZoneInfo
 
 from dateutil import rrule
 
+from playbook.errors import UsageError
 from playbook.models.base import Channel
 from playbook.models.calendars import ActivityCalendar
 from playbook.models.packs import MaterialPack
@@ -104,7 +105,7 @@ def today() -> dt.date:
     try:
         return dt.date.fromisoformat(fixed)
     except ValueError:
-        raise ValueError(f"PLAYBOOK_TODAY={fixed!r} is not a date; write YYYY-MM-DD") from None
+        raise UsageError(f"PLAYBOOK_TODAY={fixed!r} is not a date; write YYYY-MM-DD") from None
 
 
 def local(day: dt.date, clock: dt.time, zone: dt.tzinfo) -> dt.datetime:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import os
 import sys
 from collections.abc import Iterator
@@ -11,23 +10,18 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from playbook.arguments import add_root, date
 from playbook.bundle.agenda import agenda
 from playbook.bundle.export import FORMATS, Progress, build_bundle, git_commit, steps, unknown_filters
+from playbook.errors import UsageError
 from playbook.exporters import Filters
-from playbook.pipeline import EXIT_FINDINGS, EXIT_OK, UsageError, check, report_failure
+from playbook.pipeline import EXIT_FINDINGS, EXIT_OK, check, report_failure
 from playbook.reporters import REPORTERS
 from playbook.schedule import today
 from playbook.writer import write_tree
 
 PROGRESS_MIN_GROUPS = 10
 """Below this many groups an export is quick enough to need no progress bar."""
-
-
-def _date(text: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"'{text}' is not a date; write YYYY-MM-DD") from None
 
 
 def _formats(text: str) -> tuple[str, ...]:
@@ -52,11 +46,10 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
                     "for its group and write messages.json, messages.csv, md/<operator>/<date>.md, "
                     "ics/<operator>.ics and ics/groups/<group>.ics, replies.json and manifest.json. "
                     "The folder is replaced as a whole; a failed export leaves it untouched.")
-    export.add_argument("root", nargs="?", default=".", type=Path,
-                        help="the playbook folder (holds playbook.yaml); default: .")
-    export.add_argument("--from", dest="start", required=True, type=_date, metavar="DATE",
+    add_root(export)
+    export.add_argument("--from", dest="start", required=True, type=date, metavar="DATE",
                         help="first day, YYYY-MM-DD")
-    export.add_argument("--to", dest="end", required=True, type=_date, metavar="DATE",
+    export.add_argument("--to", dest="end", required=True, type=date, metavar="DATE",
                         help="last day, YYYY-MM-DD (included)")
     for name, what in (("group", "group id"), ("operator", "operator id"), ("platform", "platform"),
                        ("locale", "locale")):
@@ -74,11 +67,10 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
         "agenda", help="print what is live in a group (or all groups) on a day",
         description="For each group: calendars in force, programmes running, launches under way, "
                     "and every message due that day.")
-    agenda_cmd.add_argument("root", nargs="?", default=".", type=Path,
-                            help="the playbook folder (holds playbook.yaml); default: .")
+    add_root(agenda_cmd)
     agenda_cmd.add_argument("--group", action="append", metavar="GROUP",
                             help="only this group (repeat or separate with commas)")
-    agenda_cmd.add_argument("--date", type=_date, default=None, metavar="DATE",
+    agenda_cmd.add_argument("--date", type=date, default=None, metavar="DATE",
                             help="the day, YYYY-MM-DD (default: today, or PLAYBOOK_TODAY)")
     agenda_cmd.set_defaults(run=run_agenda)
 

@@ -10,18 +10,12 @@ from typing import Any
 
 from jinja2 import TemplateError, TemplateSyntaxError
 
-from playbook.pipeline import EXIT_FINDINGS, EXIT_OK, UsageError, check, report_failure
+from playbook.arguments import add_root, date
+from playbook.pipeline import EXIT_FINDINGS, EXIT_OK, check, report_failure
 from playbook.reporters import REPORTERS
 from playbook.schedule import today
 
 SITE_FOLDER = "site"
-
-
-def _date(text: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"'{text}' is not a date; write YYYY-MM-DD") from None
 
 
 def register(commands: argparse._SubParsersAction[Any]) -> None:
@@ -46,21 +40,15 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
 
 
 def _common(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("root", nargs="?", default=".", type=Path,
-                        help="the playbook folder (holds playbook.yaml); default: .")
-    parser.add_argument("--date", type=_date, default=None, metavar="YYYY-MM-DD",
+    add_root(parser)
+    parser.add_argument("--date", type=date, default=None, metavar="YYYY-MM-DD",
                         help="the day the handbook's 'today' and 'this week' show "
                              "(default: today, or PLAYBOOK_TODAY)")
 
 
 def _day(args: argparse.Namespace) -> dt.date:
-    if args.date is not None:
-        day: dt.date = args.date
-        return day
-    try:
-        return today()
-    except ValueError as err:
-        raise UsageError(str(err)) from None
+    day: dt.date = args.date if args.date is not None else today()
+    return day
 
 
 def run_build(args: argparse.Namespace) -> int:

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from playbook.arguments import add_root
 from playbook.codes import diagnostic
 from playbook.diagnostics import ordered
 from playbook.loader import MAX_FILE_BYTES, decode, discover
@@ -25,8 +26,7 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
         description="Rewrite every document under ROOT whose apiVersion is older than VERSION "
                     "(default: the current one), keeping comments, key order and quoting. "
                     "Files already at VERSION are left untouched.")
-    parser.add_argument("root", nargs="?", default=".", type=Path,
-                        help="the playbook folder (holds playbook.yaml); default: .")
+    add_root(parser)
     parser.add_argument("--to", default=CURRENT, choices=VERSIONS, metavar="VERSION",
                         help=f"the apiVersion to migrate to (default: {CURRENT}; "
                              f"known: {', '.join(VERSIONS)})")

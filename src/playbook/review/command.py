@@ -12,7 +12,8 @@ from pathlib import Path
 from typing import Any
 
 from playbook.diagnostics import ordered
-from playbook.pipeline import EXIT_FINDINGS, EXIT_OK, UsageError, check, report_failure, require_playbook
+from playbook.errors import UsageError
+from playbook.pipeline import EXIT_FINDINGS, EXIT_OK, check, report_failure, require_playbook
 from playbook.review.documents import document_changes, version_problems
 from playbook.review.messages import message_changes
 from playbook.review.report import FORMATS, Review

@@ -10,7 +10,7 @@ import subprocess
 import tarfile
 from pathlib import Path
 
-from playbook.pipeline import UsageError
+from playbook.errors import UsageError
 
 DEFAULT_BRANCHES = ("origin/HEAD", "origin/main", "origin/master", "main", "master")
 """Where the default branch is looked for, first match wins."""

@@ -6,8 +6,9 @@ import argparse
 from pathlib import Path
 from typing import Any
 
+from playbook.errors import UsageError
 from playbook.loader import load_file
-from playbook.pipeline import EXIT_OK, UsageError, require_playbook
+from playbook.pipeline import EXIT_OK, require_playbook
 from playbook.scaffold.starter import NEW_KINDS, References, init_files, new_document, slug, valid_id
 from playbook.schedule import today
 from playbook.writer import write_text
