@@ -67,6 +67,11 @@ def check(root: Path, config: LintConfig | None = None) -> Checked:
 def report_failure(checked: Checked, what: str) -> int:
     """Print why `what` (a build, an export) was not done: every diagnostic, on stderr.
     Returns the exit code for it."""
-    sys.stderr.write(REPORTERS["text"](checked.diagnostics, checked.files_checked))
+    return report_stop(checked.diagnostics, checked.files_checked, what)
+
+
+def report_stop(diagnostics: list[Diagnostic], files_checked: int, what: str) -> int:
+    """The same, for problems found after validation (a message that does not render)."""
+    sys.stderr.write(REPORTERS["text"](diagnostics, files_checked))
     print(f"playbook: {what} stopped: fix the errors above; nothing was written", file=sys.stderr)
     return EXIT_FINDINGS

@@ -15,7 +15,7 @@ from playbook.bundle.agenda import agenda
 from playbook.bundle.export import FORMATS, Progress, build_bundle, git_commit, steps, unknown_filters
 from playbook.errors import UsageError
 from playbook.exporters import Filters
-from playbook.pipeline import EXIT_FINDINGS, EXIT_OK, check, report_failure
+from playbook.pipeline import EXIT_FINDINGS, EXIT_OK, check, report_failure, report_stop
 from playbook.reporters import REPORTERS
 from playbook.schedule import today
 from playbook.writer import write_tree
@@ -113,9 +113,7 @@ def run_export(args: argparse.Namespace) -> int:
                               locales=filters.locales, formats=args.formats,
                               commit=git_commit(args.root), progress=progress)
     if bundle.failing:
-        sys.stderr.write(REPORTERS["text"](bundle.diagnostics, checked.files_checked))
-        print("playbook: the export stopped: fix the errors above; nothing was written", file=sys.stderr)
-        return EXIT_FINDINGS
+        return report_stop(bundle.diagnostics, checked.files_checked, "the export")
     write_tree(out, bundle.files)
     if not args.quiet:
         replies = sum(len(s.replies) for s in bundle.replies)

@@ -11,8 +11,7 @@ from typing import Any
 from jinja2 import TemplateError, TemplateSyntaxError
 
 from playbook.arguments import add_root, date
-from playbook.pipeline import EXIT_FINDINGS, EXIT_OK, check, report_failure
-from playbook.reporters import REPORTERS
+from playbook.pipeline import EXIT_FINDINGS, EXIT_OK, check, report_failure, report_stop
 from playbook.schedule import today
 
 SITE_FOLDER = "site"
@@ -67,9 +66,7 @@ def run_build(args: argparse.Namespace) -> int:
         print("playbook: the build stopped; nothing was written", file=sys.stderr)
         return EXIT_FINDINGS
     if compiled.diagnostics:
-        sys.stderr.write(REPORTERS["text"](compiled.diagnostics, checked.files_checked))
-        print("playbook: the build stopped: fix the errors above; nothing was written", file=sys.stderr)
-        return EXIT_FINDINGS
+        return report_stop(compiled.diagnostics, checked.files_checked, "the build")
     target: Path = args.out if args.out is not None else args.root / SITE_FOLDER
     try:
         build_site(checked.project, compiled, day, target)
