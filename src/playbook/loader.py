@@ -16,6 +16,8 @@ YAML constructor, so that:
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -212,6 +214,56 @@ class _Builder:
         return self._numbers.construct_yaml_float(node)
 
 
+_SCALARS = _Builder("")
+_PLAIN_LIMIT = MAX_NODES // 2
+"""Below this many characters a file cannot hold MAX_NODES values (each takes at least two),
+so the fast path need not count them."""
+_STR, _MAP, _SEQ, _MERGE = (_TAG + t for t in ("str", "map", "seq", "merge"))
+
+
+class _Unusual(Exception):
+    """The fast path met something the builder must report (a tag, a duplicate key...)."""
+
+
+def _plain(node: yaml.Node, depth: int) -> Any:
+    """The values of a node tree without aliases, as `_Builder.build` would make them, but
+    without recording positions; raises `_Unusual` at anything the builder would report."""
+    cls = node.__class__
+    if cls is yaml.ScalarNode:
+        if node.tag == _STR:
+            return node.value
+        if node.tag not in _PLAIN_TAGS and node.tag != "!":
+            raise _Unusual
+        return _SCALARS._scalar(node)  # type: ignore[arg-type]
+    if depth >= MAX_DEPTH:
+        raise _Unusual
+    if cls is yaml.MappingNode:
+        if node.tag != _MAP:
+            raise _Unusual
+        result: dict[str, Any] = {}
+        for key_node, value_node in node.value:
+            if key_node.__class__ is not yaml.ScalarNode or key_node.tag == _MERGE:
+                raise _Unusual
+            key = str(key_node.value)
+            if key in result:
+                raise _Unusual
+            result[key] = _plain(value_node, depth + 1)
+        return result
+    if node.tag != _SEQ:
+        raise _Unusual
+    return [_plain(item, depth + 1) for item in node.value]
+
+
+def _locate(text: str, source: SourceMap) -> None:
+    """Fill a deferred source map: compose the text again and record every position."""
+    first = next(yaml.compose_all(text, Loader=yaml.CSafeLoader))
+    builder = _Builder(source.path)
+    builder.source = source
+    builder.find_alias_targets(first)
+    with contextlib.suppress(_AliasLimit):
+        builder.build(first, "")
+
+
 def _short_tag(tag: str) -> str:
     return "!!" + tag[len(_TAG):] if tag.startswith(_TAG) else tag
 
@@ -269,6 +321,19 @@ def load_text(text: str, path: str, expected_kind: str) -> LoadedFile:
     if first is None:
         loaded.diagnostics.append(diagnostic("PB007", Span(path), "file is empty"))
         return loaded
+    if "&" not in text and len(text) < _PLAIN_LIMIT:  # no anchor, so no alias: a plain tree
+        try:
+            data = _plain(first, 0)
+        except _Unusual:
+            pass  # something to report: the builder below says what and where
+        else:
+            loaded.source = SourceMap(path, locate=functools.partial(_locate, text))
+            if not isinstance(data, dict):
+                loaded.diagnostics.append(diagnostic(
+                    "PB010", _Builder(path).span(first), "the document must be a mapping of keys to values"))
+                data = None
+            loaded.data = data
+            return loaded
     builder = _Builder(path)
     builder.find_alias_targets(first)
     try:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 
@@ -67,16 +68,26 @@ class SourceMap:
     path: str
     values: dict[str, Span] = field(default_factory=dict)
     keys: dict[str, Span] = field(default_factory=dict)
+    locate: Callable[[SourceMap], None] | None = field(default=None, repr=False, compare=False)
+    """Fills `values` and `keys` on first use, when the loader deferred finding positions
+    (most files never need one: positions are only read to report a problem)."""
 
     def value(self, ptr: str) -> Span:
         """The span of the value at `ptr`, or of its nearest ancestor that exists."""
+        self._located()
         return self._nearest(self.values, ptr)
 
     def key(self, ptr: str) -> Span:
         """The span of the key that names `ptr`, falling back to its value."""
+        self._located()
         if ptr in self.keys:
             return self.keys[ptr]
         return self.value(ptr)
+
+    def _located(self) -> None:
+        if self.locate is not None:
+            locate, self.locate = self.locate, None
+            locate(self)
 
     def _nearest(self, table: dict[str, Span], ptr: str) -> Span:
         while True:

@@ -216,13 +216,15 @@ def _validate_file(loaded: LoadedFile) -> tuple[Document | None, list[Diagnostic
     return (None if problems else doc), problems
 
 
-def _check_path(base: str, target: str, span: Span, files: frozenset[str],
+def _check_path(base: str, target: str, where: str, source: SourceMap, files: frozenset[str],
                 what: str) -> Diagnostic | None:
     resolved = posixpath.normpath(posixpath.join(base, target))
     if target.startswith("/") or resolved == ".." or resolved.startswith("../"):
-        return diagnostic("PB032", span, f"{what} '{target}' points outside the playbook folder")
+        return diagnostic("PB032", source.value(where),
+                          f"{what} '{target}' points outside the playbook folder")
     if resolved not in files:
-        return diagnostic("PB033", span, f"{what} '{target}' does not exist (looked for {resolved})")
+        return diagnostic("PB033", source.value(where),
+                          f"{what} '{target}' does not exist (looked for {resolved})")
     return None
 
 
@@ -241,7 +243,7 @@ def _check_paths(path: str, doc: Document, source: SourceMap,
         if isinstance(node, Material) and node.file is not None:
             checks.append((folder, node.file, join(ptr, "file"), "media file"))
         for base, target, where, what in checks:
-            problem = _check_path(base, target, source.value(where), files, what)
+            problem = _check_path(base, target, where, source, files, what)
             if problem:
                 found.append(problem)
     return found

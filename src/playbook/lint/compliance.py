@@ -19,11 +19,11 @@ import yaml
 from pydantic import BaseModel
 
 from playbook.diagnostics import Severity
-from playbook.lint.messages import Body, contents, occurrences
+from playbook.lint.messages import Body, contents
 from playbook.lint.registry import Finding, rule
 from playbook.models.packs import MaterialPack
 from playbook.models.project import Project
-from playbook.source import Span, join
+from playbook.source import join
 
 
 @dataclass(frozen=True)
@@ -49,17 +49,31 @@ def _fold(text: str) -> str:
 
 
 def claims_in(text: str, allowed: tuple[str, ...]) -> list[tuple[int, str]]:
-    """(position, term) of each absolute term in `text` not inside an allowed phrase."""
-    table = advertising_terms()
+    """(position, term) of each absolute term in `text` not inside an allowed phrase; the
+    term as listed (ASCII upper-cased), longest first where terms overlap."""
+    terms, phrases = _matchers(allowed)
+    hits = [(m.start(), _fold(m.group())) for m in terms.finditer(text)]
+    if not hits:
+        return hits
     folded = _fold(text)
     covered: list[tuple[int, int]] = []
-    for phrase in {_fold(p) for p in (*table.not_claims, *allowed) if p}:
+    for phrase in phrases:
         start = folded.find(phrase)
         while start != -1:
             covered.append((start, start + len(phrase)))
             start = folded.find(phrase, start + 1)
-    return [(start, term) for start, term in occurrences(folded, {_fold(t) for t in table.terms})
+    return [(start, term) for start, term in hits
             if not any(a <= start and start + len(term) <= b for a, b in covered)]
+
+
+@cache
+def _matchers(allowed: tuple[str, ...]) -> tuple[re.Pattern[str], tuple[str, ...]]:
+    """One regex finding every term (longest first at a place; ASCII case-insensitive, which
+    is what `_fold` does), and the folded phrases that are not claims."""
+    table = advertising_terms()
+    terms = sorted({_fold(t) for t in table.terms if t}, key=lambda t: (-len(t), t))
+    pattern = re.compile("|".join(re.escape(t) for t in terms), re.IGNORECASE | re.ASCII)
+    return pattern, tuple(sorted({_fold(p) for p in (*table.not_claims, *allowed) if p}))
 
 
 def _snippet(text: str, start: int, length: int, around: int = 6) -> str:
@@ -82,15 +96,16 @@ def _pack_copy(pack: MaterialPack) -> Iterator[tuple[str, str | dict[str, str]]]
         yield "/review/summary", pack.review.summary
 
 
-def _copy_texts(project: Project) -> Iterator[tuple[Span, str]]:
+def _copy_texts(project: Project) -> Iterator[tuple[str, str, str]]:
+    """(pack id, pointer, text) of every piece of pack copy."""
     for pack_id, pack in sorted(project.packs.items()):
         for ptr, value in _pack_copy(pack):
             texts = {ptr: value} if isinstance(value, str) else {join(ptr, k): v for k, v in value.items()}
             for where, text in texts.items():
-                yield project.span("MaterialPack", pack_id, where), text
+                yield pack_id, where, text
 
 
-def _message_texts(project: Project) -> Iterator[tuple[Span, str, Body]]:
+def _message_texts(project: Project) -> Iterator[tuple[str, Body]]:
     found = contents(project)
     for message in found.messages:
         for body in message.bodies:
@@ -98,7 +113,7 @@ def _message_texts(project: Project) -> Iterator[tuple[Span, str, Body]]:
             if text is None:
                 text = body.source
             if text is not None:
-                yield body.span, text, body
+                yield text, body
 
 
 @rule("PB701", "absolute-advertising-claim")
@@ -116,13 +131,16 @@ def absolute_claim(project: Project) -> Iterator[Finding]:
     Fails: `selling_points: [全网销量第一]`. Passes: `selling_points: [上月售出 3 万盒]`.
     """
     allowed = tuple(a.term for a in project.playbook.settings.advertising_allow)
-    texts = [(span, text, None) for span, text in _copy_texts(project)]
-    for span, text, body in [*_message_texts(project), *texts]:
+    texts: list[tuple[str, Body | tuple[str, str, str]]] = [
+        (text, ("MaterialPack", pack_id, where)) for pack_id, where, text in _copy_texts(project)]
+    for text, at in [*_message_texts(project), *texts]:
         reported: set[str] = set()
         for start, term in claims_in(text, allowed):
             if term in reported:
                 continue
             reported.add(term)
+            body = at if isinstance(at, Body) else None
+            span = at.span if isinstance(at, Body) else project.span(*at)
             where = f" (rendered from templates/{body.template})" if body and body.template else ""
             yield Finding(span, f"absolute advertising claim '{text[start:start + len(term)]}' in "
                           f"'{_snippet(text, start, len(term))}'{where}",
@@ -196,6 +214,17 @@ def _strings(obj: Any, ptr: str) -> Iterator[tuple[str, str]]:
             yield from _strings(item, join(ptr, i))
 
 
+def _may_hold_personal_data(doc: BaseModel) -> bool:
+    """A quick look at the whole document as JSON: each string stands in it verbatim between
+    quotes (digits, spaces and hyphens are never escaped), so a number found in no string is
+    not in the JSON either. Most documents are cleared here without walking their fields."""
+    try:
+        dumped = doc.model_dump_json(warnings=False)
+    except ValueError:  # a field that does not serialise: walk the fields instead
+        return True
+    return bool(MOBILE.search(dumped) or RESIDENT_ID.search(dumped))
+
+
 @rule("PB703", "personal-data-in-content")
 def personal_data(project: Project) -> Iterator[Finding]:
     """A document or message template contains a mobile phone or resident ID number.
@@ -210,16 +239,18 @@ def personal_data(project: Project) -> Iterator[Finding]:
     Fails: `answer: 有问题请拨打 13812345678`. Passes: `answer: 有问题请私信群主`.
     """
     for kind, doc_id, doc in project.documents():
+        if not _may_hold_personal_data(doc):
+            continue
         for ptr, text in _strings(doc, ""):
             for what in personal_data_in(text):
                 yield Finding(project.span(kind, doc_id, ptr), f"{what} in content",
                               help="remove it; refer to a role or a contact card instead")
-    seen: set[Span] = set()
+    seen: set[tuple[tuple[str, str], str]] = set()
     for message in contents(project).messages:
         for body in message.bodies:
-            if body.template is None or body.source is None or body.span in seen:
+            if body.template is None or body.source is None or (body.owner, body.ptr) in seen:
                 continue
-            seen.add(body.span)
+            seen.add((body.owner, body.ptr))
             for what in personal_data_in(body.source):
                 yield Finding(body.span, f"{what} in templates/{body.template}",
                               help="remove it; refer to a role or a contact card instead")

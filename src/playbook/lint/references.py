@@ -8,7 +8,7 @@ one namespace. The collection is cached for the project being linted.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from pydantic import BaseModel
 
@@ -28,12 +28,18 @@ from playbook.walk import models_in
 
 @dataclass(frozen=True)
 class Ref:
-    """One reference: which namespace, the id written, where, and the document it is in."""
+    """One reference: which namespace, the id written, the document it is in and where."""
 
     target: str
     value: str
-    span: Span
     owner: tuple[str, str]
+    ptr: str
+    project: Project = field(compare=False, repr=False)
+
+    @property
+    def span(self) -> Span:
+        """Found only when a reference is reported: most files then never need positions."""
+        return self.project.span(*self.owner, self.ptr)
 
 
 def _fields(model: BaseModel) -> Iterator[tuple[str, str, str | list[str] | None]]:
@@ -80,18 +86,19 @@ def _collect(project: Project) -> list[Ref]:
                 values = value if isinstance(value, list) else [value] if value is not None else []
                 for i, item in enumerate(values):
                     where = join(join(ptr, name), i) if isinstance(value, list) else join(ptr, name)
-                    refs.append(Ref(target, item, project.span(kind, doc_id, where), owner))
+                    refs.append(Ref(target, item, owner, where, project))
             if isinstance(model, Admission):
                 for i, classes in enumerate(model.must_not_share):
                     for j, item in enumerate(classes):
                         where = join(join(join(ptr, "must_not_share"), i), j)
-                        refs.append(Ref("class", item, project.span(kind, doc_id, where), owner))
+                        refs.append(Ref("class", item, owner, where, project))
     for group_id, group in project.groups.items():
         home = project.group_home
-        refs.append(Ref("group_type", group.type, project.group_span(group_id, "type"), home))
-        refs.append(Ref("operator", group.operator, project.group_span(group_id, "operator"), home))
-        if group.platform:
-            refs.append(Ref("platform", group.platform, project.group_span(group_id, "platform"), home))
+        for target, name, value in (("group_type", "type", group.type),
+                                    ("operator", "operator", group.operator),
+                                    ("platform", "platform", group.platform)):
+            if value:
+                refs.append(Ref(target, value, home, project.group_pointer(group_id, name), project))
     return refs
 
 

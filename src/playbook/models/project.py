@@ -3,6 +3,7 @@ to everything downstream (lint, handbook, schedule, bundles)."""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -52,9 +53,16 @@ class Project:
 
     def group_span(self, group_id: str, field_name: str = "") -> Span:
         """Where a roster group (or one of its fields) is written."""
-        index = list(self.groups).index(group_id)
-        ptr = f"/groups/{index}" + (f"/{field_name}" if field_name else "")
-        return self.span(*self.group_home, ptr)
+        return self.span(*self.group_home, self.group_pointer(group_id, field_name))
+
+    def group_pointer(self, group_id: str, field_name: str = "") -> str:
+        """The JSON pointer of a roster group (or one of its fields) in its document."""
+        ptr = f"/groups/{self._group_index[group_id]}"
+        return f"{ptr}/{field_name}" if field_name else ptr
+
+    @functools.cached_property
+    def _group_index(self) -> dict[str, int]:
+        return {group_id: i for i, group_id in enumerate(self.groups)}
 
     def documents(self) -> list[tuple[str, str, Document]]:
         """(kind, id, document) for every document, in a stable order."""
