@@ -8,11 +8,13 @@ rules; computed once per project being linted. Not a rule family.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from collections.abc import Hashable, Iterable, Iterator
+from dataclasses import dataclass, field
+from functools import lru_cache
 
 from jinja2 import TemplateError
 
+from playbook.lint.analysis import analyse
 from playbook.lint.registry import per_project
 from playbook.models.base import MessageContent, Scope
 from playbook.models.calendars import WeeklyEvent
@@ -54,14 +56,21 @@ class Audience:
 class Body:
     """One text a message carries: its inline text (one per locale) or its template file."""
 
-    span: Span
+    owner: tuple[str, str]
+    """(kind, id) of the document the body is written in."""
     ptr: str
     source: str | None
     """The Jinja2 source; None when the template file cannot be loaded (see `error`)."""
+    project: Project = field(compare=False, repr=False)
     error: str | None = None
     template: str | None = None
     """The template file under templates/, when the body is a file."""
     locale: str | None = None
+
+    @property
+    def span(self) -> Span:
+        """Found only when the body is reported: most files then never need positions."""
+        return self.project.span(*self.owner, self.ptr)
 
     def where(self, line: int | None = None) -> str:
         """'line 2 of the text', 'templates/x.j2 line 3', for messages."""
@@ -120,21 +129,20 @@ def audiences(project: Project, scope: Scope) -> tuple[Audience, ...]:
 
 def _bodies(project: Project, env: MessageEnvironment, kind: str, doc_id: str, ptr: str,
             content: MessageContent) -> tuple[Body, ...]:
+    owner = (kind, doc_id)
     if content.template is not None:
         where = join(ptr, "template")
-        span = project.span(kind, doc_id, where)
         assert env.loader is not None
         try:
             source = env.loader.get_source(env, content.template)[0]
         except TemplateError as err:
-            return (Body(span, where, None, error=err.message or str(err), template=content.template),)
-        return (Body(span, where, source, template=content.template),)
+            return (Body(owner, where, None, project, error=err.message or str(err),
+                         template=content.template),)
+        return (Body(owner, where, source, project, template=content.template),)
     if isinstance(content.text, str):
-        where = join(ptr, "text")
-        return (Body(project.span(kind, doc_id, where), where, content.text),)
+        return (Body(owner, join(ptr, "text"), content.text, project),)
     if isinstance(content.text, dict):
-        return tuple(Body(project.span(kind, doc_id, join(join(ptr, "text"), locale)),
-                          join(join(ptr, "text"), locale), text, locale=locale)
+        return tuple(Body(owner, join(join(ptr, "text"), locale), text, project, locale=locale)
                      for locale, text in content.text.items())
     return ()
 
@@ -202,19 +210,40 @@ class Contents:
         self.project = project
         self.env = environment_for(project)
         self.messages = _collect(project, self.env)
-        self._rendered: dict[tuple[int, int, int], str | Exception] = {}
+        self._rendered: dict[tuple[int, int, Hashable], str | Exception] = {}
 
     def render(self, message: Message, body: Body, audience: Audience | None = None) -> str:
         """The body rendered with the sample context for `audience` (default: the first one)."""
         if audience is None and message.audiences:
             audience = message.audiences[0]
-        key = (id(message), id(body), id(audience))
+        key = (id(message), id(body), self._audience_key(message, body, audience))
         if key not in self._rendered:
             self._rendered[key] = self._render(message, body, audience)
         result = self._rendered[key]
         if isinstance(result, Exception):
             raise result
         return result
+
+    def _audience_key(self, message: Message, body: Body, audience: Audience | None) -> Hashable:
+        """What of `audience` the body's rendering depends on: the values of the variables it
+        reads. A text that names no group variable renders once for all the groups it reaches,
+        not once per group (thousands of renders of the same text on a large roster)."""
+        if audience is None:
+            return None
+        roots = _roots(body.source)
+        if roots is None:
+            return id(audience)
+        group, group_type = audience.group, audience.group_type
+        key: list[Hashable] = []
+        if "group" in roots:
+            key.append((group.id if group else None, group_type.id if group_type else None))
+        if "operator" in roots:
+            key.append(group.operator if group else None)
+        if "date" in roots and message.day is None:
+            key.append(group.opened if group else None)
+        if roots & {"playbook", "pack", "event"}:  # in the group's language
+            key.append(group.locale if group else None)
+        return tuple(key)
 
     def sample_text(self, message: Message, body: Body) -> str | None:
         """The body rendered for its first audience; None when it does not render."""
@@ -236,6 +265,18 @@ class Contents:
             return render(source, context, self.env)
         except Exception as err:  # a message's template may raise anything; PB204 reports it
             return err
+
+
+@lru_cache(maxsize=4096)
+def _roots(source: str | None) -> frozenset[str] | None:
+    """The context variables a body reads; None when that cannot be told from its source
+    alone (it includes or imports another template, or does not parse)."""
+    if source is None or ("{%" in source and any(w in source for w in ("include", "import", "extends"))):
+        return None
+    analysis = analyse(source)
+    if analysis.syntax_error is not None:
+        return None
+    return frozenset(ref.path[0] for ref in analysis.references)
 
 
 def script_reaches(project: Project, script: OnboardingScript, group_type: GroupType) -> bool:
