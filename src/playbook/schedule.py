@@ -28,8 +28,7 @@ import hashlib
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass
-from functools import cached_property
-from typing import Literal
+from typing import Literal, NamedTuple
 from zoneinfo import ZoneInfo
 
 from dateutil import rrule
@@ -66,9 +65,9 @@ class Source:
         return f"{self.kind}:{self.doc_id}#{self.pointer}"
 
 
-@dataclass(frozen=True)
-class Send:
-    """One message to one group at one moment."""
+class Send(NamedTuple):
+    """One message to one group at one moment. (A named tuple: a week of a large playbook has
+    hundreds of thousands, and the schedule rules look at two months.)"""
 
     group: str
     at: dt.datetime
@@ -81,7 +80,7 @@ class Send:
     item_id: str
     """The id of the slot, event, game or step."""
 
-    @cached_property
+    @property
     def id(self) -> str:
         """Stable: the same group, moment and source always give the same id."""
         key = f"{self.group}\n{self.at.isoformat()}\n{self.source}"
@@ -94,6 +93,27 @@ class Send:
 
     def sort_key(self) -> tuple[dt.datetime, str, Source]:
         return (self.at.astimezone(dt.UTC), self.group, self.source)
+
+
+class Broadcast(NamedTuple):
+    """One item at one moment, in every group it reaches that is open by then: the sends of
+    that moment before they are split per group."""
+
+    at: dt.datetime
+    channel: Channel
+    sender: str | None
+    source: Source
+    item: ItemKind
+    item_id: str
+    groups: tuple[str, ...]
+
+    @property
+    def reaches_group(self) -> bool:
+        return self.channel in GROUP_CHANNELS
+
+    def sends(self) -> Iterator[Send]:
+        for group in self.groups:
+            yield Send(group, self.at, self.channel, self.sender, self.source, self.item, self.item_id)
 
 
 def today() -> dt.date:
@@ -131,18 +151,31 @@ def resolve(offset: str, anchor: dt.datetime) -> dt.datetime:
 def expand(project: Project, start: dt.date, end: dt.date) -> list[Send]:
     """Every dated send from `start` to `end` (both included, by the send's local date),
     ordered by moment, group and source."""
+    sends = (send for b in broadcasts(project, start, end) for send in b.sends())
+    return sorted(sends, key=Send.sort_key)
+
+
+def broadcasts(project: Project, start: dt.date, end: dt.date) -> list[Broadcast]:
+    """The sends from `start` to `end` by moment and item, each with the groups it reaches
+    (open by its day); without repeats, in no particular order."""
     if end < start:
         return []
-    found: list[Send] = []
+    opened = {g.id: g.opened for g in project.groups.values()}
+    found: list[Broadcast] = []
     for cal_id, cal in sorted(project.calendars.items()):
         found += _calendar_sends(project, cal_id, cal, start, end)
     for script_id, script in sorted(project.scripts.items()):
         found += _programme_sends(project, script_id, script, start, end)
     for pack_id, pack in sorted(project.packs.items()):
         found += _launch_sends(project, pack_id, pack, start, end)
-    kept = dict.fromkeys(s for s in found
-                         if start <= s.at.date() <= end and s.at.date() >= project.groups[s.group].opened)
-    return sorted(kept, key=Send.sort_key)
+    kept: dict[Broadcast, None] = {}
+    for b in found:
+        day = b.at.date()
+        if start <= day <= end:
+            groups = tuple(g for g in b.groups if opened[g] <= day)
+            if groups:
+                kept[b._replace(groups=groups)] = None
+    return list(kept)
 
 
 def days(first: dt.date, last: dt.date) -> Iterator[dt.date]:
@@ -165,7 +198,7 @@ class _Calendar:
     project: Project
     doc_id: str
     cal: ActivityCalendar
-    groups: list[str]
+    groups: tuple[str, ...]
     zone: ZoneInfo
 
     def valid(self, first: dt.date, last: dt.date) -> tuple[dt.date, dt.date]:
@@ -178,11 +211,9 @@ class _Calendar:
                    for e in (*self.cal.holidays, *self.cal.exceptions))
 
     def sends(self, moment: dt.datetime, channel: Channel, sender: str | None, ptr: str,
-              item: ItemKind, item_id: str) -> Iterator[Send]:
-        source = Source("ActivityCalendar", self.doc_id, ptr)
-        for group in self.groups:
-            if self.project.groups[group].opened <= moment.date():
-                yield Send(group, moment, channel, sender, source, item, item_id)
+              item: ItemKind, item_id: str) -> Iterator[Broadcast]:
+        yield Broadcast(moment, channel, sender, Source("ActivityCalendar", self.doc_id, ptr), item, item_id,
+                        self.groups)
 
     def recurring(self, repeat: str | None, first: dt.date, last: dt.date) -> list[dt.date]:
         """The days in `first`..`last` a repeat rule picks (every day without one)."""
@@ -199,11 +230,11 @@ class _Calendar:
 
 
 def _calendar_sends(project: Project, doc_id: str, cal: ActivityCalendar,
-                    start: dt.date, end: dt.date) -> Iterator[Send]:
+                    start: dt.date, end: dt.date) -> Iterator[Broadcast]:
     groups = groups_in(project, cal.applies_to)
     if not groups:
         return
-    c = _Calendar(project, doc_id, cal, groups, zone_of(project, cal))
+    c = _Calendar(project, doc_id, cal, tuple(groups), zone_of(project, cal))
     for i, slot in enumerate(cal.daily):
         clock = dt.time.fromisoformat(slot.at)
         for day in c.recurring(slot.repeat, start, end):
@@ -226,7 +257,7 @@ def _calendar_sends(project: Project, doc_id: str, cal: ActivityCalendar,
                                "backoffice", None, f"/offline/{i}", "offline", event.id)
 
 
-def _weekly_sends(c: _Calendar, start: dt.date, end: dt.date) -> Iterator[Send]:
+def _weekly_sends(c: _Calendar, start: dt.date, end: dt.date) -> Iterator[Broadcast]:
     for i, event in enumerate(c.cal.weekly):
         reach = _reach_days(event.announce_at) if event.announce_at else 0
         first, last = c.valid(start - dt.timedelta(days=reach), end + dt.timedelta(days=reach))
@@ -253,15 +284,19 @@ def _reach_days(offset: str) -> int:
 # --- programmes and launches ----------------------------------------------------------------
 
 def _programme_sends(project: Project, doc_id: str, script: OnboardingScript,
-                     start: dt.date, end: dt.date) -> Iterator[Send]:
+                     start: dt.date, end: dt.date) -> Iterator[Broadcast]:
     zone = zone_of(project)
+    runs: dict[dt.date, list[str]] = {}
     for group_id, first_day in programme_anchors(project, script):
+        runs.setdefault(first_day, []).append(group_id)
+    for first_day, groups in runs.items():  # the groups whose run starts on the same day
         anchor = local(first_day, dt.time(), zone)
         for i, step in enumerate(script.steps):
             moment = resolve(step.at, anchor)
             if start <= moment.date() <= end:
-                yield Send(group_id, moment, step.channel, step.sender,
-                           Source("OnboardingScript", doc_id, f"/steps/{i}"), "programme_step", step.id)
+                yield Broadcast(moment, step.channel, step.sender,
+                                Source("OnboardingScript", doc_id, f"/steps/{i}"), "programme_step",
+                                step.id, tuple(dict.fromkeys(groups)))
 
 
 def launch_moments(project: Project, pack: MaterialPack) -> list[dt.datetime]:
@@ -272,13 +307,13 @@ def launch_moments(project: Project, pack: MaterialPack) -> list[dt.datetime]:
 
 
 def _launch_sends(project: Project, doc_id: str, pack: MaterialPack,
-                  start: dt.date, end: dt.date) -> Iterator[Send]:
+                  start: dt.date, end: dt.date) -> Iterator[Broadcast]:
     moments = launch_moments(project, pack)
-    for group_id in groups_in(project, pack.launch.audience):
-        for i, (step, moment) in enumerate(zip(pack.timeline, moments, strict=True)):
-            if start <= moment.date() <= end:
-                yield Send(group_id, moment, step.channel, step.sender,
-                           Source("MaterialPack", doc_id, f"/timeline/{i}"), "launch_step", step.id)
+    groups = tuple(groups_in(project, pack.launch.audience))
+    for i, (step, moment) in enumerate(zip(pack.timeline, moments, strict=True)):
+        if groups and start <= moment.date() <= end:
+            yield Broadcast(moment, step.channel, step.sender,
+                            Source("MaterialPack", doc_id, f"/timeline/{i}"), "launch_step", step.id, groups)
 
 
 def programme_anchors(project: Project, script: OnboardingScript) -> list[tuple[str, dt.date]]:

@@ -13,18 +13,19 @@ Overlapping windows are merged and expanded once; the result is cached per proje
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator
-from itertools import combinations
+from itertools import chain
 
 from playbook.diagnostics import Related, Severity
 from playbook.lint.registry import Finding, per_project, rule
 from playbook.models.project import Project
 from playbook.schedule import (
     WEEKDAYS,
+    Broadcast,
     Send,
     Source,
-    expand,
+    broadcasts,
     launch_moments,
     local,
     programme_anchors,
@@ -75,9 +76,19 @@ def _merged(windows: Iterable[Window]) -> list[Window]:
 
 
 @per_project
-def planned_sends(project: Project) -> list[Send]:
-    """Every dated send inside the horizon (computed once per project)."""
-    return [s for first, last in horizon(project) for s in expand(project, first, last)]
+def planned(project: Project) -> list[Broadcast]:
+    """Every dated send inside the horizon, by moment and item with the groups it reaches
+    (computed once per project). The rules split a broadcast into per-group sends only where
+    they report something: two months of a thousand groups are millions of sends."""
+    return [b for first, last in horizon(project) for b in broadcasts(project, first, last)]
+
+
+def _utc(b: Broadcast) -> dt.datetime:
+    return b.at.astimezone(dt.UTC)
+
+
+def _send(b: Broadcast, group: str) -> Send:
+    return Send(group, b.at, b.channel, b.sender, b.source, b.item, b.item_id)
 
 
 # --- describing sends -----------------------------------------------------------------------
@@ -140,10 +151,20 @@ def same_minute_sends(project: Project) -> Iterator[Finding]:
     Fails: a slot at 11:00 and a launch step at `+1h` after a 10:00 launch, in the same group.
     Passes: move one of them to 11:15.
     """
-    buckets: dict[tuple[dt.date, str], list[Send]] = defaultdict(list)
-    for send in planned_sends(project):
-        if send.reaches_group:  # every moment is a whole minute; compare them in UTC
-            buckets[(send.at.astimezone(dt.UTC), send.group)].append(send)
+    at_minute: dict[dt.datetime, list[Broadcast]] = defaultdict(list)
+    for b in planned(project):
+        if b.reaches_group:  # every moment is a whole minute; compare them in UTC
+            at_minute[_utc(b)].append(b)
+    buckets: dict[tuple[dt.date, str], list[Send]] = {}  # the moment, in UTC
+    for moment, meeting in at_minute.items():
+        if len(meeting) < 2:
+            continue
+        first_in: dict[str, Broadcast] = {}
+        for b in meeting:
+            for group in b.groups:
+                other = first_in.setdefault(group, b)
+                if other is not b:
+                    buckets.setdefault((moment, group), [_send(other, group)]).append(_send(b, group))
     yield from _clashes(project, buckets, "at",
                         lambda later, first, n: f"{describe(later)} goes out at the same minute as "
                         f"{describe(first)}: {_when(later)}{_times(n)}")
@@ -162,13 +183,15 @@ def too_many_pushes(project: Project) -> Iterator[Finding]:
     Passes: eight slots, or `max_pushes_per_day: 9`.
     """
     limit = project.playbook.settings.max_pushes_per_day
-    per_day: dict[tuple[str, dt.date], list[Send]] = defaultdict(list)
-    for send in planned_sends(project):
-        if send.reaches_group:
-            per_day[(send.group, send.at.date())].append(send)
+    on_day: dict[dt.date, list[Broadcast]] = defaultdict(list)
+    for b in planned(project):
+        if b.reaches_group:
+            on_day[b.at.date()].append(b)
     found: dict[tuple[str, Source], list[tuple[dt.date, str, int]]] = {}
-    for (group, day), sends in sorted(per_day.items(), key=lambda kv: (kv[0][1], kv[0][0])):
-        if len(sends) > limit:
+    for day, day_broadcasts in sorted(on_day.items()):
+        counts = Counter(chain.from_iterable(b.groups for b in day_broadcasts))
+        for group in sorted(g for g, n in counts.items() if n > limit):
+            sends = [_send(b, group) for b in day_broadcasts if group in b.groups]
             key = (project.groups[group].type, _busiest_list(sends))
             found.setdefault(key, []).append((day, group, len(sends)))
     for (group_type, where), days in found.items():
@@ -208,11 +231,15 @@ def send_in_quiet_hours(project: Project) -> Iterator[Finding]:
     """
     hours = project.playbook.settings.quiet_hours
     start, end = dt.time.fromisoformat(hours.start), dt.time.fromisoformat(hours.end)
-    seen: set[Source] = set()
-    for send in planned_sends(project):
-        if send.channel in NOT_MESSAGES or send.source in seen or not _quiet(send.at.time(), start, end):
+    first: dict[Source, tuple[dt.datetime, str, Broadcast]] = {}
+    for b in planned(project):
+        if b.channel in NOT_MESSAGES or not _quiet(b.at.time(), start, end):
             continue
-        seen.add(send.source)
+        candidate = (_utc(b), min(b.groups), b)
+        if b.source not in first or candidate[:2] < first[b.source][:2]:
+            first[b.source] = candidate
+    for _, group, b in sorted(first.values(), key=lambda c: (c[0], c[1], c[2].source)):
+        send = _send(b, group)
         yield Finding(_field_span(project, send, "at"),
                       f"{describe(send)} goes out at {send.at:%H:%M}, inside quiet hours "
                       f"{hours.start}–{hours.end}: {_when(send)}",
@@ -235,12 +262,12 @@ def overlapping_pack_launches(project: Project) -> Iterator[Finding]:
         moments = launch_moments(project, pack)
         spans[pack_id] = (min(moments), max(moments), set(groups_in(project, pack.launch.audience)))
     by_launch = sorted(spans, key=lambda p: (spans[p][0], p))
-    for first, later in combinations(by_launch, 2):
+    for first, later in _overlapping(by_launch, spans):
         a_start, a_end, a_groups = spans[first]
         b_start, b_end, b_groups = spans[later]
         shared = sorted(g for g in a_groups & b_groups
                         if project.groups[g].opened <= min(a_end, b_end).date())
-        if not shared or b_start > a_end or a_start > b_end:
+        if not shared:
             continue
         yield Finding(
             project.span("MaterialPack", later, "/launch/at"),
@@ -249,6 +276,22 @@ def overlapping_pack_launches(project: Project) -> Iterator[Finding]:
             + ", ".join(shared[:3]) + (f" and {len(shared) - 3} more" if len(shared) > 3 else ""),
             help="launch one after the other's closing step, or split the audiences",
             related=(Related(project.span("MaterialPack", first, "/launch/at"), f"pack '{first}'"),))
+
+
+def _overlapping(by_launch: list[str], spans: dict[str, tuple[dt.datetime, dt.datetime, set[str]]]
+                 ) -> list[tuple[str, str]]:
+    """The pairs of packs whose timelines overlap, in the order of `combinations(by_launch, 2)`.
+
+    A sweep in launch order: a pack is compared only with the earlier ones still running when
+    it starts, not with every other pack (thousands of packs would make that quadratic)."""
+    pairs: list[tuple[int, int]] = []
+    running: list[int] = []
+    for j, later in enumerate(by_launch):
+        start = spans[later][0]
+        running = [i for i in running if spans[by_launch[i]][1] >= start]
+        pairs += [(i, j) for i in running]
+        running.append(j)
+    return [(by_launch[i], by_launch[j]) for i, j in sorted(pairs)]
 
 
 def _period(start: dt.datetime, end: dt.datetime) -> str:
@@ -294,9 +337,10 @@ def wecom_daily_group_send_limit(project: Project) -> Iterator[Finding]:
     day in a `wecom_customer_group` group. Passes: one of them as a group message.
     """
     buckets: dict[tuple[dt.date, str], list[Send]] = defaultdict(list)
-    for send in planned_sends(project):
-        if send.channel == "private_message" and platform_of(project, send.group) == "wecom_customer_group":
-            buckets[(send.at.date(), send.group)].append(send)
+    for b in sorted((b for b in planned(project) if b.channel == "private_message"), key=_utc):
+        for group in b.groups:
+            if platform_of(project, group) == "wecom_customer_group":
+                buckets[(b.at.date(), group)].append(_send(b, group))
     yield from _clashes(project, buckets, "channel",
                         lambda later, first, n: f"{describe(later)} is a second private-message "
                         f"group-send on one day to a WeCom customer group, after {describe(first)}: "
