@@ -8,7 +8,10 @@ problem is reported identically whichever command meets it.
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import sys
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -57,11 +60,30 @@ def check(root: Path, config: LintConfig | None = None) -> Checked:
     """Load, validate and lint the playbook under `root` (its own config unless one is given)."""
     require_playbook(root)
     config = config if config is not None else load_config(root)
-    result = validate_tree(load_tree(root))
-    found = list(result.diagnostics)
-    if result.project is not None:
-        found += lint.run(result.project, config)
+    with bulk_allocation():
+        result = validate_tree(load_tree(root))
+        gc.freeze()  # the loaded playbook lives until the end: no collection need look at it again
+        found = list(result.diagnostics)
+        if result.project is not None:
+            found += lint.run(result.project, config)
     return Checked(root, result.project, ordered(found), result.files_checked, config)
+
+
+@contextlib.contextmanager
+def bulk_allocation() -> Iterator[None]:
+    """Collect garbage less often while a playbook is loaded and checked.
+
+    Loading and checking allocate millions of small objects that all stay alive, and with
+    the default thresholds Python's collector walks them again and again: on a playbook of
+    4,000 files that doubled the time of `validate`. Cycles are still collected, less often.
+    """
+    before = gc.get_threshold()
+    gc.set_threshold(100_000, 50, 100)
+    try:
+        yield
+    finally:
+        gc.unfreeze()  # objects frozen inside the block may be collected again
+        gc.set_threshold(*before)
 
 
 def report_failure(checked: Checked, what: str) -> int:
