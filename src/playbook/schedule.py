@@ -24,6 +24,7 @@ A group gets no sends dated before the day it opened.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import os
 from collections.abc import Iterator
@@ -136,6 +137,13 @@ def local(day: dt.date, clock: dt.time, zone: dt.tzinfo) -> dt.datetime:
 
 def resolve(offset: str, anchor: dt.datetime) -> dt.datetime:
     """The moment an offset (`+30m`, `-1d`, `day 3 09:00`, `D-1 20:00`) names from `anchor`."""
+    # Aware datetimes in different zones compare equal at the same instant, and the fold of
+    # a repeated hour is ignored: both belong in the key of the cache.
+    return _resolve(offset, anchor, anchor.tzinfo, anchor.fold)
+
+
+@functools.lru_cache(maxsize=65536)
+def _resolve(offset: str, anchor: dt.datetime, _zone: dt.tzinfo | None, _fold: int) -> dt.datetime:
     parsed = parse_offset(offset)
     zone = anchor.tzinfo
     assert zone is not None, "anchors are aware"
@@ -222,11 +230,18 @@ class _Calendar:
             return []
         if repeat is None:
             return list(days(first, last))
-        start = dt.datetime.combine(self.cal.valid.start, dt.time())
-        rule = rrule.rrulestr("RRULE:" + repeat, dtstart=start)
+        rule = _rule(repeat, dt.datetime.combine(self.cal.valid.start, dt.time()))
         picked = rule.between(dt.datetime.combine(first, dt.time()),
                               dt.datetime.combine(last, dt.time()), inc=True)
         return [moment.date() for moment in picked]
+
+
+@functools.lru_cache(maxsize=1024)
+def _rule(repeat: str, start: dt.datetime) -> rrule.rrule:
+    """A parsed repeat rule (parsing dominated the expansion of many calendars)."""
+    parsed = rrule.rrulestr("RRULE:" + repeat, dtstart=start)
+    assert isinstance(parsed, rrule.rrule), "one RRULE line gives one rule"
+    return parsed
 
 
 def _calendar_sends(project: Project, doc_id: str, cal: ActivityCalendar,

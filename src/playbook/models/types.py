@@ -8,6 +8,7 @@ Each also declares its JSON Schema by hand so the published schema says the same
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 import zoneinfo
 from dataclasses import dataclass
@@ -206,6 +207,7 @@ def parse_duration(text: str) -> dt.timedelta:
     return dt.timedelta(days=days, hours=hours, minutes=minutes)
 
 
+@functools.lru_cache(maxsize=4096)
 def parse_offset(text: str) -> ParsedOffset:
     """Parse `+30m`, `-1d2h`, `day 3 09:00` (day 1 is the trigger's day) or `D-1 20:00`."""
     if text[:1] in "+-":
