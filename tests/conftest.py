@@ -48,6 +48,13 @@ def document_header(kind: str, doc_id: str = "base") -> str:
             f"title: 测试文档\nowner: ops-team\n")
 
 
+@pytest.fixture(autouse=True)
+def _no_result_cache(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every test checks for real: a `validate` answered from `playbook.cache` would hide what the
+    test is about and leave entries in the shipped example. tests/test_cache.py turns it back on."""
+    monkeypatch.setenv("PLAYBOOK_NO_CACHE", "1")
+
+
 @pytest.fixture
 def make_playbook(tmp_path: Path) -> MakePlaybook:
     """Factory: write `files` (relative path -> text or raw bytes) into a fresh folder.

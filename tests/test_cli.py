@@ -129,3 +129,39 @@ def test_a_bad_playbook_today_is_a_usage_error_not_a_traceback(
     code, out, err = run_cli(command[0], root, *command[1:])
     assert (code, out) == (2, "")
     assert err == "playbook: error: PLAYBOOK_TODAY='someday' is not a date; write YYYY-MM-DD\n"
+
+
+def test_choices_spelled_out_for_a_fast_start_match_the_features() -> None:
+    # The command modules repeat these so that building the parser imports no feature code.
+    from playbook import cli, schema
+    from playbook.bundle import command as bundle_command
+    from playbook.bundle import export
+    from playbook.migrate import command as migrate_command
+    from playbook.migrate import migrations
+    from playbook.review import command as review_command
+    from playbook.review import report
+    from playbook.scaffold import command as scaffold_command
+    from playbook.scaffold import starter
+
+    assert export.FORMATS == bundle_command.FORMATS
+    assert tuple(sorted(report.FORMATS)) == review_command.FORMATS
+    assert tuple(sorted(starter.NEW_KINDS)) == scaffold_command.KINDS
+    assert (migrations.VERSIONS, migrations.CURRENT) == (migrate_command.VERSIONS, migrate_command.CURRENT)
+    assert schema.SCHEMA_DIR == cli.SCHEMA_FOLDER
+
+
+def test_building_the_command_line_imports_no_feature_code() -> None:
+    probe = ("import sys\n"
+             "from playbook.cli import _parser\n"
+             "_parser()\n"
+             "heavy = ('pydantic', 'jinja2', 'mkdocs', 'yaml', 'ruamel', 'rich', 'playbook.models', "
+             "'playbook.lint', 'playbook.loader', 'playbook.pipeline')\n"
+             "print(sorted(m for m in sys.modules if m.startswith(heavy)))\n")
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=False)
+    assert (result.returncode, result.stdout, result.stderr) == (0, "[]\n", "")
+
+
+def test_validate_help_names_the_cache_switches(run_cli: RunCli) -> None:
+    code, out, _ = run_cli("validate", "--help")
+    assert code == 0
+    assert "--no-cache" in out and "PLAYBOOK_NO_CACHE=1" in " ".join(out.split())

@@ -5,7 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from conftest import MakePlaybook, RunCli, valid_playbook_yaml
-from playbook.migrate import migrate_text, steps_between
+from playbook.migrate.migrations import steps_between
+from playbook.migrate.rewrite import migrate_text
 
 OLD_SCRIPT = """\
 # yaml-language-server: $schema=../schema/onboarding-script.schema.json

@@ -1,5 +1,8 @@
 """The `playbook` command. Wiring only: parse arguments into a plain object, then run.
 
+Importing this module stays cheap (no pydantic, Jinja2, MkDocs, models or lint rules), so that
+`playbook validate` answered from its cache (`playbook.cache`) and `playbook --help` are quick.
+
 Exit codes: 0 clean, 1 findings at or above the failing severity (or schema drift),
 2 usage, configuration or I/O problems.
 """
@@ -9,23 +12,41 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
-from playbook import __version__
+from playbook import cache
 from playbook.arguments import add_root
 from playbook.bundle import command as bundle_command
 from playbook.errors import UsageError
 from playbook.handbook import command as handbook_command
-from playbook.lint import catalogue
-from playbook.lint.config import ConfigError, load_config
 from playbook.migrate import command as migrate_command
-from playbook.pipeline import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, check, require_playbook
 from playbook.reporters import REPORTERS
 from playbook.review import command as review_command
 from playbook.scaffold import command as scaffold_command
-from playbook.schema import SCHEMA_DIR, drift, render_all
-from playbook.writer import write_text
+
+# Only light modules above: a cached `validate` must start fast. Loading, validation, the lint
+# rules and the models (pydantic) are imported by the commands that run them.
+
+SCHEMA_FOLDER = "schema"
+"""The default of `schema --out`; equal to playbook.schema.SCHEMA_DIR (tests/test_cli.py)."""
+
+
+class _ShowVersion(argparse.Action):
+    """`--version`, like argparse's own, but reading the installed version only when asked: the
+    package metadata lookup costs more than a whole cached `validate`."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str = argparse.SUPPRESS,
+                 default: str = argparse.SUPPRESS, help: str | None = None) -> None:
+        super().__init__(option_strings, dest=dest, default=default, nargs=0, help=help)
+
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace,
+                 values: object, option_string: str | None = None) -> None:
+        from playbook import __version__
+
+        sys.stdout.write(f"playbook {__version__}\n")
+        parser.exit()
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -34,7 +55,8 @@ def _parser() -> argparse.ArgumentParser:
         description="Community-operations playbooks as code: validate YAML playbooks, "
                     "publish their schemas, build the handbook and message bundles.",
     )
-    parser.add_argument("--version", action="version", version=f"playbook {__version__}")
+    parser.add_argument("--version", action=_ShowVersion,
+                        help="show program's version number and exit")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
     validate = commands.add_parser(
@@ -52,6 +74,10 @@ def _parser() -> argparse.ArgumentParser:
                           help="skip these codes or prefixes, e.g. PB115")
     validate.add_argument("--fail-level", choices=["error", "warning"], default=None,
                           help="lowest severity that makes the exit code 1 (default: error)")
+    validate.add_argument("--no-cache", action="store_true",
+                          help="check everything again, neither reading nor writing the result "
+                               f"cache in ROOT/{cache.CACHE_FOLDER.as_posix()} (also: "
+                               f"{cache.DISABLE_VARIABLE}=1)")
 
     rules = commands.add_parser(
         "rules", help="list every diagnostic code, or explain one",
@@ -65,8 +91,8 @@ def _parser() -> argparse.ArgumentParser:
         description="Write schema/<kind>.schema.json (JSON Schema 2020-12) from the models.")
     schema.add_argument("--check", action="store_true",
                         help="write nothing; exit 1 when the files differ from the models")
-    schema.add_argument("--out", type=Path, default=Path(SCHEMA_DIR),
-                        help="folder for the schema files (default: schema)")
+    schema.add_argument("--out", type=Path, default=Path(SCHEMA_FOLDER),
+                        help=f"folder for the schema files (default: {SCHEMA_FOLDER})")
 
     # Commands living with their feature: each sets `run` (args -> exit code) as a default.
     for feature in (handbook_command, bundle_command, review_command, migrate_command, scaffold_command):
@@ -81,14 +107,40 @@ def _format(requested: str | None) -> str:
 
 
 def run_validate(root: Path, fmt: str, flags: argparse.Namespace) -> int:
+    """Check the playbook at `root` and print the result in `fmt`. The result is reused from the
+    cache when nothing it depends on changed, and stored after a fresh check."""
+    options = {"select": flags.select, "ignore": flags.ignore, "fail_level": flags.fail_level}
+    use_cache = not cache.disabled(flags.no_cache) and (root / "playbook.yaml").is_file()
+    wanted = cache.key(root, options) if use_cache else None
+    if wanted is not None:
+        hit = cache.load(root, wanted)
+        if hit is not None:
+            sys.stdout.write(REPORTERS[fmt](hit.diagnostics, hit.files_checked))
+            return hit.exit_code
+
+    from playbook.lint.config import load_config
+    from playbook.pipeline import EXIT_FINDINGS, EXIT_OK, check, require_playbook
+
     require_playbook(root)
     config = load_config(root).with_flags(flags.select, flags.ignore, flags.fail_level)
     checked = check(root, config)
+    code = EXIT_FINDINGS if checked.failing else EXIT_OK
     sys.stdout.write(REPORTERS[fmt](checked.diagnostics, checked.files_checked))
-    return EXIT_FINDINGS if checked.failing else EXIT_OK
+    _remember(root, wanted, options, cache.Entry(checked.diagnostics, checked.files_checked, code))
+    return code
+
+
+def _remember(root: Path, wanted: str | None, options: Mapping[str, Any], entry: cache.Entry) -> None:
+    """Store a fresh result, unless a file changed while it was being checked: the result might
+    then belong to neither version, so it must not be found under either key."""
+    if wanted is not None and cache.key(root, options) == wanted:
+        cache.store(root, wanted, entry)
 
 
 def run_rules(explain_code: str | None, as_markdown: bool) -> int:
+    from playbook.lint import catalogue
+    from playbook.pipeline import EXIT_OK
+
     if explain_code:
         text = catalogue.explain(explain_code)
         if text is None:
@@ -100,6 +152,10 @@ def run_rules(explain_code: str | None, as_markdown: bool) -> int:
 
 
 def run_schema(out: Path, check: bool) -> int:
+    from playbook.pipeline import EXIT_FINDINGS, EXIT_OK
+    from playbook.schema import drift, render_all
+    from playbook.writer import write_text
+
     if check:
         stale = drift(out)
         for name in stale:
@@ -125,10 +181,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         if hasattr(args, "run"):
             code: int = args.run(args)
             return code
-    except (UsageError, ConfigError) as err:
-        print(f"playbook: error: {err}", file=sys.stderr)
-        return EXIT_USAGE
-    except OSError as err:
-        print(f"playbook: error: {err}", file=sys.stderr)
-        return EXIT_USAGE
+    except (UsageError, OSError) as err:
+        return _usage_error(err)
+    except Exception as err:
+        from playbook.lint.config import ConfigError  # raised only once the config was imported
+
+        if isinstance(err, ConfigError):
+            return _usage_error(err)
+        raise
     raise AssertionError(f"unhandled command {args.command}")
+
+
+def _usage_error(err: Exception) -> int:
+    """Report a problem with the call, the config or the files around the playbook (exit 2)."""
+    from playbook.pipeline import EXIT_USAGE
+
+    print(f"playbook: error: {err}", file=sys.stderr)
+    return EXIT_USAGE

@@ -1,4 +1,7 @@
-"""Command-line entry points of message bundles: `playbook export` and `playbook agenda`."""
+"""Command-line entry points of message bundles: `playbook export` and `playbook agenda`.
+
+`register` stays cheap: the bundle machinery (the models, Jinja2) is imported when a command runs.
+"""
 
 from __future__ import annotations
 
@@ -8,20 +11,19 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from playbook.arguments import add_root, date
-from playbook.bundle.agenda import agenda
-from playbook.bundle.export import FORMATS, Progress, build_bundle, git_commit, steps, unknown_filters
 from playbook.errors import UsageError
-from playbook.exporters import Filters
-from playbook.pipeline import EXIT_FINDINGS, EXIT_OK, check, report_failure, report_stop
-from playbook.reporters import REPORTERS
-from playbook.schedule import today
-from playbook.writer import write_tree
+
+if TYPE_CHECKING:
+    from playbook.bundle.export import Progress
 
 PROGRESS_MIN_GROUPS = 10
 """Below this many groups an export is quick enough to need no progress bar."""
+FORMATS = ("json", "csv", "md", "ics")
+"""`--format` choices, in build order; equal to playbook.bundle.export.FORMATS (tests/test_cli.py),
+repeated here so that building the command line does not import the exporters."""
 
 
 def _formats(text: str) -> tuple[str, ...]:
@@ -94,6 +96,11 @@ def _progress_bar(show: bool, total: int) -> Iterator[Progress | None]:
 
 
 def run_export(args: argparse.Namespace) -> int:
+    from playbook.bundle.export import build_bundle, git_commit, steps, unknown_filters
+    from playbook.exporters import Filters
+    from playbook.pipeline import EXIT_OK, check, report_failure, report_stop
+    from playbook.writer import write_tree
+
     if args.end < args.start:
         raise UsageError(f"--to {args.end} is before --from {args.start}")
     checked = check(args.root)
@@ -122,6 +129,13 @@ def run_export(args: argparse.Namespace) -> int:
 
 
 def run_agenda(args: argparse.Namespace) -> int:
+    from playbook.bundle.agenda import agenda
+    from playbook.bundle.export import unknown_filters
+    from playbook.exporters import Filters
+    from playbook.pipeline import EXIT_FINDINGS, EXIT_OK, check, report_failure
+    from playbook.reporters import REPORTERS
+    from playbook.schedule import today
+
     checked = check(args.root)
     if checked.failing or checked.project is None:
         return report_failure(checked, "the agenda")

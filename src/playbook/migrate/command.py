@@ -1,22 +1,24 @@
 """`playbook migrate [ROOT] [--to VERSION] [--check]`: rewrite documents written for an older
-apiVersion to the current one (or to `--to`), keeping comments and key order."""
+apiVersion to the current one (or to `--to`), keeping comments and key order.
+
+`register` stays cheap: the models and ruamel.yaml are imported by `run`."""
 
 from __future__ import annotations
 
 import argparse
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from playbook.arguments import add_root
-from playbook.codes import diagnostic
-from playbook.diagnostics import ordered
-from playbook.loader import MAX_FILE_BYTES, decode, discover
-from playbook.migrate.migrations import CURRENT, VERSIONS
-from playbook.migrate.rewrite import Migrated, migrate_text
-from playbook.pipeline import EXIT_FINDINGS, EXIT_OK, require_playbook
-from playbook.source import Span
-from playbook.writer import write_text
+
+if TYPE_CHECKING:
+    from playbook.migrate.rewrite import Migrated
+
+VERSIONS = ("playbook/v1alpha1", "playbook/v1")
+"""Every apiVersion, oldest first: playbook.migrate.migrations.VERSIONS (tests/test_cli.py),
+repeated so that building the command line does not import the models."""
+CURRENT = VERSIONS[-1]
 
 
 def register(commands: argparse._SubParsersAction[Any]) -> None:
@@ -36,6 +38,11 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from playbook.diagnostics import ordered
+    from playbook.loader import discover
+    from playbook.pipeline import EXIT_FINDINGS, EXIT_OK, require_playbook
+    from playbook.writer import write_text
+
     root: Path = args.root
     require_playbook(root)
     results = [_migrate_file(root, rel, kind, args.to) for rel, kind in discover(root)]
@@ -66,6 +73,11 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _migrate_file(root: Path, rel: str, kind: str, target: str) -> Migrated:
+    from playbook.codes import diagnostic
+    from playbook.loader import MAX_FILE_BYTES, decode
+    from playbook.migrate.rewrite import Migrated, migrate_text
+    from playbook.source import Span
+
     # read within the loader's size limit and decoding rules; the safe load happens in
     # `migrate_text` before ruamel.yaml sees the text
     with open(root / rel, "rb") as handle:

@@ -1,6 +1,8 @@
 """`playbook diff [BASE [HEAD]]`: what a change does to the documents and to the messages
 each group gets over the coming days. BASE defaults to the merge base with the default
-branch, HEAD to the working tree."""
+branch, HEAD to the working tree.
+
+`register` stays cheap: the review machinery (models, schedule, Jinja2) is imported by `run`."""
 
 from __future__ import annotations
 
@@ -11,16 +13,12 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from playbook.diagnostics import ordered
 from playbook.errors import UsageError
-from playbook.pipeline import EXIT_FINDINGS, EXIT_OK, check, report_failure, require_playbook
-from playbook.review.documents import document_changes, version_problems
-from playbook.review.messages import message_changes
-from playbook.review.report import FORMATS, Review
-from playbook.review.revisions import default_base, extract, short
-from playbook.schedule import today
 
 DEFAULT_DAYS = 14
+FORMATS = ("json", "markdown", "text")
+"""`--format` choices; the names of playbook.review.report.FORMATS (tests/test_cli.py), repeated
+so that building the command line does not import the review."""
 
 
 def register(commands: argparse._SubParsersAction[Any]) -> None:
@@ -39,12 +37,21 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
                         help="the playbook folder inside the repository; default: .")
     parser.add_argument("--days", type=int, default=DEFAULT_DAYS,
                         help=f"how many days of messages to compare, from today (default: {DEFAULT_DAYS})")
-    parser.add_argument("--format", choices=sorted(FORMATS), default="text",
+    parser.add_argument("--format", choices=FORMATS, default="text",
                         help="text for a terminal, markdown for a pull-request comment, json")
     parser.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
+    from playbook.diagnostics import ordered
+    from playbook.pipeline import EXIT_FINDINGS, EXIT_OK, check, report_failure, require_playbook
+    from playbook.review.documents import document_changes, version_problems
+    from playbook.review.messages import message_changes
+    from playbook.review.report import FORMATS as RENDERERS
+    from playbook.review.report import Review
+    from playbook.review.revisions import default_base, extract, short
+    from playbook.schedule import today
+
     root: Path = args.root
     if args.days < 1 or args.days > 366:
         raise UsageError("--days must be between 1 and 366")
@@ -73,5 +80,5 @@ def run(args: argparse.Namespace) -> int:
             messages=message_changes(base_project, head.project, start, end),
             problems=ordered(version_problems(documents, head.project)),
         )
-    sys.stdout.write(FORMATS[args.format](review))
+    sys.stdout.write(RENDERERS[args.format](review))
     return EXIT_FINDINGS if review.problems else EXIT_OK

@@ -1,4 +1,7 @@
-"""`playbook init DIR` (a new minimal playbook) and `playbook new KIND ID` (one document)."""
+"""`playbook init DIR` (a new minimal playbook) and `playbook new KIND ID` (one document).
+
+`register` stays cheap: the templates and the models they are checked against load when a
+command runs."""
 
 from __future__ import annotations
 
@@ -7,11 +10,10 @@ from pathlib import Path
 from typing import Any
 
 from playbook.errors import UsageError
-from playbook.loader import load_file
-from playbook.pipeline import EXIT_OK, require_playbook
-from playbook.scaffold.starter import NEW_KINDS, References, init_files, new_document, slug, valid_id
-from playbook.schedule import today
-from playbook.writer import write_text
+
+KINDS = ("calendar", "pack", "rules", "script")
+"""What `playbook new` adds; the names of playbook.scaffold.starter.NEW_KINDS (tests/test_cli.py),
+repeated so that building the command line does not import the scaffolding."""
 
 
 def register(commands: argparse._SubParsersAction[Any]) -> None:
@@ -30,7 +32,7 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
         description="Write rules/ID.yaml, scripts/ID.yaml, calendars/ID.yaml or "
                     "packs/ID/pack.yaml from a template that validates in this playbook: roles "
                     "and metrics are taken from its playbook.yaml.")
-    new.add_argument("kind", choices=sorted(NEW_KINDS), help="what to add")
+    new.add_argument("kind", choices=KINDS, help="what to add")
     new.add_argument("id", help="the new document's id: lower-case letters, digits, - or _")
     new.add_argument("--root", type=Path, default=Path("."),
                      help="the playbook folder (holds playbook.yaml); default: .")
@@ -39,6 +41,11 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
 
 
 def run_init(args: argparse.Namespace) -> int:
+    from playbook.pipeline import EXIT_OK
+    from playbook.scaffold.starter import init_files, slug, valid_id
+    from playbook.schedule import today
+    from playbook.writer import write_text
+
     target: Path = args.dir
     if target.exists() and not target.is_dir():
         raise UsageError(f"{target} exists and is not a folder")
@@ -58,6 +65,12 @@ def run_init(args: argparse.Namespace) -> int:
 
 
 def run_new(args: argparse.Namespace) -> int:
+    from playbook.loader import load_file
+    from playbook.pipeline import EXIT_OK, require_playbook
+    from playbook.scaffold.starter import References, new_document, valid_id
+    from playbook.schedule import today
+    from playbook.writer import write_text
+
     root: Path = args.root
     require_playbook(root)
     if not valid_id(args.id):
