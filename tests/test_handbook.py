@@ -7,6 +7,7 @@ import datetime as dt
 import json
 import os
 import re
+import shutil
 from pathlib import Path
 
 import pytest
@@ -158,6 +159,9 @@ def test_broken_link_in_an_override_fails_and_keeps_the_site(make_playbook: Make
     assert "missing.md" in err and "Traceback" not in err and "left as it was" in err
     assert tree(root / "site") == before
     assert not [p for p in root.iterdir() if p.name.startswith(".site.")]
+    again = run_cli("build", root, "--date", DAY)  # the workspace holds the bad page now
+    assert again[0] == 1 and "missing.md" in again[2], "a failed build is never taken as up to date"
+    assert tree(root / "site") == before
 
 
 def test_a_playbook_template_overrides_a_page(make_playbook: MakePlaybook) -> None:
@@ -199,3 +203,141 @@ def test_examples_build(example: str, tmp_path: Path, run_cli: RunCli) -> None:
     code, _, err = run_cli("build", REPO / "examples" / example, "--date", DAY, "--out", tmp_path / "site")
     assert code == 0, err
     assert (tmp_path / "site" / "index.html").is_file()
+
+
+RULES = document_header("GroupRules", "base-rules") + """\
+forbidden:
+  - id: no-ads
+    text: 不发广告
+escalation:
+  - action: reminder
+    after: 1
+    enforcer: official
+announcement:
+  intro: 欢迎入群
+"""
+WORKSPACE = Path(".playbook") / "handbook"
+BUILT = re.compile(r": handbook built \((\d+) pages, (\d+) written, as of 2026-11-23\)\n")
+UP_TO_DATE = re.compile(r": handbook up to date \(0 of (\d+) pages written, as of 2026-11-23\)\n")
+
+
+def written(out: str) -> tuple[int, int]:
+    """(pages, pages written) of a `playbook build` that ran MkDocs."""
+    found = BUILT.search(out)
+    assert found, out
+    return int(found[1]), int(found[2])
+
+
+def identity(folder: Path) -> dict[str, tuple[int, int]]:
+    """Inode and mtime of a folder and of everything in it."""
+    return {str(p.relative_to(folder)): (p.stat().st_ino, p.stat().st_mtime_ns)
+            for p in [folder, *sorted(folder.rglob("*"))]}
+
+
+def test_the_workspace_is_kept_and_bare_mkdocs_builds_the_same_pages(
+        make_playbook: MakePlaybook, run_cli: RunCli, tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    root = make_playbook({"rules/base.yaml": RULES})
+    code, out, err = run_cli("build", root, "--date", DAY)
+    assert code == 0, err
+    pages, count = written(out)
+    workspace = root / WORKSPACE
+    assert count == pages == len(list((workspace / "docs").rglob("*.md"))) > 5
+    bare = tmp_path / "bare"
+    done = subprocess.run([sys.executable, "-m", "mkdocs", "build", "-q", "-f", str(workspace / "mkdocs.yml"),
+                           "-d", str(bare)], capture_output=True, text=True, cwd=tmp_path, check=False)
+    assert done.returncode == 0, done.stderr
+    ours = {k: v for k, v in tree(root / "site").items() if k.endswith(".html")}
+    assert "rules/base-rules.html" in ours
+    assert {k: v for k, v in tree(bare).items() if k.endswith(".html")} == ours
+
+
+def test_an_unchanged_rebuild_writes_nothing(make_playbook: MakePlaybook, run_cli: RunCli) -> None:
+    root = make_playbook({"rules/base.yaml": RULES})
+    assert run_cli("build", root, "--date", DAY)[0] == 0
+    site_before, workspace_before = identity(root / "site"), identity(root / WORKSPACE)
+    code, out, err = run_cli("build", root, "--date", DAY)
+    assert code == 0, err
+    found = UP_TO_DATE.search(out)
+    assert found and int(found[1]) == len(list((root / WORKSPACE / "docs").rglob("*.md"))), out
+    assert identity(root / "site") == site_before
+    assert identity(root / WORKSPACE) == workspace_before
+
+
+def test_changing_a_rule_title_rewrites_only_the_pages_that_show_it(
+        make_playbook: MakePlaybook, run_cli: RunCli) -> None:
+    root = make_playbook({"rules/base.yaml": RULES})
+    day = dt.date.fromisoformat(DAY)
+    assert run_cli("build", root, "--date", DAY)[0] == 0
+
+    def pages() -> dict[str, str]:
+        checked = check(root)
+        assert checked.project is not None
+        return compile_handbook(checked.project, day).handbook.pages
+
+    before, docs = pages(), identity(root / WORKSPACE / "docs")
+    rules = root / "rules" / "base.yaml"
+    rules.write_text(RULES.replace("title: 测试文档", "title: 新的群规标题"), "utf-8")
+    changed = {path for path, text in pages().items() if before[path] != text}
+    code, out, err = run_cli("build", root, "--date", DAY)
+    assert code == 0, err
+    total, count = written(out)
+    assert 0 < count == len(changed) < total
+    after = identity(root / WORKSPACE / "docs")
+    assert {p for p in after if after[p] != docs[p] and p.endswith(".md")} == changed
+    assert "新的群规标题" in (root / "site" / "rules" / "base-rules.html").read_text("utf-8")
+
+
+def test_pages_no_longer_generated_leave_the_workspace(make_playbook: MakePlaybook, run_cli: RunCli) -> None:
+    root = make_playbook({"rules/base.yaml": RULES})
+    code, out, _ = run_cli("build", root, "--date", DAY)
+    pages = written(out)[0]
+    assert (root / WORKSPACE / "docs" / "rules" / "base-rules.md").is_file()
+    (root / "rules" / "base.yaml").unlink()
+    code, out, err = run_cli("build", root, "--date", DAY)
+    assert code == 0, err
+    assert written(out)[0] == pages - 1
+    assert not (root / WORKSPACE / "docs" / "rules").exists()
+    assert not (root / "site" / "rules" / "base-rules.html").exists()
+
+
+@pytest.mark.parametrize("change", ["--force", "deleted site", "other --out", "SOURCE_DATE_EPOCH",
+                                    "replaced site"])
+def test_what_makes_an_unchanged_playbook_rebuild(change: str, make_playbook: MakePlaybook, run_cli: RunCli,
+                                                  monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    root = make_playbook({})
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+    assert run_cli("build", root, "--date", DAY)[0] == 0
+    site, args = root / "site", ["build", root, "--date", DAY]
+    if change == "--force":
+        args.append("--force")
+    elif change == "deleted site":
+        shutil.rmtree(site)
+    elif change == "other --out":
+        site = tmp_path / "elsewhere"
+        args += ["--out", site]
+    elif change == "SOURCE_DATE_EPOCH":
+        monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    else:
+        shutil.rmtree(site)
+        site.mkdir()
+    inode = site.stat().st_ino if site.exists() else None
+    code, out, err = run_cli(*args)
+    assert code == 0, err
+    assert written(out) == (len(list((root / WORKSPACE / "docs").rglob("*.md"))), 0)
+    assert (site / "index.html").is_file() and site.stat().st_ino != inode
+    again = run_cli(*args if change != "--force" else args[:-1])
+    assert UP_TO_DATE.search(again[1]), again
+
+
+def test_the_command_module_imports_only_the_standard_library() -> None:
+    import subprocess
+    import sys
+
+    probe = ("import sys, playbook.handbook.command\n"
+             "print(*sorted(m for m in sys.modules if m.startswith(('playbook', 'jinja2', 'yaml'))))")
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert done.stdout.split() == ["playbook", "playbook.arguments", "playbook.handbook",
+                                   "playbook.handbook.command"]

@@ -31,6 +31,8 @@ def test_init_makes_a_playbook_that_validates_clean(tmp_path: Path, run_cli: Run
         "# yaml-language-server: $schema=../schema/group-rules.schema.json\n")
     assert run_cli("validate", target) == (0, "All clear: 4 files checked, no problems.\n", "")
     assert run_cli("schema", "--check", "--out", target / "schema")[0] == 0
+    ignored = (target / ".gitignore").read_text(encoding="utf-8").splitlines()
+    assert {"site/", "bundles/", ".playbook/"} <= set(ignored)  # outputs, cache and workspace
 
 
 def test_init_never_overwrites(tmp_path: Path, run_cli: RunCli) -> None:

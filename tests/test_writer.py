@@ -1,4 +1,5 @@
-"""The writer: whole output folders are swapped in only when complete."""
+"""The writer: whole output folders are swapped in only when complete; working folders are
+synchronised file by file, touching only what changed."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from playbook.writer import staged_tree, write_tree
+from playbook.writer import Synced, staged_tree, sync_tree, write_bytes, write_tree
 
 
 def test_write_tree_replaces_the_folder_exactly(tmp_path: Path) -> None:
@@ -35,3 +36,38 @@ def test_write_tree_refuses_paths_leaving_the_folder(tmp_path: Path) -> None:
         write_tree(out, {"../escape.txt": b"x"})
     assert not (tmp_path / "escape.txt").exists()
     assert (out / "keep.txt").read_bytes() == b"kept"
+
+
+def test_write_bytes_leaves_an_unchanged_file_alone(tmp_path: Path) -> None:
+    path = tmp_path / "sub" / "a.bin"
+    assert write_bytes(path, b"\x00one") is True
+    before = path.stat()
+    assert write_bytes(path, b"\x00one") is False
+    assert (path.stat().st_ino, path.stat().st_mtime_ns) == (before.st_ino, before.st_mtime_ns)
+    assert write_bytes(path, b"two") is True
+    assert path.read_bytes() == b"two"
+    assert sorted(p.name for p in path.parent.iterdir()) == ["a.bin"], "no temp file left behind"
+
+
+def test_sync_tree_writes_what_changed_and_removes_only_in_owned_folders(tmp_path: Path) -> None:
+    work = tmp_path / "work"
+    first = sync_tree(work, {"docs/a.md": b"a", "docs/old/b.md": b"b", "mkdocs.yml": b"x"}, ["docs"])
+    assert first.written == ["docs/a.md", "docs/old/b.md", "mkdocs.yml"] and first.removed == []
+    (work / "notes.txt").write_bytes(b"mine")
+    (work / "site").mkdir()
+    (work / "site" / "index.html").write_bytes(b"bare build")
+    kept = (work / "docs" / "a.md").stat().st_mtime_ns
+    second = sync_tree(work, {"docs/a.md": b"a", "docs/c.md": b"c", "mkdocs.yml": b"y"}, ["docs"])
+    assert second.written == ["docs/c.md", "mkdocs.yml"] and second.removed == ["docs/old/b.md"]
+    assert sorted(p.relative_to(work).as_posix() for p in work.rglob("*") if p.is_file()) == [
+        "docs/a.md", "docs/c.md", "mkdocs.yml", "notes.txt", "site/index.html"]
+    assert not (work / "docs" / "old").exists(), "emptied folders go too"
+    assert (work / "docs" / "a.md").stat().st_mtime_ns == kept
+    assert sync_tree(work, {"docs/a.md": b"a", "docs/c.md": b"c", "mkdocs.yml": b"y"}, ["docs"]) == \
+        Synced([], [])
+
+
+def test_sync_tree_refuses_paths_leaving_the_folder(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="leaves the output folder"):
+        sync_tree(tmp_path / "work", {"../escape.txt": b"x"}, [])
+    assert not (tmp_path / "escape.txt").exists()

@@ -8,7 +8,8 @@ import contextlib
 import os
 import shutil
 import tempfile
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 
@@ -76,3 +77,72 @@ def write_tree(target: Path, files: Mapping[str, bytes]) -> None:
                 raise ValueError(f"output path {name!r} leaves the output folder")
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_bytes(data)
+
+
+def write_bytes(path: Path, data: bytes) -> bool:
+    """Write `data` to `path` atomically (temp file + rename), like `write_text` for bytes.
+    Returns False, leaving the file and its mtime alone, when it already holds `data`."""
+    try:
+        if path.read_bytes() == data:
+            return False
+    except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
+        pass
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return True
+
+
+@dataclass(frozen=True)
+class Synced:
+    """What `sync_tree` changed: relative POSIX paths, sorted."""
+
+    written: list[str]
+    removed: list[str]
+
+
+def sync_tree(folder: Path, files: Mapping[str, bytes], owned: Iterable[str]) -> Synced:
+    """Make `folder` hold `files` (relative POSIX path -> content) while touching only what
+    differs: each file is rewritten (atomically, `write_bytes`) only when its bytes changed, and
+    files under the `owned` subfolders that are not in `files` are deleted, with the folders
+    that leaves empty. Anything else in `folder` is left alone.
+
+    Unlike `write_tree` this is incremental, not all-at-once: it is for a working folder whose
+    unchanged files must keep their mtimes (a cache, a build's inputs), never for an output
+    that must not be seen half-written."""
+    folder = folder.absolute()
+    real = folder.resolve()
+    written: list[str] = []
+    for name, data in sorted(files.items()):
+        path = _inside(folder, real, name)
+        if write_bytes(path, data):
+            written.append(name)
+    removed: list[str] = []
+    for sub in sorted(set(owned)):
+        top = _inside(folder, real, sub)
+        if not top.is_dir():
+            continue
+        for path in sorted(top.rglob("*"), reverse=True):  # children before their folder
+            name = path.relative_to(folder).as_posix()
+            if path.is_dir() and not path.is_symlink():
+                if not any(path.iterdir()):
+                    path.rmdir()
+            elif name not in files:
+                path.unlink()
+                removed.append(name)
+    return Synced(written, sorted(removed))
+
+
+def _inside(folder: Path, real: Path, name: str) -> Path:
+    """`folder/name`, refusing a name that leads out of `folder` (whose resolved path is `real`)
+    through `..`, an absolute path or a symlink."""
+    path = folder / PurePosixPath(name)
+    if not path.resolve().is_relative_to(real):
+        raise ValueError(f"output path {name!r} leaves the output folder")
+    return path

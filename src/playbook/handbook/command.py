@@ -1,4 +1,8 @@
-"""`playbook build` and `playbook serve` (registered by `playbook.cli`)."""
+"""`playbook build` and `playbook serve` (registered by `playbook.cli`).
+
+Only the standard library and `playbook.arguments` are imported at module level: `playbook.cli`
+imports this module for every command, and the rest (Jinja2, the pipeline, MkDocs) is only
+needed once `build` or `serve` runs."""
 
 from __future__ import annotations
 
@@ -8,11 +12,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from jinja2 import TemplateError, TemplateSyntaxError
-
 from playbook.arguments import add_root, date
-from playbook.pipeline import EXIT_FINDINGS, EXIT_OK, check, report_failure, report_stop
-from playbook.schedule import today
 
 SITE_FOLDER = "site"
 
@@ -22,10 +22,14 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
     build = commands.add_parser(
         "build", help="build the operator handbook (a static site) from the playbook",
         description="Validate ROOT, then build the operator handbook into ROOT/site (or --out). "
+                    "The generated pages are kept in ROOT/.playbook/handbook; when none of them "
+                    "changed and the site is the one built from them, MkDocs does not run. "
                     "A failed validation or build leaves the previous site untouched.")
     _common(build)
     build.add_argument("--out", type=Path, default=None,
                        help="folder for the site (default: ROOT/site)")
+    build.add_argument("--force", action="store_true",
+                       help="run MkDocs even when the site is up to date")
     build.set_defaults(run=run_build)
 
     serve = commands.add_parser(
@@ -46,13 +50,18 @@ def _common(parser: argparse.ArgumentParser) -> None:
 
 
 def _day(args: argparse.Namespace) -> dt.date:
+    from playbook.schedule import today
+
     day: dt.date = args.date if args.date is not None else today()
     return day
 
 
 def run_build(args: argparse.Namespace) -> int:
+    from jinja2 import TemplateError, TemplateSyntaxError
+
     from playbook.handbook.compile import build_site, compile_handbook
     from playbook.handbook.site import SiteBuildFailed
+    from playbook.pipeline import EXIT_FINDINGS, EXIT_OK, check, report_failure, report_stop
 
     day = _day(args)
     checked = check(args.root)
@@ -69,14 +78,18 @@ def run_build(args: argparse.Namespace) -> int:
         return report_stop(compiled.diagnostics, checked.files_checked, "the build")
     target: Path = args.out if args.out is not None else args.root / SITE_FOLDER
     try:
-        build_site(checked.project, compiled, day, target)
+        done = build_site(checked.project, compiled, day, target, force=args.force)
     except SiteBuildFailed as err:
         for problem in err.problems:
             print(f"playbook: handbook: {problem}", file=sys.stderr)
         print(f"playbook: the build stopped: MkDocs refused the pages; {target} was left as it was",
               file=sys.stderr)
         return EXIT_FINDINGS
-    print(f"{target}: handbook built ({len(compiled.handbook.pages)} pages, as of {day.isoformat()})")
+    if done.built:
+        print(f"{target}: handbook built ({done.pages} pages, {done.written} written, "
+              f"as of {day.isoformat()})")
+    else:
+        print(f"{target}: handbook up to date (0 of {done.pages} pages written, as of {day.isoformat()})")
     return EXIT_OK
 
 

@@ -1,5 +1,6 @@
 """The whole handbook of one playbook as of one day: the week's messages composed, the pages
-rendered, the pack media collected, then the site built and swapped in atomically."""
+rendered, the pack media collected, then the kept workspace brought up to date and, unless the
+site already is, the site built and swapped in atomically."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from playbook.handbook.pages import Handbook, compile_pages
 from playbook.handbook.views import week_of
 from playbook.models.project import Project
 from playbook.models.types import text_in
-from playbook.writer import staged_tree
+from playbook.writer import staged_tree, sync_tree
 
 
 @dataclass(frozen=True)
@@ -27,6 +28,18 @@ class Compiled:
     """Messages of the week that did not render (the build stops on them)."""
     bundles: dict[str, bytes]
     """site path -> bytes of each operator's bundle of the week (`bundles/<operator>/…`)."""
+
+
+@dataclass(frozen=True)
+class SiteReport:
+    """What `build_site` did."""
+
+    pages: int
+    """Pages of the handbook."""
+    written: int
+    """Pages whose Markdown changed in the workspace (rewritten there)."""
+    built: bool
+    """False when the site was already up to date and MkDocs did not run."""
 
 
 def media_files(project: Project) -> dict[str, bytes]:
@@ -78,15 +91,31 @@ def compile_handbook(project: Project, day: dt.date) -> Compiled:
                     composed.diagnostics, bundles)
 
 
-def build_site(project: Project, compiled: Compiled, day: dt.date, target: Path) -> None:
-    """Build the site into a stage and swap it in for `target`; on any failure `target` is
-    left as it was."""
+def build_site(project: Project, compiled: Compiled, day: dt.date, target: Path, *,
+               force: bool = False) -> SiteReport:
+    """Bring the workspace `ROOT/.playbook/handbook` up to date, then, unless `target` already
+    holds the site built from exactly these files (or `force`), build the site into a stage
+    and swap it in for `target`; on any failure `target` is left as it was.
+
+    The bundles do not go through MkDocs (they are copied beside the pages), so they are not
+    written to the workspace, but they are part of what the stamp says the site was made of."""
     pb = project.playbook
     default = pb.locales[0]
+    workspace = (project.root / site.WORKSPACE).absolute()
+    files = site.workspace_tree(compiled.handbook, compiled.media, text_in(pb.title, default, default),
+                                text_in(pb.description, default, default) if pb.description else "",
+                                workspace)
+    synced = sync_tree(workspace, files, site.OWNED)
+    pages = {f"docs/{path}" for path in compiled.handbook.pages}
+    written = len(pages.intersection(synced.written))
+    inputs = site.digest({**files, **compiled.bundles})
+    if not (force or synced.written or synced.removed) and site.up_to_date(workspace, inputs, target, day):
+        return SiteReport(len(pages), 0, built=False)
     with staged_tree(target) as stage:
-        site.build(compiled.handbook, compiled.media, text_in(pb.title, default, default),
-                   text_in(pb.description, default, default) if pb.description else "", day, stage)
+        site.build(workspace / site.CONFIG, day, stage)
         for name, data in sorted(compiled.bundles.items()):  # beside the pages, not through MkDocs
             path = stage / PurePosixPath(name)
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_bytes(data)
+    site.record_build(workspace, inputs, target, day)
+    return SiteReport(len(pages), written, built=True)

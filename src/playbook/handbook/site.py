@@ -1,29 +1,45 @@
 """Handbook pages -> a static site, built by MkDocs (material theme) in-process.
 
-The MkDocs configuration is generated here as a dict, written with the pages into a
-temporary workspace, and built with `strict` into a stage beside `site/` that replaces it
-only when the whole build succeeded (`writer.staged_tree`). Strings from the playbook that
-MkDocs or the theme put into HTML unescaped (site name, nav titles) are HTML-escaped here;
-the page `<title>` is escaped by a one-block theme override.
+The pages and the MkDocs configuration are kept in a workspace, `ROOT/.playbook/handbook/`
+(`docs/`, `overrides/`, `mkdocs.yml`), where each file is rewritten only when its bytes changed,
+so bare `mkdocs build -f ROOT/.playbook/handbook/mkdocs.yml` reproduces the site's pages. MkDocs
+builds with `strict` into a stage beside `site/` that replaces it only when the whole build
+succeeded (`writer.staged_tree`). A stamp written after a successful build lets the next one
+skip MkDocs when nothing it would build from changed. Strings from the playbook that MkDocs or
+the theme put into HTML unescaped (site name, nav titles) are HTML-escaped here; the page
+`<title>` is escaped by a one-block theme override.
 """
 
 from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import hashlib
+import json
 import logging
 import os
-import tempfile
 from collections.abc import Iterator, Mapping
+from importlib import metadata
 from pathlib import Path, PurePosixPath
 from typing import Any
 
 import yaml
 from markupsafe import escape
 
+from playbook import __version__
 from playbook.handbook.pages import Handbook
+from playbook.writer import write_text
 
 ASSETS = Path(__file__).parent / "assets"
+WORKSPACE = PurePosixPath(".playbook", "handbook")
+"""The kept workspace, relative to the playbook root."""
+CONFIG = "mkdocs.yml"
+OWNED = ("docs", "overrides")
+"""The workspace folders that hold only generated files: anything else in them is deleted."""
+STAMP = "built.json"
+"""What the last successful build was made from and where it went (see `stamp`)."""
+TOOLS = ("mkdocs", "mkdocs-material", "jieba")
+"""Distributions whose version changes the site without changing the workspace."""
 SEARCH_SEPARATOR = r"[\s\u200b\u3000\-、。，．？！；：（）“”《》【】]+"
 """Material's Chinese separator plus more full-width punctuation; \\u200b is where jieba
 segmented the Chinese text of the index."""
@@ -45,7 +61,9 @@ class SiteBuildFailed(Exception):
 
 
 def config(title: str, description: str, handbook: Handbook, workspace: Path) -> dict[str, Any]:
-    """The MkDocs configuration of a handbook built in `workspace`."""
+    """The MkDocs configuration of a handbook built in `workspace`. Paths are absolute, so the
+    file works from any current folder; `site_dir` is `workspace/site`, where a bare
+    `mkdocs build` of it goes (`playbook build` passes its own stage instead)."""
     nav: list[Any] = []
     for section, items in handbook.nav:
         entries = [{str(escape(t)): path} for t, path in items]
@@ -54,6 +72,7 @@ def config(title: str, description: str, handbook: Handbook, workspace: Path) ->
         "site_name": str(escape(title)),
         "site_description": str(escape(description)),
         "docs_dir": str(workspace / "docs"),
+        "site_dir": str(workspace / "site"),
         "use_directory_urls": False,  # pages open from the file system too
         "strict": True,
         "nav": nav,
@@ -86,15 +105,73 @@ def workspace_files(handbook: Handbook, media: Mapping[str, bytes]) -> dict[str,
     return files
 
 
-def write_workspace(workspace: Path, files: Mapping[str, bytes], settings: Mapping[str, Any]) -> Path:
-    """Fill a (temporary) workspace; returns its mkdocs.yml."""
+def workspace_tree(handbook: Handbook, media: Mapping[str, bytes], title: str, description: str,
+                   workspace: Path) -> dict[str, bytes]:
+    """Every generated file of the workspace (relative POSIX path -> bytes), mkdocs.yml
+    included."""
+    files = workspace_files(handbook, media)
+    settings = config(title, description, handbook, workspace)
+    files[CONFIG] = yaml.safe_dump(settings, allow_unicode=True, sort_keys=False).encode()
+    return files
+
+
+def source_epoch(day: dt.date) -> str:
+    """The SOURCE_DATE_EPOCH of a build on `day`: the user's, else 00:00 UTC of `day`."""
+    if "SOURCE_DATE_EPOCH" in os.environ:
+        return os.environ["SOURCE_DATE_EPOCH"]
+    return str(int(dt.datetime.combine(day, dt.time(), dt.UTC).timestamp()))
+
+
+def digest(files: Mapping[str, bytes]) -> str:
+    """SHA-256 of a set of files, names and contents, independent of their order."""
+    h = hashlib.sha256()
     for name, data in sorted(files.items()):
-        path = workspace / PurePosixPath(name)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(data)
-    config_file = workspace / "mkdocs.yml"
-    config_file.write_text(yaml.safe_dump(dict(settings), allow_unicode=True, sort_keys=False), "utf-8")
-    return config_file
+        h.update(b"%d:%s\0%d:" % (len(name.encode()), name.encode(), len(data)))
+        h.update(data)
+    return h.hexdigest()
+
+
+def _tool_versions() -> dict[str, str]:
+    found = {"playbook": __version__}
+    for name in TOOLS:
+        try:
+            found[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            found[name] = "absent"
+    return found
+
+
+def stamp(inputs: str, target: Path, day: dt.date) -> str | None:
+    """The stamp of a site at `target` built from inputs with digest `inputs` on `day`: also
+    the build's SOURCE_DATE_EPOCH, the tools' versions and the site folder's identity (inode,
+    mtime), so a site deleted, rebuilt elsewhere or replaced is not taken for ours. None when
+    there is no site folder."""
+    target = target.absolute()
+    try:
+        st = target.stat()
+    except (FileNotFoundError, NotADirectoryError):
+        return None
+    if not target.is_dir():
+        return None
+    record = {"inputs": inputs, "source_date_epoch": source_epoch(day), "tools": _tool_versions(),
+              "site": str(target), "site_id": [st.st_ino, st.st_mtime_ns]}
+    return json.dumps(record, indent=2, sort_keys=True) + "\n"
+
+
+def up_to_date(workspace: Path, inputs: str, target: Path, day: dt.date) -> bool:
+    """Whether the site at `target` is the one the last successful build made from `inputs`."""
+    expected = stamp(inputs, target, day)
+    try:
+        return expected is not None and (workspace / STAMP).read_text("utf-8") == expected
+    except (FileNotFoundError, UnicodeDecodeError):
+        return False
+
+
+def record_build(workspace: Path, inputs: str, target: Path, day: dt.date) -> None:
+    """Write the stamp of a build that has just been swapped in at `target`."""
+    current = stamp(inputs, target, day)
+    if current is not None:
+        write_text(workspace / STAMP, current)
 
 
 @contextlib.contextmanager
@@ -104,7 +181,7 @@ def source_date(day: dt.date) -> Iterator[None]:
     if "SOURCE_DATE_EPOCH" in os.environ:
         yield
         return
-    os.environ["SOURCE_DATE_EPOCH"] = str(int(dt.datetime.combine(day, dt.time(), dt.UTC).timestamp()))
+    os.environ["SOURCE_DATE_EPOCH"] = source_epoch(day)
     try:
         yield
     finally:
@@ -153,12 +230,8 @@ def run_mkdocs(config_file: Path, site_dir: Path) -> None:
             raise SiteBuildFailed([*collect.messages, str(err)]) from None
 
 
-def build(handbook: Handbook, media: Mapping[str, bytes], title: str, description: str,
-          day: dt.date, site_dir: Path) -> None:
-    """Build the handbook into `site_dir` (an empty folder, the stage of `site/`)."""
-    with tempfile.TemporaryDirectory(prefix="playbook-handbook-") as tmp:
-        workspace = Path(tmp)
-        config_file = write_workspace(workspace, workspace_files(handbook, media),
-                                      config(title, description, handbook, workspace))
-        with source_date(day):
-            run_mkdocs(config_file, site_dir)
+def build(config_file: Path, day: dt.date, site_dir: Path) -> None:
+    """Build the workspace of `config_file` into `site_dir` (an empty folder, the stage of
+    `site/`) with the day's SOURCE_DATE_EPOCH."""
+    with source_date(day):
+        run_mkdocs(config_file, site_dir)

@@ -18,7 +18,8 @@ from typing import Any
 from playbook.models.types import ID_PATTERN
 from playbook.schema import SCHEMA_DIR, render_all
 
-GITIGNORE = "# build outputs of `playbook build` and `playbook export`\nsite/\nbundles/\n"
+GITIGNORE = ("# build outputs of `playbook build` and `playbook export`\nsite/\nbundles/\n"
+             "# working files: the validate cache and the handbook workspace\n.playbook/\n")
 
 
 @dataclass(frozen=True)
