@@ -17,12 +17,15 @@ from typing import Any
 import jsonschema
 import pytest
 import recurring_ical_events
-from icalendar import Calendar
+from icalendar import Alarm, Calendar, Event
 
 from bundle_playbook import FILES
 from conftest import MakePlaybook, RunCli
 from playbook.bundle import command as bundle_command
+from playbook.bundle.compose import Message
 from playbook.bundle.export import Bundle, build_bundle, dtstamp_for, git_commit
+from playbook.exporters import ics
+from playbook.exporters.base import Filters, Selection
 from playbook.models.project import Project
 from playbook.pipeline import check
 from playbook.schema import render_all
@@ -141,6 +144,67 @@ def test_every_calendar_parses_back_and_matches_the_messages(week: Bundle) -> No
             assert m.text.splitlines()[0][:20] in str(event["DESCRIPTION"])
         before = recurring_ical_events.of(cal).between(MONDAY - dt.timedelta(days=7), MONDAY)
         assert list(before) == []
+
+
+def _icalendar_event(m: Message, sel: Selection) -> Event:
+    """The event of `m` as the `icalendar` library builds it: what `exporters.ics` must equal."""
+    ev = Event()
+    for name, value in (("uid", ics.uid(m, sel)), ("dtstamp", sel.dtstamp), ("dtstart", m.at),
+                        ("dtend", m.at + dt.timedelta(minutes=ics.EVENT_MINUTES)),
+                        ("summary", ics.summary(m, sel)), ("description", ics.description(m)),
+                        ("categories", [m.item]), ("x-playbook-message-id", m.id),
+                        ("x-playbook-group", m.group)):
+        ev.add(name, value)
+    alarm = Alarm()
+    alarm.add("action", "DISPLAY")
+    alarm.add("trigger", dt.timedelta(minutes=-ics.ALARM_MINUTES))
+    alarm.add("description", ics.summary(m, sel))
+    ev.add_component(alarm)
+    return ev
+
+
+def _same_component(ours: Any, theirs: Any) -> None:
+    assert ours.name == theirs.name and sorted(ours) == sorted(theirs)
+    for name in theirs:
+        if name == "CATEGORIES":
+            assert ours[name].cats == theirs[name].cats
+        else:
+            assert ours.decoded(name) == theirs.decoded(name), name
+    assert len(ours.subcomponents) == len(theirs.subcomponents)
+    for mine, reference in zip(ours.subcomponents, theirs.subcomponents, strict=True):
+        _same_component(mine, reference)
+
+
+def test_each_event_equals_the_one_icalendar_builds(week: Bundle, shipped: Project) -> None:
+    sel = Selection(shipped, MONDAY, SUNDAY, Filters(), tuple(week.messages), (), dtstamp_for(MONDAY))
+    by_id = {m.id: m for m in week.messages}
+    seen = set()
+    for name, data in week.files.items():
+        if name.endswith(".ics"):
+            for event in Calendar.from_ical(data).walk("VEVENT"):
+                m = by_id[str(event["X-PLAYBOOK-MESSAGE-ID"])]
+                _same_component(event, _icalendar_event(m, sel))
+                seen.add(m.id)
+    assert seen == set(by_id)
+
+
+@pytest.mark.parametrize("value", ["a" * 200, "群" * 100, "x" + "😀" * 40, "ab群" * 30 + "\n;,", ""])
+def test_folded_lines_stay_within_75_octets_and_unfold_to_the_line(value: str) -> None:
+    folded = ics.fold(f"DESCRIPTION:{value}")
+    physical = folded.split(b"\r\n")
+    assert physical[-1] == b"" and all(len(line) <= 75 for line in physical)
+    assert all(line.startswith(b" ") for line in physical[1:-1])
+    text = [line.decode("utf-8") for line in physical[:-1]]  # no character is split
+    assert text[0] + "".join(line[1:] for line in text[1:]) == f"DESCRIPTION:{value}"
+
+
+def test_text_values_round_trip_through_icalendar() -> None:
+    tricky = "价格; 12,5 元\\ 第二行\n第三行\r\n完"
+    cal = Calendar.from_ical(ics.fold("BEGIN:VCALENDAR") + ics.fold("BEGIN:VEVENT")
+                             + ics.fold(f"SUMMARY:{ics.text(tricky)}") + ics.fold("END:VEVENT")
+                             + ics.fold("END:VCALENDAR"))
+    [event] = cal.walk("VEVENT")
+    assert str(event["SUMMARY"]) == tricky.replace("\r\n", "\n")
 
 
 def test_the_manifest_hashes_every_other_file(week: Bundle) -> None:
