@@ -12,11 +12,13 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from playbook.bundle.compose import Attachment, Composer, Item
 from playbook.models.base import MessageContent
+from playbook.models.calendars import ActivityCalendar
 from playbook.models.project import Project
+from playbook.models.scripts import OnboardingScript
 from playbook.render import place_of, sample_context
 from playbook.schedule import Source
 from playbook.scope import groups_in
@@ -81,28 +83,44 @@ def reply_sets(composer: Composer, groups: list[str], start: dt.date, end: dt.da
     """The reply sets of `groups` (those open by `end`), from scripts with an event trigger and
     the keyword replies of calendars in force during `start`..`end`."""
     project = composer.project
-    return [_reply_set(composer, project.groups[g].id, start, end)
+    scripts = []
+    for sid, script in sorted(project.scripts.items()):
+        trigger = _trigger_of(script.trigger.kind, script.trigger.anchor)
+        if trigger is not None:
+            scripts.append((sid, script, trigger, frozenset(groups_in(project, script.applies_to))))
+    calendars = [(cid, cal, frozenset(groups_in(project, cal.applies_to)))
+                 for cid, cal in sorted(project.calendars.items())
+                 if cal.keyword_replies and cal.valid.start <= end
+                 and (cal.valid.end is None or cal.valid.end >= start)]
+    reach = _Reach(scripts, calendars)
+    return [_reply_set(composer, project.groups[g].id, reach)
             for g in sorted(groups) if project.groups[g].opened <= end]
 
 
-def _reply_set(composer: Composer, group_id: str, start: dt.date, end: dt.date) -> ReplySet:
+class _Reach(NamedTuple):
+    """The scripts with an event trigger and the calendars in force with keyword replies, each
+    with the groups it applies to: resolved once for all the reply sets of a range."""
+
+    scripts: list[tuple[str, OnboardingScript, str, frozenset[str]]]
+    calendars: list[tuple[str, ActivityCalendar, frozenset[str]]]
+
+
+def _reply_set(composer: Composer, group_id: str, reach: _Reach) -> ReplySet:
     project = composer.project
     group = project.groups[group_id]
     platform = composer.platform(group_id)
     token = nickname_token(project, platform)
     found: list[Reply] = []
-    for sid, script in sorted(project.scripts.items()):
-        trigger = _trigger_of(script.trigger.kind, script.trigger.anchor)
-        if trigger is None or group_id not in groups_in(project, script.applies_to):
+    for sid, script, trigger, reached in reach.scripts:
+        if group_id not in reached:
             continue
         for i, step in enumerate(script.steps):
             source = Source("OnboardingScript", sid, f"/steps/{i}")
             item = Item(step, place_of("OnboardingScript", step, script.trigger.kind))
             found += _reply(composer, group_id, trigger, step.at, (), step.channel, step.sender,
                             source, item, step.id, token)
-    for cid, cal in sorted(project.calendars.items()):
-        in_force = cal.valid.start <= end and (cal.valid.end is None or cal.valid.end >= start)
-        if not in_force or group_id not in groups_in(project, cal.applies_to):
+    for cid, cal, reached in reach.calendars:
+        if group_id not in reached:
             continue
         for i, kw in enumerate(cal.keyword_replies):
             source = Source("ActivityCalendar", cid, f"/keyword_replies/{i}")
