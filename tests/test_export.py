@@ -24,7 +24,7 @@ from conftest import MakePlaybook, RunCli
 from playbook.bundle import command as bundle_command
 from playbook.bundle.compose import Message
 from playbook.bundle.export import Bundle, build_bundle, dtstamp_for, git_commit
-from playbook.exporters import ics
+from playbook.exporters import EXPORTERS, ics, json_messages
 from playbook.exporters.base import Filters, Selection
 from playbook.models.project import Project
 from playbook.pipeline import check
@@ -207,6 +207,16 @@ def test_text_values_round_trip_through_icalendar() -> None:
     assert str(event["SUMMARY"]) == tricky.replace("\r\n", "\n")
 
 
+def test_json_files_put_one_record_per_line_and_parse_back() -> None:
+    records = [{"text": "第一行\n\"引号\" ,;", "n": 1, "tags": ["a", "b"]}, {"text": "", "n": None}]
+    value = {"format": 1, "range": {"from": "2026-11-30"}, "messages": iter(records), "none": iter([])}
+    data = json_messages.dumps(value)
+    assert json.loads(data) == {"format": 1, "range": {"from": "2026-11-30"}, "messages": records, "none": []}
+    lines = data.decode("utf-8").splitlines()
+    assert lines[0] == "{" and lines[-1] == "}" and '  "format": 1,' in lines
+    assert [json.loads(line.strip().rstrip(",")) for line in lines if line.startswith("    {")] == records
+
+
 def test_the_manifest_hashes_every_other_file(week: Bundle) -> None:
     manifest = read_json(week, "manifest.json")
     listed = manifest["files"]
@@ -238,7 +248,8 @@ def test_reply_sets_map_the_nickname_to_the_platform_placeholder(week: Bundle) -
 
 # --- the command ----------------------------------------------------------------------------
 
-def test_export_writes_every_format_and_is_byte_identical(run_cli: RunCli, tmp_path: Path) -> None:
+def test_export_writes_every_format_and_is_byte_identical(run_cli: RunCli, tmp_path: Path,
+                                                          shipped: Project) -> None:
     first, second = tmp_path / "a", tmp_path / "b"
     for out in (first, second):
         code, stdout, stderr = run_cli("export", REPO, "--from", MONDAY, "--to", SUNDAY, "--out", out)
@@ -250,6 +261,25 @@ def test_export_writes_every_format_and_is_byte_identical(run_cli: RunCli, tmp_p
             "ics/groups/welfare-01.ics", "md/lin-xiao/2026-12-06.md"} <= set(tree)
     manifest = json.loads(tree["manifest.json"])
     assert manifest["commit"] == git_commit(REPO)
+    # streamed to disk file by file, the bundle is exactly the one built in memory
+    assert tree == build_bundle(shipped, MONDAY, SUNDAY, commit=git_commit(REPO)).files
+
+
+def test_a_failure_while_writing_keeps_the_previous_bundle(run_cli: RunCli, tmp_path: Path,
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    out = tmp_path / "bundle"
+    out.mkdir()
+    (out / "previous.txt").write_text("the last good bundle", encoding="utf-8")
+
+    def failing(sel: Selection) -> Any:
+        yield "ics/first.ics", b"written before the failure"
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setitem(EXPORTERS, "ics", failing)
+    code, _, err = run_cli("export", REPO, "--from", MONDAY, "--to", SUNDAY, "--out", out)
+    assert code == 2 and "No space left on device" in err
+    assert [p.name for p in out.iterdir()] == ["previous.txt"]
+    assert [p.name for p in tmp_path.iterdir()] == ["bundle"]  # no stage left behind
 
 
 def read_tree(folder: Path) -> dict[str, bytes]:

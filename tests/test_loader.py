@@ -8,8 +8,10 @@ from textwrap import dedent
 from typing import Any
 
 import pytest
+import yaml
 
 from conftest import MakePlaybook, document_header, valid_playbook_yaml
+from playbook import loader
 from playbook.diagnostics import Diagnostic
 from playbook.loader import MAX_FILE_BYTES, load_text, load_tree
 from playbook.source import Span
@@ -140,6 +142,37 @@ def test_a_few_aliases_of_a_larger_mapping_are_within_the_alias_limit() -> None:
     assert loaded.diagnostics == []
     assert loaded.data is not None
     assert len(loaded.data["copies"]) == 5
+
+
+@pytest.mark.parametrize(("text", "fast"), [
+    ("title: Q&A 答疑\nnote: R&D, a&b, 你 & 我\n", True),  # `&` in words or alone: no anchor
+    ("title: &t Q&A\nagain: *t\n", False),  # a real anchor next to a word with `&`
+    ("items:\n- &i {a: 1}\n- *i\n", False),
+    ("flow: [&x 1, *x]\n", False),
+    ("flow: {a: &x [1], b: *x}\n", False),
+])
+def test_ampersands_in_words_load_as_anchors_do(text: str, fast: bool) -> None:
+    loaded = load_text(text, "x.yaml", "GroupRules")
+    assert loaded.diagnostics == []
+    assert loaded.data == yaml.load(text, Loader=yaml.CSafeLoader)  # the same values as PyYAML
+    assert (loaded.source.locate is not None) is fast  # positions deferred only on the fast path
+    first = text.split(":")[0]
+    assert loaded.source.key(f"/{first}") == Span("x.yaml", 1, 1)
+
+
+def test_the_fast_path_never_expands_a_shared_node() -> None:
+    # an alias the anchor test did not see must still go to the builder, which bounds aliases
+    node = yaml.compose("a: &x [1, 2]\nb: *x\n", Loader=yaml.CSafeLoader)
+    with pytest.raises(loader._Unusual):
+        loader._plain(node, 0, set())
+    assert loader._plain(yaml.compose("a: [1, 2]\n", Loader=yaml.CSafeLoader), 0, set()) == {"a": [1, 2]}
+
+
+def test_billion_laughs_next_to_q_and_a_is_still_refused() -> None:
+    laughs = "note: Q&A\na: &a [x, x, x, x, x, x, x, x, x, x]\n" + "".join(
+        f"{n}: &{n} [{', '.join(['*' + p] * 10)}]\n" for p, n in zip("abcdefgh", "bcdefghi", strict=True))
+    loaded = load_text(laughs, "x.yaml", "GroupRules")
+    assert loaded.data is None and [d.code for d in loaded.diagnostics] == ["PB004"]
 
 
 # --- positions ---------------------------------------------------------------------------

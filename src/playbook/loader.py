@@ -19,6 +19,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import os
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -221,13 +222,19 @@ so the fast path need not count them."""
 _STR, _MAP, _SEQ, _MERGE = (_TAG + t for t in ("str", "map", "seq", "merge"))
 
 
+_ANCHOR = re.compile(r"(?:^|[\s\[\]{},])&[^\s\[\]{},]", re.MULTILINE)
+"""Where a YAML anchor could start: `&` right after a line start, a blank or a flow indicator
+and followed by a name character. An `&` inside words ("Q&A", "R&D") cannot be one."""
+
+
 class _Unusual(Exception):
     """The fast path met something the builder must report (a tag, a duplicate key...)."""
 
 
-def _plain(node: yaml.Node, depth: int) -> Any:
+def _plain(node: yaml.Node, depth: int, seen: set[int]) -> Any:
     """The values of a node tree without aliases, as `_Builder.build` would make them, but
-    without recording positions; raises `_Unusual` at anything the builder would report."""
+    without recording positions; raises `_Unusual` at anything the builder would report, and
+    at a collection met twice (an alias the `_ANCHOR` test missed: never expand it here)."""
     cls = node.__class__
     if cls is yaml.ScalarNode:
         if node.tag == _STR:
@@ -237,6 +244,9 @@ def _plain(node: yaml.Node, depth: int) -> Any:
         return _SCALARS._scalar(node)  # type: ignore[arg-type]
     if depth >= MAX_DEPTH:
         raise _Unusual
+    if id(node) in seen:
+        raise _Unusual
+    seen.add(id(node))
     if cls is yaml.MappingNode:
         if node.tag != _MAP:
             raise _Unusual
@@ -247,11 +257,11 @@ def _plain(node: yaml.Node, depth: int) -> Any:
             key = str(key_node.value)
             if key in result:
                 raise _Unusual
-            result[key] = _plain(value_node, depth + 1)
+            result[key] = _plain(value_node, depth + 1, seen)
         return result
     if node.tag != _SEQ:
         raise _Unusual
-    return [_plain(item, depth + 1) for item in node.value]
+    return [_plain(item, depth + 1, seen) for item in node.value]
 
 
 def _locate(text: str, source: SourceMap) -> None:
@@ -321,9 +331,9 @@ def load_text(text: str, path: str, expected_kind: str) -> LoadedFile:
     if first is None:
         loaded.diagnostics.append(diagnostic("PB007", Span(path), "file is empty"))
         return loaded
-    if "&" not in text and len(text) < _PLAIN_LIMIT:  # no anchor, so no alias: a plain tree
+    if len(text) < _PLAIN_LIMIT and not _ANCHOR.search(text):  # no anchor, so no alias
         try:
-            data = _plain(first, 0)
+            data = _plain(first, 0, set())
         except _Unusual:
             pass  # something to report: the builder below says what and where
         else:

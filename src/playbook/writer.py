@@ -5,6 +5,7 @@ swapped in, so a failure never leaves a half-written output."""
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
 import shutil
 import tempfile
@@ -77,6 +78,24 @@ def write_tree(target: Path, files: Mapping[str, bytes]) -> None:
                 raise ValueError(f"output path {name!r} leaves the output folder")
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_bytes(data)
+
+
+class FolderSink:
+    """Writes files one at a time into `folder` (the stage of a `staged_tree`), so a large
+    output never has to be held in memory whole; keeps each file's SHA-256 and size."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder.absolute()
+        self._real = self.folder.resolve()
+        self.listing: dict[str, tuple[str, int]] = {}
+
+    def put(self, name: str, data: bytes) -> None:
+        path = self.folder / PurePosixPath(name)
+        if name in self.listing or not path.resolve().is_relative_to(self._real):
+            raise ValueError(f"output path {name!r} leaves the output folder or comes twice")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+        self.listing[name] = (hashlib.sha256(data).hexdigest(), len(data))
 
 
 def write_bytes(path: Path, data: bytes) -> bool:

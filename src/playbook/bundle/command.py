@@ -99,7 +99,7 @@ def run_export(args: argparse.Namespace) -> int:
     from playbook.bundle.export import build_bundle, git_commit, steps, unknown_filters
     from playbook.exporters import Filters
     from playbook.pipeline import EXIT_OK, check, report_failure, report_stop
-    from playbook.writer import write_tree
+    from playbook.writer import FolderSink, staged_tree
 
     if args.end < args.start:
         raise UsageError(f"--to {args.end} is before --from {args.start}")
@@ -114,18 +114,27 @@ def run_export(args: argparse.Namespace) -> int:
         raise UsageError("; ".join(problems))
     out: Path = args.out or Path("bundles") / f"{args.start.isoformat()}_{args.end.isoformat()}"
     show = _show_progress(args.quiet, len(project.groups))
-    with _progress_bar(show, steps(args.formats)) as progress:
-        bundle = build_bundle(project, args.start, args.end, groups=filters.groups,
-                              operators=filters.operators, platforms=filters.platforms,
-                              locales=filters.locales, formats=args.formats,
-                              commit=git_commit(args.root), progress=progress)
-    if bundle.failing:
+    try:
+        # each file goes into the stage as soon as it is made; the stage replaces `out` only
+        # when the whole bundle is there (a failure or an interruption leaves `out` as it was)
+        with _progress_bar(show, steps(args.formats)) as progress, staged_tree(out) as stage:
+            sink = FolderSink(stage)
+            bundle = build_bundle(project, args.start, args.end, groups=filters.groups,
+                                  operators=filters.operators, platforms=filters.platforms,
+                                  locales=filters.locales, formats=args.formats,
+                                  commit=git_commit(args.root), progress=progress, sink=sink)
+            if bundle.failing:
+                raise _Abandoned
+    except _Abandoned:
         return report_stop(bundle.diagnostics, checked.files_checked, "the export")
-    write_tree(out, bundle.files)
     if not args.quiet:
         replies = sum(len(s.replies) for s in bundle.replies)
-        print(f"{out}: {len(bundle.messages)} messages, {replies} replies, {len(bundle.files)} files")
+        print(f"{out}: {len(bundle.messages)} messages, {replies} replies, {len(sink.listing)} files")
     return EXIT_OK
+
+
+class _Abandoned(Exception):
+    """Raised inside `staged_tree` to throw the stage away and keep the previous bundle."""
 
 
 def run_agenda(args: argparse.Namespace) -> int:

@@ -1,6 +1,8 @@
-"""A bundle in memory: the messages and reply sets of a date range, filtered, and every file
-of the chosen formats plus `replies.json` and `manifest.json`. Nothing here touches the
-disk, so the handbook can embed an operator's week and tests can compare bytes."""
+"""A bundle: the messages and reply sets of a date range, filtered, and every file of the
+chosen formats plus `replies.json` and `manifest.json`. By default the files are kept in
+memory (the handbook embeds an operator's week, tests compare bytes); `playbook export` passes
+a `Sink` that writes each file into its stage as it is made, so a bundle of hundreds of
+megabytes is never held whole."""
 
 from __future__ import annotations
 
@@ -11,6 +13,7 @@ import subprocess
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol
 
 from playbook.bundle.compose import Composer, Message, one_per_place
 from playbook.bundle.replies import ReplySet, reply_sets
@@ -25,13 +28,37 @@ from playbook.scope import platform_of
 FORMATS = ("json", "csv", "md", "ics")
 """Every format `--format` accepts, in the order files are built."""
 
+class Sink(Protocol):
+    """Where `build_bundle` puts each file as soon as it is made (e.g. `writer.FolderSink`)."""
+
+    listing: dict[str, tuple[str, int]]
+    """Each file put so far -> its SHA-256 and size (what the manifest lists)."""
+
+    def put(self, name: str, data: bytes) -> None: ...
+
+
+class MemorySink:
+    """Keeps the files (the default)."""
+
+    def __init__(self) -> None:
+        self.files: dict[str, bytes] = {}
+        self.listing: dict[str, tuple[str, int]] = {}
+
+    def put(self, name: str, data: bytes) -> None:
+        if name in self.files:
+            raise ValueError(f"output path {name!r} comes twice")
+        self.files[name] = data
+        self.listing[name] = manifest_file.entry(data)
+
+
 Progress = Callable[[str], None]
 """Told the name of each step as it finishes (the command draws a progress bar from it)."""
 
 
 @dataclass(frozen=True)
 class Bundle:
-    """The files of a bundle (relative POSIX path -> content) and what stopped or marred it."""
+    """The files of a bundle (relative POSIX path -> content; empty when they went to a `Sink`
+    of the caller's) and what stopped or marred it."""
 
     files: dict[str, bytes]
     diagnostics: list[Diagnostic]
@@ -76,13 +103,16 @@ def build_bundle(project: Project, start: dt.date, end: dt.date, *, groups: Iter
                  operators: Iterable[str] = (), platforms: Iterable[str] = (),
                  locales: Iterable[str] = (), formats: Iterable[str] = FORMATS,
                  commit: str | None = None, progress: Progress | None = None,
-                 composed: Sequence[Message] | None = None) -> Bundle:
+                 composed: Sequence[Message] | None = None, sink: Sink | None = None) -> Bundle:
     """Every file of the bundle for `start`..`end` (both included). With any diagnostic (a
     message that does not render, a missing attachment) `files` is empty: no half-bundle.
 
     `composed`: the range's messages already rendered (as `compose` gives them, for every
     group), so a caller building several bundles of one range (the handbook, one per
-    operator) expands and renders the schedule once; they are only filtered here."""
+    operator) expands and renders the schedule once; they are only filtered here.
+
+    `sink`: where the files go, one at a time (default: kept in `Bundle.files`). Nothing is put
+    when a message fails to render."""
     wanted = tuple(f for f in FORMATS if f in set(formats))
     filters = Filters(tuple(groups), tuple(operators), tuple(platforms), tuple(locales))
     composer = Composer(project)
@@ -97,14 +127,16 @@ def build_bundle(project: Project, start: dt.date, end: dt.date, *, groups: Iter
     if composer.diagnostics:
         return Bundle({}, one_per_place(composer.diagnostics), messages, replies)
     sel = Selection(project, start, end, filters, tuple(messages), tuple(replies), dtstamp_for(start))
-    files: dict[str, bytes] = {}
+    into = sink if sink is not None else MemorySink()
     for name in wanted:
-        files.update(EXPORTERS[name](sel))
+        for path, data in EXPORTERS[name](sel):
+            into.put(path, data)
         tell(name)
-    files.update(replies_file.export(sel))
-    files[manifest_file.FILE] = manifest_file.manifest(sel, files, wanted, commit)
+    for path, data in replies_file.export(sel):
+        into.put(path, data)
+    into.put(manifest_file.FILE, manifest_file.manifest(sel, dict(into.listing), wanted, commit))
     tell("manifest")
-    return Bundle(files, [], messages, replies)
+    return Bundle(into.files if isinstance(into, MemorySink) else {}, [], messages, replies)
 
 
 def steps(formats: Iterable[str]) -> int:

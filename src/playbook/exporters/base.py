@@ -1,10 +1,11 @@
 """What every exporter receives: the selected messages and reply sets of one range, with the
-project for names. An exporter is a pure function `Selection -> {relative path: bytes}`."""
+project for names. An exporter is a pure function from a `Selection` to its files, given as
+(relative path, bytes) pairs one at a time, so a large bundle can go to disk file by file."""
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -68,7 +69,8 @@ class Selection:
         return self.project.paths.get((kind, doc_id), "")
 
 
-Exporter = Callable[[Selection], dict[str, bytes]]
+Exporter = Callable[[Selection], Iterable[tuple[str, bytes]]]
+"""A format: the selection -> its files as (relative POSIX path, content) pairs."""
 
 
 def zone_name(moment: dt.datetime) -> str:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterator
 
 from playbook.exporters.base import Selection, zone_name
 
@@ -20,26 +21,28 @@ LIST_SEPARATOR = ";"
 """Separates several attachment paths (and their hashes) in one cell."""
 
 
-def rows(sel: Selection) -> list[list[str]]:
-    found = []
+def rows(sel: Selection) -> Iterator[list[str]]:
+    """One row per message, made as the writer asks for it."""
     for m in sel.messages:
-        found.append([
+        yield [
             m.id, m.at.date().isoformat(), m.at.strftime("%H:%M"), zone_name(m.at), m.at.isoformat(),
             m.operator, sel.operator_name(m.operator), m.group, m.group_name, m.platform, m.channel,
             m.sender or "", sel.role_name(m.sender, m.locale), m.locale, m.text,
             LIST_SEPARATOR.join(a.path for a in m.attachments),
             LIST_SEPARATOR.join(a.sha256 for a in m.attachments),
             m.item, m.item_id, str(m.source),
-        ])
-    return found
+        ]
 
 
-def export(sel: Selection) -> dict[str, bytes]:
-    out = io.StringIO(newline="")
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(COLUMNS)
-    writer.writerows(rows(sel))
-    return {FILE: out.getvalue().encode("utf-8-sig")}
+def export(sel: Selection) -> Iterator[tuple[str, bytes]]:
+    raw = io.BytesIO()
+    # encoded row by row: a str of the whole file would take up to four bytes per character
+    with io.TextIOWrapper(raw, encoding="utf-8-sig", newline="", write_through=True) as out:
+        writer = csv.writer(out, lineterminator="\r\n")
+        writer.writerow(COLUMNS)
+        writer.writerows(rows(sel))
+        data = raw.getvalue()
+    yield FILE, data
 
 
 __all__ = ["COLUMNS", "FILE", "export"]

@@ -21,6 +21,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 from collections import defaultdict
+from collections.abc import Iterator
 
 from playbook.bundle.compose import Message
 from playbook.exporters.base import Selection, zone_name
@@ -134,7 +135,7 @@ def calendar(name: str, events: list[tuple[bytes, str | None]], sel: Selection) 
                      *(data for data, _ in events), fold("END:VCALENDAR")])
 
 
-def export(sel: Selection) -> dict[str, bytes]:
+def export(sel: Selection) -> Iterator[tuple[str, bytes]]:
     by_operator: dict[str, list[tuple[bytes, str | None]]] = defaultdict(list)
     by_group: dict[str, list[tuple[bytes, str | None]]] = defaultdict(list)
     names: dict[str, str] = {}
@@ -143,11 +144,10 @@ def export(sel: Selection) -> dict[str, bytes]:
         by_operator[m.operator].append(written)
         by_group[m.group].append(written)
         names[m.group] = m.group_name
-    files = {f"{FOLDER}/{op}.ics": calendar(f"{sel.title} · {sel.operator_name(op)}", events, sel)
-             for op, events in sorted(by_operator.items())}
-    files.update({f"{FOLDER}/groups/{g}.ics": calendar(f"{sel.title} · {names[g]}", events, sel)
-                  for g, events in sorted(by_group.items())})
-    return files
+    for op, events in sorted(by_operator.items()):
+        yield f"{FOLDER}/{op}.ics", calendar(f"{sel.title} · {sel.operator_name(op)}", events, sel)
+    for g, events in sorted(by_group.items()):
+        yield f"{FOLDER}/groups/{g}.ics", calendar(f"{sel.title} · {names[g]}", events, sel)
 
 
 __all__ = ["ALARM_MINUTES", "FOLDER", "export"]

@@ -3,7 +3,9 @@ Schema it follows (published as `schema/bundle.schema.json` by `playbook schema`
 
 from __future__ import annotations
 
+import io
 import json
+from collections.abc import Iterator
 from typing import Any
 
 from playbook import __version__
@@ -130,14 +132,34 @@ def header(sel: Selection) -> dict[str, Any]:
     }
 
 
-def dumps(value: Any) -> bytes:
-    """JSON as every bundle file writes it: UTF-8, readable Chinese, two-space indent."""
-    return (json.dumps(value, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+def dumps(value: dict[str, Any]) -> bytes:
+    """JSON as every bundle file writes it: UTF-8, readable Chinese, two-space indent, except
+    that a list of records (a top-level value given as an iterator: messages, reply sets) is
+    written one compact record per line.
+
+    One record per line keeps a diff of two bundles, `grep` and line-based tools meaningful,
+    and lets the C encoder do the work: indenting a week of 2,000 groups (80,000 messages)
+    with `json.dumps(indent=2)` took ~3 s and 500 MB of intermediate strings."""
+    out = io.BytesIO()  # written as it is encoded: the bytes are the only full copy held
+    out.write(b"{")
+    for n, (key, item) in enumerate(value.items()):
+        out.write(f"{',' if n else ''}\n  {json.dumps(key, ensure_ascii=False)}: ".encode())
+        if isinstance(item, Iterator):
+            lead = b"[\n    "
+            for record in item:
+                out.write(lead)
+                out.write(json.dumps(record, ensure_ascii=False, separators=(", ", ": ")).encode())
+                lead = b",\n    "
+            out.write(b"[]" if lead == b"[\n    " else b"\n  ]")
+        else:
+            out.write(json.dumps(item, ensure_ascii=False, indent=2).replace("\n", "\n  ").encode())
+    out.write(b"\n}\n")
+    return out.getvalue()
 
 
-def export(sel: Selection) -> dict[str, bytes]:
-    body = {**header(sel), "messages": [message_record(m, sel) for m in sel.messages]}
-    return {FILE: dumps(body)}
+def export(sel: Selection) -> Iterator[tuple[str, bytes]]:
+    body = {**header(sel), "messages": (message_record(m, sel) for m in sel.messages)}
+    yield FILE, dumps(body)
 
 
 def schema_text() -> str:

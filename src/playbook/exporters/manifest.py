@@ -13,8 +13,14 @@ from playbook.exporters.json_messages import dumps, header
 FILE = "manifest.json"
 
 
-def manifest(sel: Selection, files: Mapping[str, bytes], formats: tuple[str, ...],
+def entry(data: bytes) -> tuple[str, int]:
+    """What the manifest lists of one file: its SHA-256 (hex) and its size in bytes."""
+    return hashlib.sha256(data).hexdigest(), len(data)
+
+
+def manifest(sel: Selection, listing: Mapping[str, tuple[str, int]], formats: tuple[str, ...],
              commit: str | None) -> bytes:
+    """The manifest of a bundle whose other files are `listing` (path -> `entry` of it)."""
     items = Counter(m.item for m in sel.messages)
     body = {
         **header(sel),
@@ -28,10 +34,10 @@ def manifest(sel: Selection, files: Mapping[str, bytes], formats: tuple[str, ...
             "replies": sum(len(s.replies) for s in sel.replies),
             "by_item": dict(sorted(items.items())),
         },
-        "files": {name: {"sha256": hashlib.sha256(data).hexdigest(), "bytes": len(data)}
-                  for name, data in sorted(files.items())},
+        "files": {name: {"sha256": digest, "bytes": size}
+                  for name, (digest, size) in sorted(listing.items())},
     }
     return dumps(body)
 
 
-__all__ = ["FILE", "manifest"]
+__all__ = ["FILE", "entry", "manifest"]

@@ -3,6 +3,7 @@ auto-replies, keyword replies), for a bot or an SCRM tool's auto-reply settings.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 from playbook.bundle.replies import Reply, ReplySet
@@ -31,8 +32,8 @@ def set_record(s: ReplySet, sel: Selection) -> dict[str, Any]:
     }
 
 
-def export(sel: Selection) -> dict[str, bytes]:
-    return {FILE: dumps({**header(sel), "reply_sets": [set_record(s, sel) for s in sel.replies]})}
+def export(sel: Selection) -> Iterator[tuple[str, bytes]]:
+    yield FILE, dumps({**header(sel), "reply_sets": (set_record(s, sel) for s in sel.replies)})
 
 
 __all__ = ["FILE", "export", "reply_record", "set_record"]

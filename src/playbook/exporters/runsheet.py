@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections import defaultdict
+from collections.abc import Iterator
 from itertools import groupby
 
 from playbook.bundle.compose import Message
@@ -57,12 +58,12 @@ def sheet(operator: str, day: dt.date, messages: list[Message], sel: Selection) 
     return "\n".join(lines).rstrip("\n") + "\n"
 
 
-def export(sel: Selection) -> dict[str, bytes]:
+def export(sel: Selection) -> Iterator[tuple[str, bytes]]:
     by_sheet: dict[tuple[str, dt.date], list[Message]] = defaultdict(list)
     for m in sel.messages:
         by_sheet[(m.operator, m.at.date())].append(m)
-    return {f"{FOLDER}/{operator}/{day.isoformat()}.md": sheet(operator, day, msgs, sel).encode("utf-8")
-            for (operator, day), msgs in sorted(by_sheet.items())}
+    for (operator, day), msgs in sorted(by_sheet.items()):
+        yield f"{FOLDER}/{operator}/{day.isoformat()}.md", sheet(operator, day, msgs, sel).encode("utf-8")
 
 
 __all__ = ["FOLDER", "export", "sheet"]

@@ -18,7 +18,7 @@ from playbook.lint import (  # noqa: F401  (registers the rules)
     templates,
 )
 from playbook.lint.config import LintConfig
-from playbook.lint.registry import RULES, Finding, Rule, rule
+from playbook.lint.registry import RULES, Finding, Rule, forget, rule
 from playbook.models.project import Project
 from playbook.source import Suppression
 
@@ -41,13 +41,16 @@ def run(project: Project, config: LintConfig | None = None) -> list[Diagnostic]:
     """Every finding of every enabled rule, after suppressions."""
     config = config or LintConfig()
     found: list[Diagnostic] = []
-    for code in sorted(RULES):
-        entry = RULES[code]
-        if not config.enabled(code):
-            continue
-        severity = config.severity_of(code, entry.severity)
-        for f in entry.check(project):
-            found.append(Diagnostic(f.span, severity, code, entry.name, f.message, f.help, f.related))
+    try:
+        for code in sorted(RULES):
+            entry = RULES[code]
+            if not config.enabled(code):
+                continue
+            severity = config.severity_of(code, entry.severity)
+            for f in entry.check(project):
+                found.append(Diagnostic(f.span, severity, code, entry.name, f.message, f.help, f.related))
+    finally:
+        forget()
 
     by_line: dict[tuple[str, int], list[Suppression]] = {}
     for items in project.suppressions.values():
