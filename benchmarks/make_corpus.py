@@ -59,9 +59,17 @@ def _read(rel: str, kind: str) -> Data:
     return loaded.data
 
 
+class _Written(yaml.CSafeDumper):
+    """Writes YAML as an editor would: a value used twice is written twice, not as PyYAML's
+    `&id001` anchor and `*id001` alias (anchors are rare in hand-written playbooks)."""
+
+    def ignore_aliases(self, data: Any) -> bool:
+        return True
+
+
 def _dump(path: Path, data: Data, schema: str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    text = yaml.dump(data, Dumper=yaml.CSafeDumper, allow_unicode=True, sort_keys=False, width=100)
+    text = yaml.dump(data, Dumper=_Written, allow_unicode=True, sort_keys=False, width=100)
     path.write_text(f"# yaml-language-server: $schema={schema}\n{text}", encoding="utf-8")
 
 
