@@ -15,12 +15,19 @@ from pathlib import Path, PurePosixPath
 
 
 def write_text(path: Path, text: str) -> bool:
-    """Write `text` to `path` atomically (temp file + rename). Returns False when unchanged."""
-    data = text.encode("utf-8")
+    """Write `text` to `path` atomically, as UTF-8 (see `write_bytes`). Returns False when
+    unchanged."""
+    return write_bytes(path, text.encode("utf-8"))
+
+
+def write_bytes(path: Path, data: bytes) -> bool:
+    """Write `data` to `path` atomically (temp file + rename): the file is never seen
+    half-written. Returns False, leaving the file and its mtime alone, when it already holds
+    `data`."""
     try:
         if path.read_bytes() == data:
             return False
-    except FileNotFoundError:
+    except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
         pass
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
@@ -96,26 +103,6 @@ class FolderSink:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(data)
         self.listing[name] = (hashlib.sha256(data).hexdigest(), len(data))
-
-
-def write_bytes(path: Path, data: bytes) -> bool:
-    """Write `data` to `path` atomically (temp file + rename), like `write_text` for bytes.
-    Returns False, leaving the file and its mtime alone, when it already holds `data`."""
-    try:
-        if path.read_bytes() == data:
-            return False
-    except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
-        pass
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return True
 
 
 @dataclass(frozen=True)
