@@ -3,11 +3,12 @@ synchronised file by file, touching only what changed."""
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
 import pytest
 
-from playbook.writer import Synced, staged_tree, sync_tree, write_bytes, write_tree
+from playbook.writer import FolderSink, Synced, staged_tree, sync_tree, write_bytes, write_tree
 
 
 def test_write_tree_replaces_the_folder_exactly(tmp_path: Path) -> None:
@@ -71,3 +72,16 @@ def test_sync_tree_refuses_paths_leaving_the_folder(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="leaves the output folder"):
         sync_tree(tmp_path / "work", {"../escape.txt": b"x"}, [])
     assert not (tmp_path / "escape.txt").exists()
+
+
+def test_folder_sink_writes_each_file_lists_its_hash_and_refuses_escapes_and_repeats(tmp_path: Path) -> None:
+    sink = FolderSink(tmp_path)
+    sink.put("a/b.txt", b"hello")
+    assert (tmp_path / "a/b.txt").read_bytes() == b"hello"
+    assert sink.listing == {"a/b.txt": (hashlib.sha256(b"hello").hexdigest(), 5)}
+    with pytest.raises(ValueError, match="comes twice"):
+        sink.put("a/b.txt", b"again")
+    with pytest.raises(ValueError, match="leaves the output folder"):
+        sink.put("../outside.txt", b"x")
+    assert not (tmp_path.parent / "outside.txt").exists()
+    assert (tmp_path / "a/b.txt").read_bytes() == b"hello"

@@ -79,10 +79,9 @@ def write_tree(target: Path, files: Mapping[str, bytes]) -> None:
     """Replace the folder `target` with exactly `files` (relative POSIX path -> content),
     all at once (see `staged_tree`)."""
     with staged_tree(target) as stage:
+        real = stage.resolve()
         for name, data in sorted(files.items()):
-            path = stage / PurePosixPath(name)
-            if not path.resolve().is_relative_to(stage.resolve()):
-                raise ValueError(f"output path {name!r} leaves the output folder")
+            path = _inside(stage, real, name)
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_bytes(data)
 
@@ -97,9 +96,9 @@ class FolderSink:
         self.listing: dict[str, tuple[str, int]] = {}
 
     def put(self, name: str, data: bytes) -> None:
-        path = self.folder / PurePosixPath(name)
-        if name in self.listing or not path.resolve().is_relative_to(self._real):
-            raise ValueError(f"output path {name!r} leaves the output folder or comes twice")
+        if name in self.listing:
+            raise ValueError(f"output path {name!r} comes twice")
+        path = _inside(self.folder, self._real, name)
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(data)
         self.listing[name] = (hashlib.sha256(data).hexdigest(), len(data))

@@ -33,7 +33,7 @@ PRODID = "-//playbook//message bundle//EN"
 SUMMARY_CHARS = 40
 LINE_OCTETS = 75
 """RFC 5545 §3.1: content lines are folded to at most 75 octets, not counting the line break."""
-UTC_NAMES = frozenset({"UTC", "Etc/UTC", "+0000"})
+UTC_NAMES = frozenset({"UTC", "Etc/UTC"})
 
 
 def uid(m: Message, sel: Selection) -> str:
@@ -89,10 +89,9 @@ def moment(name: str, at: dt.datetime) -> tuple[str, str | None]:
     return f"{name};TZID={zone}:{at:%Y%m%dT%H%M%S}", zone
 
 
-def _event(m: Message, sel: Selection) -> tuple[bytes, str | None]:
+def _event(m: Message, sel: Selection, stamp: str) -> tuple[bytes, str | None]:
     start, zone = moment("DTSTART", m.at)
     end, _ = moment("DTEND", m.at + dt.timedelta(minutes=EVENT_MINUTES))
-    stamp, _ = moment("DTSTAMP", sel.dtstamp)
     about = text(summary(m, sel))
     lines = [
         "BEGIN:VEVENT",
@@ -139,8 +138,9 @@ def export(sel: Selection) -> Iterator[tuple[str, bytes]]:
     by_operator: dict[str, list[tuple[bytes, str | None]]] = defaultdict(list)
     by_group: dict[str, list[tuple[bytes, str | None]]] = defaultdict(list)
     names: dict[str, str] = {}
+    stamp, _ = moment("DTSTAMP", sel.dtstamp)  # the same for every event
     for m in sel.messages:
-        written = _event(m, sel)  # once, for both calendars it is in
+        written = _event(m, sel, stamp)  # once, for both calendars it is in
         by_operator[m.operator].append(written)
         by_group[m.group].append(written)
         names[m.group] = m.group_name
