@@ -71,6 +71,14 @@ _CODES = [
     Code("PB035", "roster-conflict", "Groups are listed both inline in playbook.yaml and in "
          "roster.yaml; keep the roster in one place."),
     Code("PB036", "missing-playbook", "A playbook folder needs a playbook.yaml at its root."),
+    Code("PB037", "link-outside-root", "A symbolic link in the playbook leads outside its folder (or "
+         "loops). Links are followed only when they stay inside the playbook, so a pull request "
+         "cannot publish or overwrite files elsewhere on the machine that builds it."),
+    Code("PB038", "special-file", "A FIFO, socket or device sits where a document, template or "
+         "media file is expected. It is refused without being opened, so it cannot hang a run."),
+    Code("PB039", "unreadable-file", "A file cannot be read or a folder cannot be listed (e.g. "
+         "permission denied). Its contents would be missing from the run, so this is an error, "
+         "never a silent skip."),
 ]
 
 CODES: dict[str, Code] = {c.code: c for c in _CODES}

@@ -18,9 +18,8 @@ from __future__ import annotations
 
 import contextlib
 import functools
-import os
 import re
-from collections.abc import Iterator
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -29,10 +28,10 @@ import yaml
 
 from playbook.codes import diagnostic
 from playbook.diagnostics import Diagnostic, Related
+from playbook.files import MAX_FILE_BYTES as MAX_FILE_BYTES  # re-exported: the documented limit
+from playbook.files import FileRefused, PlaybookFiles
 from playbook.source import SourceMap, Span, Suppression, find_suppressions, join
 
-MAX_FILE_BYTES = 1024 * 1024
-"""A playbook file larger than this is refused (PB005)."""
 MAX_ALIASES = 100
 """At most this many alias uses (``*name``) in one file (PB004)."""
 MAX_NODES = 200_000
@@ -79,6 +78,13 @@ class Tree:
     documents: list[LoadedFile]
     files: frozenset[str]
     """Every regular file under the root (POSIX, relative), for media and template checks."""
+    access: PlaybookFiles | None = None
+    """The file-access layer the tree was read through (media and templates read through it too)."""
+    refused: Mapping[str, FileRefused] = field(default_factory=dict)
+    """Paths under the root the file-access layer refused (links out, special files, unlistable
+    folders), so a reference to one says why instead of 'does not exist'."""
+    problems: list[Diagnostic] = field(default_factory=list)
+    """Refused paths where a document may be: reported whether or not anything refers to them."""
 
 
 class _AliasLimit(Exception):
@@ -361,19 +367,19 @@ def load_text(text: str, path: str, expected_kind: str) -> LoadedFile:
     return loaded
 
 
-def load_file(root: Path, rel: str, expected_kind: str) -> LoadedFile:
-    """Read one file under `root` within the size limit and load it."""
+def load_file(root: Path | PlaybookFiles, rel: str, expected_kind: str) -> LoadedFile:
+    """Read one file under `root` (through the file-access layer) and load it."""
+    access = root if isinstance(root, PlaybookFiles) else PlaybookFiles(root)
     empty = LoadedFile(rel, expected_kind, None, SourceMap(rel))
     try:
-        with open(root / rel, "rb") as handle:
-            raw = handle.read(MAX_FILE_BYTES + 1)
-    except OSError as err:
-        empty.diagnostics.append(diagnostic("PB033", Span(rel), f"cannot read file: {err.strerror}"))
-        return empty
-    if len(raw) > MAX_FILE_BYTES:
-        empty.diagnostics.append(diagnostic(
-            "PB005", Span(rel),
-            f"file is larger than {MAX_FILE_BYTES // 1024} KiB; split it into smaller documents"))
+        raw = access.read_bytes(rel, MAX_FILE_BYTES)
+    except FileRefused as err:
+        if err.code == "PB005":
+            empty.diagnostics.append(diagnostic(
+                "PB005", Span(rel),
+                f"file is larger than {MAX_FILE_BYTES // 1024} KiB; split it into smaller documents"))
+        else:
+            empty.diagnostics.append(err.diagnostic(Span(rel)))
         return empty
     text, problems = decode(raw, rel)
     if text is None:
@@ -382,49 +388,104 @@ def load_file(root: Path, rel: str, expected_kind: str) -> LoadedFile:
     return load_text(text, rel, expected_kind)
 
 
+@dataclass(frozen=True)
+class Found:
+    """What discovery found: the documents to load and the paths it had to refuse."""
+
+    documents: list[tuple[str, str]]
+    """(relative POSIX path, expected kind), sorted."""
+    problems: list[Diagnostic]
+    """A document-looking path that cannot be used, a folder that cannot be listed."""
+
+
+def _is_document(rel: str) -> bool:
+    return rel.endswith((".yaml", ".yml"))
+
+
+def scan(access: PlaybookFiles) -> Found:
+    """The document files of the playbook, and every refused path where a document may be."""
+    found: list[tuple[str, str]] = []
+    refused: list[FileRefused] = []
+    for name, kind in ROOT_FILES.items():
+        what = access.kind(name)
+        if what == "file":
+            found.append((name, kind))
+        elif what != "missing":
+            refused.append(_refusal(access, name))
+    for folder, kind in DOCUMENT_FOLDERS.items():
+        what = access.kind(folder)
+        if what == "missing":
+            continue
+        if what != "dir":
+            refused.append(_refusal(access, folder))
+            continue
+        files, problems = access.walk(folder)
+        found += [(rel, kind) for rel in files if _is_document(rel)]
+        refused += problems  # in a document folder, anything refused may be a document
+    if access.kind("packs") == "dir":
+        try:
+            entries = access.list_dir("packs")
+        except FileRefused as err:
+            entries = []
+            refused.append(err)
+        for entry in entries:
+            if entry.startswith("."):
+                continue
+            folder = f"packs/{entry}"
+            what = access.kind(folder)
+            if what == "file":
+                continue
+            pack_file = f"{folder}/{PACK_FILE}"
+            if what != "dir":
+                refused.append(_refusal(access, folder))
+            elif (pack_kind := access.kind(pack_file)) == "file":
+                found.append((pack_file, "MaterialPack"))
+            elif pack_kind != "missing":
+                refused.append(_refusal(access, pack_file))
+    elif access.kind("packs") != "missing":
+        refused.append(_refusal(access, "packs"))
+    return Found(sorted(found), [err.diagnostic(Span(err.rel)) for err in refused])
+
+
+def _refusal(access: PlaybookFiles, rel: str) -> FileRefused:
+    """Why `rel` cannot be used (its kind is neither file nor folder, or it cannot be read)."""
+    what = access.kind(rel)
+    if what == "link-out":
+        return FileRefused(rel, "is a symbolic link leading outside the playbook folder", "PB037")
+    if what == "special":
+        try:
+            access.read_bytes(rel, 0)
+        except FileRefused as err:
+            return err
+    if what == "dir":
+        try:
+            access.list_dir(rel)
+        except FileRefused as err:
+            return FileRefused(rel, f"cannot be listed: {err.reason}", err.code)
+    return FileRefused(rel, "cannot be read", "PB039")
+
+
 def discover(root: Path) -> list[tuple[str, str]]:
     """The document files under `root`, as (relative POSIX path, expected kind), sorted."""
-    found: list[tuple[str, str]] = []
-    for name, kind in ROOT_FILES.items():
-        if (root / name).is_file():
-            found.append((name, kind))
-    for folder, kind in DOCUMENT_FOLDERS.items():
-        for path in _walk(root / folder):
-            if path.endswith((".yaml", ".yml")):
-                found.append((_rel(root, path), kind))
-    packs = root / "packs"
-    if packs.is_dir():
-        for entry in sorted(os.scandir(packs), key=lambda e: e.name):
-            pack_file = os.path.join(entry.path, PACK_FILE)
-            if entry.is_dir() and not entry.name.startswith(".") and os.path.isfile(pack_file):
-                found.append((f"packs/{entry.name}/{PACK_FILE}", "MaterialPack"))
-    return sorted(found)
+    return scan(PlaybookFiles(root)).documents
+
+
+def index(access: PlaybookFiles) -> tuple[frozenset[str], dict[str, FileRefused]]:
+    """Every regular file under the root (skipping hidden and output folders) that the
+    file-access layer accepts, and the refused paths with why, for reference checks."""
+    files, problems = access.walk("", skip=_SKIPPED_DIRS)
+    return frozenset(files), {p.rel: p for p in problems}
 
 
 def index_files(root: Path) -> frozenset[str]:
     """Every regular file under `root` that stays inside it, skipping hidden and output folders."""
-    real_root = os.path.realpath(root)
-    result = set()
-    for path in _walk(root, skip=_SKIPPED_DIRS):
-        real = os.path.realpath(path)
-        if real == real_root or real.startswith(real_root + os.sep):
-            result.add(_rel(root, path))
-    return frozenset(result)
-
-
-def _walk(top: Path, skip: frozenset[str] = frozenset()) -> Iterator[str]:
-    for dirpath, dirnames, filenames in os.walk(top):
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith(".") and d not in skip)
-        for name in sorted(filenames):
-            if not name.startswith("."):
-                yield os.path.join(dirpath, name)
-
-
-def _rel(root: Path, path: str) -> str:
-    return Path(os.path.relpath(path, root)).as_posix()
+    return index(PlaybookFiles(root))[0]
 
 
 def load_tree(root: Path) -> Tree:
     """Load every document under a playbook root."""
-    documents = [load_file(root, rel, kind) for rel, kind in discover(root)]
-    return Tree(root, documents, index_files(root))
+    access = PlaybookFiles(root)
+    found = scan(access)
+    documents = [load_file(access, rel, kind) for rel, kind in found.documents]
+    files, refused = index(access)
+    return Tree(root, documents, files, access=access, refused=refused, problems=found.problems)

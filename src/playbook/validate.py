@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import posixpath
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,6 +18,7 @@ from pydantic_core import ErrorDetails
 
 from playbook.codes import diagnostic
 from playbook.diagnostics import Diagnostic, Related
+from playbook.files import FileRefused
 from playbook.loader import LoadedFile, Tree
 from playbook.migrate.migrations import VERSIONS
 from playbook.models import API_VERSION, KINDS, Document
@@ -216,20 +218,32 @@ def _validate_file(loaded: LoadedFile) -> tuple[Document | None, list[Diagnostic
     return (None if problems else doc), problems
 
 
-def _check_path(base: str, target: str, where: str, source: SourceMap, files: frozenset[str],
+def _check_path(base: str, target: str, where: str, source: SourceMap, tree: Tree,
                 what: str) -> Diagnostic | None:
     resolved = posixpath.normpath(posixpath.join(base, target))
     if target.startswith("/") or resolved == ".." or resolved.startswith("../"):
         return diagnostic("PB032", source.value(where),
                           f"{what} '{target}' points outside the playbook folder")
-    if resolved not in files:
+    if resolved not in tree.files:
+        refusal = _refusal(resolved, tree.refused)
+        if refusal is not None:
+            return refusal.diagnostic(source.value(where), what)
         return diagnostic("PB033", source.value(where),
                           f"{what} '{target}' does not exist (looked for {resolved})")
     return None
 
 
-def _check_paths(path: str, doc: Document, source: SourceMap,
-                 files: frozenset[str]) -> list[Diagnostic]:
+def _refusal(resolved: str, refused: Mapping[str, FileRefused]) -> FileRefused | None:
+    """Why the file-access layer refused `resolved` or a folder on its way, if it did."""
+    parts = resolved.split("/")
+    for end in range(len(parts), 0, -1):
+        found = refused.get("/".join(parts[:end]))
+        if found is not None:
+            return found
+    return None
+
+
+def _check_paths(path: str, doc: Document, source: SourceMap, tree: Tree) -> list[Diagnostic]:
     """Attachments and media resolve against the document's folder; templates against templates/."""
     folder = posixpath.dirname(path)
     found = []
@@ -243,7 +257,7 @@ def _check_paths(path: str, doc: Document, source: SourceMap,
         if isinstance(node, Material) and node.file is not None:
             checks.append((folder, node.file, join(ptr, "file"), "media file"))
         for base, target, where, what in checks:
-            problem = _check_path(base, target, where, source, files, what)
+            problem = _check_path(base, target, where, source, tree, what)
             if problem:
                 found.append(problem)
     return found
@@ -251,7 +265,7 @@ def _check_paths(path: str, doc: Document, source: SourceMap,
 
 def validate_tree(tree: Tree) -> Validated:
     """Validate every loaded document and assemble the project when all is well."""
-    problems: list[Diagnostic] = []
+    problems: list[Diagnostic] = list(tree.problems)
     valid: list[tuple[LoadedFile, Document]] = []
     for loaded in tree.documents:
         doc, found = _validate_file(loaded)
@@ -272,7 +286,7 @@ def validate_tree(tree: Tree) -> Validated:
             continue
         first[key] = loaded
         unique.append((loaded, doc))
-        problems += _check_paths(loaded.path, doc, loaded.source, tree.files)
+        problems += _check_paths(loaded.path, doc, loaded.source, tree)
         if isinstance(doc, MaterialPack) and loaded.path != f"packs/{doc.id}/pack.yaml":
             problems.append(diagnostic(
                 "PB015", loaded.source.value("/id"),

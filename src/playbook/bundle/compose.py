@@ -17,6 +17,7 @@ from pathlib import PurePosixPath
 from typing import Any
 
 from playbook.diagnostics import Diagnostic, Severity
+from playbook.files import MAX_MEDIA_BYTES, FileRefused
 from playbook.models.base import MessageContent
 from playbook.models.calendars import Game, OfflineEvent, WeeklyEvent
 from playbook.models.packs import MaterialPack, TimelineStep
@@ -240,15 +241,11 @@ def _kind_of(path: str) -> str:
 
 
 def _sha256(project: Project, rel: str) -> str | None:
-    """The digest of a media file inside the playbook; None when missing or outside it."""
-    if rel.startswith("../") or rel.startswith("/"):
-        return None
-    path = project.root / PurePosixPath(rel)
+    """The digest of a media file inside the playbook; None when the file-access layer refuses
+    it (validation reports why, at the reference)."""
     try:
-        if not path.resolve().is_relative_to(project.root.resolve()):
-            return None
-        return hashlib.sha256(path.read_bytes()).hexdigest()
-    except OSError:
+        return hashlib.sha256(project.access.read_bytes(rel, MAX_MEDIA_BYTES)).hexdigest()
+    except FileRefused:
         return None
 
 

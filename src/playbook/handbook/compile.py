@@ -11,12 +11,13 @@ from pathlib import Path, PurePosixPath
 from playbook.bundle.compose import Message, compose
 from playbook.bundle.export import build_bundle
 from playbook.diagnostics import Diagnostic
+from playbook.files import MAX_MEDIA_BYTES, FileRefused
 from playbook.handbook import site
 from playbook.handbook.pages import Handbook, compile_pages
 from playbook.handbook.views import week_of
 from playbook.models.project import Project
 from playbook.models.types import text_in
-from playbook.writer import staged_tree, sync_tree
+from playbook.writer import safe_folder, staged_tree, sync_tree
 
 
 @dataclass(frozen=True)
@@ -43,10 +44,9 @@ class SiteReport:
 
 
 def media_files(project: Project) -> dict[str, bytes]:
-    """Each pack's media files at `packs/<pack id>/<file>` in the docs. A file missing or
-    outside the pack's folder is skipped (validation reports it)."""
+    """Each pack's media files at `packs/<pack id>/<file>` in the docs, read through the
+    file-access layer. A file it refuses is skipped here: validation reported it."""
     found: dict[str, bytes] = {}
-    root = project.root.resolve()
     for pack_id, pack in sorted(project.packs.items()):
         folder = PurePosixPath(project.paths[("MaterialPack", pack_id)]).parent
         for material in pack.materials:
@@ -55,9 +55,11 @@ def media_files(project: Project) -> dict[str, bytes]:
             rel = PurePosixPath(material.file)
             if rel.is_absolute() or ".." in rel.parts:
                 continue
-            path = (root / folder / rel).resolve()
-            if path.is_relative_to(root) and path.is_file():
-                found[f"packs/{pack_id}/{rel}"] = path.read_bytes()
+            try:
+                found[f"packs/{pack_id}/{rel}"] = project.access.read_bytes(
+                    (folder / rel).as_posix(), MAX_MEDIA_BYTES)
+            except FileRefused:
+                continue
     return found
 
 
@@ -101,7 +103,7 @@ def build_site(project: Project, compiled: Compiled, day: dt.date, target: Path,
     written to the workspace, but they are part of what the stamp says the site was made of."""
     pb = project.playbook
     default = pb.locales[0]
-    workspace = (project.root / site.WORKSPACE).absolute()
+    workspace = safe_folder(project.root, site.WORKSPACE)  # no link in the playbook redirects it
     files = site.workspace_tree(compiled.handbook, compiled.media, text_in(pb.title, default, default),
                                 text_in(pb.description, default, default) if pb.description else "",
                                 workspace)
@@ -111,7 +113,7 @@ def build_site(project: Project, compiled: Compiled, day: dt.date, target: Path,
     inputs = site.digest({**files, **compiled.bundles})
     if not (force or synced.written or synced.removed) and site.up_to_date(workspace, inputs, target, day):
         return SiteReport(len(pages), 0, built=False)
-    with staged_tree(target) as stage:
+    with staged_tree(target, site.KIND, root=project.root) as stage:
         site.build(workspace / site.CONFIG, day, stage)
         for name, data in sorted(compiled.bundles.items()):  # beside the pages, not through MkDocs
             path = stage / PurePosixPath(name)

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from playbook.arguments import add_root
 
 if TYPE_CHECKING:
+    from playbook.files import PlaybookFiles
     from playbook.migrate.rewrite import Migrated
 
 VERSIONS = ("playbook/v1alpha1", "playbook/v1")
@@ -39,14 +40,22 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from playbook.diagnostics import ordered
-    from playbook.loader import discover
+    from playbook.files import PlaybookFiles
+    from playbook.loader import scan
     from playbook.pipeline import EXIT_FINDINGS, EXIT_OK, require_playbook
     from playbook.writer import write_text
 
     root: Path = args.root
     require_playbook(root)
-    results = [_migrate_file(root, rel, kind, args.to) for rel, kind in discover(root)]
-    problems = ordered(d for r in results for d in r.diagnostics)
+    access = PlaybookFiles(root)
+    found = scan(access)
+    # a document reached through an in-root link is migrated at its target, once
+    targets = {rel: access.resolve(rel) for rel, _ in found.documents}
+    seen: set[str] = set()
+    documents = [(rel, kind) for rel, kind in found.documents
+                 if not (targets[rel] in seen or seen.add(targets[rel]))]  # type: ignore[func-returns-value]
+    results = [_migrate_file(access, rel, kind, args.to) for rel, kind in documents]
+    problems = ordered([*found.problems, *(d for r in results for d in r.diagnostics)])
     if problems:
         for problem in problems:
             print(problem, file=sys.stderr)
@@ -59,7 +68,7 @@ def run(args: argparse.Namespace) -> int:
     for result in pending:
         if not args.check:
             assert result.text is not None
-            write_text(root / result.path, result.text)
+            write_text(access.root / targets[result.path], result.text)
         print(f"{result.path}: {verb} {result.source} → {args.to} ({'; '.join(result.changes)})")
     if not pending:
         print(f"All {len(results)} documents are at {args.to}; nothing to migrate.")
@@ -72,19 +81,21 @@ def run(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _migrate_file(root: Path, rel: str, kind: str, target: str) -> Migrated:
+def _migrate_file(access: PlaybookFiles, rel: str, kind: str, target: str) -> Migrated:
     from playbook.codes import diagnostic
-    from playbook.loader import MAX_FILE_BYTES, decode
+    from playbook.files import MAX_FILE_BYTES, FileRefused
+    from playbook.loader import decode
     from playbook.migrate.rewrite import Migrated, migrate_text
     from playbook.source import Span
 
-    # read within the loader's size limit and decoding rules; the safe load happens in
-    # `migrate_text` before ruamel.yaml sees the text
-    with open(root / rel, "rb") as handle:
-        raw = handle.read(MAX_FILE_BYTES + 1)
-    if len(raw) > MAX_FILE_BYTES:
-        return Migrated(rel, None, diagnostics=[diagnostic(
-            "PB005", Span(rel), f"file is larger than {MAX_FILE_BYTES // 1024} KiB")])
+    # read through the file-access layer within the loader's size limit and decoding rules;
+    # the safe load happens in `migrate_text` before ruamel.yaml sees the text
+    try:
+        raw = access.read_bytes(rel, MAX_FILE_BYTES)
+    except FileRefused as err:
+        found = (diagnostic("PB005", Span(rel), f"file is larger than {MAX_FILE_BYTES // 1024} KiB")
+                 if err.code == "PB005" else err.diagnostic(Span(rel)))
+        return Migrated(rel, None, diagnostics=[found])
     text, problems = decode(raw, rel)
     if text is None:
         return Migrated(rel, None, diagnostics=problems)

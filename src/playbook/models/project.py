@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from playbook.files import PlaybookFiles
 from playbook.models.base import Document
 from playbook.models.calendars import ActivityCalendar
 from playbook.models.packs import MaterialPack
@@ -59,6 +60,11 @@ class Project:
         """The JSON pointer of a roster group (or one of its fields) in its document."""
         ptr = f"/groups/{self._group_index[group_id]}"
         return f"{ptr}/{field_name}" if field_name else ptr
+
+    @functools.cached_property
+    def access(self) -> PlaybookFiles:
+        """The file-access layer for this playbook: media and templates are read through it."""
+        return PlaybookFiles(self.root)
 
     @functools.cached_property
     def _group_index(self) -> dict[str, int]:
