@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 import yaml
 
-from conftest import MakePlaybook, document_header, valid_playbook_yaml
+from conftest import MakePlaybook, RunCli, document_header, valid_playbook_yaml
 from playbook import loader
 from playbook.diagnostics import Diagnostic
 from playbook.loader import MAX_FILE_BYTES, load_text, load_tree
@@ -224,3 +224,29 @@ def test_unknown_key_points_at_the_key_and_wrong_value_at_the_value(make_playboo
         ("PB020", "rules/base.yaml", 11, 5),
         ("PB022", "rules/base.yaml", 9, 12),
     ]
+
+
+@pytest.mark.parametrize(("char", "code"), [("\x00", 0x0), ("\x1b", 0x1B), ("\ufffe", 0xFFFE),
+                                            ("\x80", 0x80)])
+def test_a_forbidden_character_even_in_a_comment_is_pb001_at_its_position(
+        make_playbook: MakePlaybook, run_cli: RunCli, char: str, code: int) -> None:
+    rules = RULES + f"# 注释里也不行 {char} here\n"
+    line = rules.count("\n")
+    root = make_playbook({"rules/base.yaml": rules})
+    exit_code, out, err = run_cli("validate", root)
+    assert exit_code == 1 and not err
+    assert out.splitlines()[0] == (
+        f"rules/base.yaml:{line}:10: error PB001 character U+{code:04X} is not allowed in YAML "
+        "(control characters and noncharacters cannot appear in a playbook file, not even in a comment)")
+
+
+def test_a_number_with_thousands_of_digits_is_pb030_not_a_traceback(
+        make_playbook: MakePlaybook, run_cli: RunCli) -> None:
+    rules = RULES + "note: " + "9" * 5000 + "\n"
+    root = make_playbook({"rules/base.yaml": rules})
+    exit_code, out, err = run_cli("validate", root)
+    assert exit_code == 1 and not err
+    assert out.splitlines()[:2] == [
+        f"rules/base.yaml:{rules.count(chr(10))}:7: error PB030 a number of 5000 characters is too long "
+        "(at most 100)",
+        "  help: quote it if it is text, e.g. an id or a code"]

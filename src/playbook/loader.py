@@ -38,6 +38,9 @@ MAX_NODES = 200_000
 """At most this many values in one file once aliases are expanded (PB004)."""
 MAX_DEPTH = 64
 """At most this deep a nesting of mappings and lists (PB011)."""
+MAX_NUMBER_DIGITS = 100
+"""A number written with more digits than this is refused (PB030): no playbook value needs it,
+and Python refuses to convert integers past 4,300 digits with a traceback."""
 
 _TAG = "tag:yaml.org,2002:"
 _PLAIN_TAGS = {_TAG + t for t in ("str", "int", "float", "bool", "null", "timestamp", "seq", "map")}
@@ -89,6 +92,10 @@ class Tree:
 
 class _AliasLimit(Exception):
     pass
+
+
+class _HugeNumber(Exception):
+    """A scalar that YAML reads as a number but is too long to be one a playbook means."""
 
 
 class _Builder:
@@ -168,7 +175,15 @@ class _Builder:
             if isinstance(node, yaml.SequenceNode):
                 return [self.build(item, join(ptr, i), depth + 1) for i, item in enumerate(node.value)]
             assert isinstance(node, yaml.ScalarNode)
-            return self._scalar(node)
+            try:
+                return self._scalar(node)
+            except _HugeNumber:
+                self.diagnostics.append(diagnostic(
+                    "PB030", self.span(node),
+                    f"a number of {len(node.value)} characters is too long (at most {MAX_NUMBER_DIGITS})",
+                    help="quote it if it is text, e.g. an id or a code"))
+                self.poisoned.add(ptr)
+                return None
         finally:
             self._active.discard(ident)
 
@@ -213,6 +228,8 @@ class _Builder:
             return lowered == "true" if lowered in ("true", "false") else value
         if ":" in value:  # YAML 1.1 base-60 numbers: 9:30 is a time, not 570
             return value
+        if len(value) > MAX_NUMBER_DIGITS:
+            raise _HugeNumber
         if tag == _TAG + "int":
             digits = value.lstrip("+-")
             if len(digits) > 1 and digits[0] == "0" and digits[1] not in "xXoObB":
@@ -247,7 +264,10 @@ def _plain(node: yaml.Node, depth: int, seen: set[int]) -> Any:
             return node.value
         if node.tag not in _PLAIN_TAGS and node.tag != "!":
             raise _Unusual
-        return _SCALARS._scalar(node)  # type: ignore[arg-type]
+        try:
+            return _SCALARS._scalar(node)  # type: ignore[arg-type]
+        except _HugeNumber:
+            raise _Unusual from None
     if depth >= MAX_DEPTH:
         raise _Unusual
     if id(node) in seen:
@@ -278,6 +298,14 @@ def _locate(text: str, source: SourceMap) -> None:
     builder.find_alias_targets(first)
     with contextlib.suppress(_AliasLimit):
         builder.build(first, "")
+
+
+def _position(text: str, offset: int, path: str) -> Span:
+    """The line and column of a byte offset into the UTF-8 form of `text` (libyaml counts
+    bytes)."""
+    before = text.encode("utf-8")[:offset].decode("utf-8", errors="replace")
+    offset = len(before)
+    return Span(path, before.count("\n") + 1, offset - (before.rfind("\n") + 1) + 1)
 
 
 def _short_tag(tag: str) -> str:
@@ -325,6 +353,14 @@ def load_text(text: str, path: str, expected_kind: str) -> LoadedFile:
         problem = err.problem or "invalid YAML"
         context = f" ({err.context})" if err.context else ""
         loaded.diagnostics.append(diagnostic("PB001", span, f"{problem}{context}"))
+        return loaded
+    except yaml.reader.ReaderError as err:  # a character YAML forbids anywhere, comments included
+        loaded.diagnostics.append(diagnostic(
+            "PB001", _position(text, err.position, path),
+            f"character U+{err.character:04X} is not allowed in YAML (control characters and "
+            "noncharacters cannot appear in a playbook file, not even in a comment)"
+            if isinstance(err.character, int) else str(err.reason),
+            help="delete it; to write a tab or a line break in text, use a quoted string with \\t or \\n"))
         return loaded
     except RecursionError:
         loaded.diagnostics.append(diagnostic(
