@@ -62,6 +62,39 @@ def test_bad_config_is_a_usage_error(tmp_path: Path, capsys: pytest.CaptureFixtu
     assert "unknown setting 'selekt'" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize(("text", "where"), [
+    (b'[tool.playbook]\nselect = [\n', "3:1: invalid TOML: Invalid value"),
+    (b'[tool.playbook]\nselect = 3 3\n',
+     "2:12: invalid TOML: Expected newline or end of document after a statement"),
+    (b'[tool]\nplaybook = 3\n', " [tool.playbook] must be a table"),
+    (b'x = "\xff"\n', "1:1: it is not UTF-8 (byte 0xff)"),
+])
+def test_a_broken_pyproject_is_a_usage_error_at_its_line_and_column(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], text: bytes, where: str) -> None:
+    root = broken_playbook(tmp_path)
+    (root / "pyproject.toml").write_bytes(text)
+    assert main(["validate", str(root)]) == 2
+    assert capsys.readouterr().err == f"playbook: error: {root / 'pyproject.toml'}:{where}\n"
+
+
+def test_a_pyproject_fifo_or_link_out_is_refused_not_read(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    import os
+
+    root = broken_playbook(tmp_path)
+    os.mkfifo(root / "pyproject.toml")  # reading it would block forever
+    assert main(["validate", str(root)]) == 2
+    assert capsys.readouterr().err == (f"playbook: error: {root / 'pyproject.toml'}:1:1: "
+                                       "is a FIFO (named pipe), not a regular file\n")
+    (root / "pyproject.toml").unlink()
+    outside = tmp_path / "elsewhere.toml"
+    outside.write_text('[tool.playbook]\nignore = ["PB104"]\n', encoding="utf-8")
+    (root / "pyproject.toml").symlink_to(outside)
+    assert main(["validate", str(root)]) == 2
+    assert capsys.readouterr().err == (f"playbook: error: {root / 'pyproject.toml'}:1:1: "
+                                       "is a symbolic link leading outside the playbook folder\n")
+
+
 def test_inline_suppression_with_reason(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     root = broken_playbook(tmp_path, "  # playbook: ignore[PB104] operator joins on Monday")
     code, out = run(["validate", str(root)], capsys)

@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import re
 import tomllib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -72,15 +73,37 @@ def _level(value: Any, where: str) -> Severity:
     return SEVERITIES[value]
 
 
+_TOML_AT = re.compile(r"\s*\(at (?:line (\d+), column (\d+)|end of document)\)")
+
+
+def _toml_position(message: str, text: str) -> str:
+    """LINE:COL of a tomllib error, from its message (Python 3.11 has no attributes for it)."""
+    match = _TOML_AT.search(message)
+    if match and match.group(1):
+        return f"{match.group(1)}:{match.group(2)}"
+    lines = text.split("\n")
+    return f"{len(lines)}:{len(lines[-1]) + 1}"
+
+
 def load_config(root: Path) -> LintConfig:
-    """Read `[tool.playbook]` from ROOT/pyproject.toml when there is one."""
+    """Read `[tool.playbook]` from ROOT/pyproject.toml when there is one (through the
+    file-access layer: a link out of the playbook or a FIFO is refused, not followed)."""
+    from playbook.files import FileRefused, PlaybookFiles
+
+    access = PlaybookFiles(root)
     path = root / "pyproject.toml"
-    if not path.is_file():
+    if access.kind("pyproject.toml") == "missing":
         return LintConfig()
     try:
-        table = tomllib.loads(path.read_text(encoding="utf-8")).get("tool", {}).get("playbook", {})
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as err:
-        raise ConfigError(f"{path}: {err}") from None
+        text = access.read_text("pyproject.toml")
+        table = tomllib.loads(text).get("tool", {}).get("playbook", {})
+    except FileRefused as err:
+        raise ConfigError(f"{path}:1:1: {err.reason}") from None
+    except tomllib.TOMLDecodeError as err:
+        raise ConfigError(f"{path}:{_toml_position(str(err), text)}: invalid TOML: "
+                          f"{_TOML_AT.sub('', str(err))}") from None
+    if not isinstance(table, dict):
+        raise ConfigError(f"{path}: [tool.playbook] must be a table")
     where = f"{path} [tool.playbook]"
     unknown = sorted(set(table) - {"select", "ignore", "severity", "fail-level"})
     if unknown:
