@@ -45,24 +45,7 @@ def base_copy(tmp_path: Path) -> Path:
     return root
 
 
-@pytest.mark.parametrize("source", [
-    "{{ ''.__class__.__mro__ }}",
-    "{{ ''.__class__.__mro__[1].__subclasses__() }}",
-    "{{ group.__init__.__globals__ }}",
-    "{{ cycler.__init__.__globals__ }}",
-    "{{ render.__globals__ }}",
-    "{{ group.name.format.__self__ }}",
-])
-def test_sandbox_refuses_attribute_escapes(source: str) -> None:
-    with pytest.raises((SecurityError, UndefinedError)):
-        render(source, {"group": {"name": "中层一群"}})
-
-
-def test_sandbox_refuses_to_change_its_values() -> None:
-    members: list[str] = []
-    with pytest.raises(SecurityError):
-        render("{{ members.append('x') }}", {"members": members})
-    assert members == []
+# Attribute escapes and changes to the context: tests/test_sandbox.py, against real objects.
 
 
 @pytest.mark.parametrize("source", ["{{ 'x' * 1000000 }}", "{{ 2 ** 100000 }}", "{{ [0] * 10 ** 9 }}"])
