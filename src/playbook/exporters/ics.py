@@ -23,6 +23,7 @@ import functools
 from collections import defaultdict
 from collections.abc import Iterator
 
+from playbook import inert
 from playbook.bundle.compose import Message
 from playbook.exporters.base import Selection, zone_name
 
@@ -57,8 +58,11 @@ def description(m: Message) -> str:
 
 
 def text(value: str) -> str:
-    """A TEXT value escaped (RFC 5545 §3.3.11): backslash, semicolon, comma and line breaks."""
-    return (value.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,")
+    """A TEXT value escaped (RFC 5545 §3.3.11): backslash, semicolon, comma and line breaks.
+    Control characters, which §3.1 forbids in a content line (all but HTAB; a line break is
+    written as `\\n`), are shown as escapes such as `\\x1b` (`inert.data`), as are the
+    noncharacters U+FFFE/U+FFFF and lone surrogates, which UTF-8 cannot carry."""
+    return (inert.data(value).replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,")
             .replace("\r\n", "\\n").replace("\r", "\\n").replace("\n", "\\n"))
 
 

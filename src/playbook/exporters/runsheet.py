@@ -1,5 +1,13 @@
 """`md/<operator>/<date>.md`: the day's run sheet of one operator. Messages are in time order;
-each time is split by group, and every text sits in its own code block so it copies exactly."""
+each time is split by group, and every text sits in its own code block so it copies exactly.
+
+Names and ids from the playbook are untrusted: in headings and list items they are inert
+Markdown on one line (`inert.markdown_inline`, `inert.code_span`), so a group name with a line
+break, `#`, `|` or `<script>` cannot add a heading, a table or HTML to the sheet. A message text
+sits in a fence longer than any backtick run in it, which Markdown shows verbatim; inside it
+CR and CRLF become LF and other control, bidi and separator characters are shown as escapes
+(`\\x1b`, `inert.printable`), so the sheet prints inertly in a terminal too.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +17,7 @@ from collections import defaultdict
 from collections.abc import Iterator
 from itertools import groupby
 
+from playbook import inert
 from playbook.bundle.compose import Message
 from playbook.exporters.base import Selection, zone_name
 
@@ -28,15 +37,18 @@ def fence(text: str) -> str:
 
 
 def _message_block(m: Message, sel: Selection) -> list[str]:
-    sender = f"{sel.role_name(m.sender, m.locale)} (`{m.sender}`)" if m.sender else "back office"
-    lines = [f"### {m.group_name} (`{m.group}`)", "",
-             f"- from {sender} · {m.channel} · {m.item} `{m.item_id}` · id `{m.id}`"]
+    md, code = inert.markdown_inline, inert.code_span  # channel, item and kind are enums
+    sender = (f"{md(sel.role_name(m.sender, m.locale))} ({code(m.sender)})" if m.sender
+              else "back office")
+    lines = [f"### {md(m.group_name)} ({code(m.group)})", "",
+             f"- from {sender} · {m.channel} · {m.item} {code(m.item_id)} · id {code(m.id)}"]
     for a in m.attachments:
-        digest = f", sha256 `{a.sha256[:12]}…`" if a.sha256 else ""
-        lines.append(f"- attach `{a.path}` ({a.kind}{digest})")
+        digest = f", sha256 {code(a.sha256[:12] + '…')}" if a.sha256 else ""
+        lines.append(f"- attach {code(a.path)} ({a.kind}{digest})")
     if m.text:
-        mark = fence(m.text)
-        lines += ["", f"{mark}text", m.text, mark]
+        body = inert.printable(m.text)
+        mark = fence(body)
+        lines += ["", f"{mark}text", body, mark]
     else:
         lines += ["", "_(no text: carry out the item as described in the playbook)_"]
     return [*lines, ""]
@@ -46,8 +58,10 @@ def sheet(operator: str, day: dt.date, messages: list[Message], sel: Selection) 
     locale = sel.project.playbook.locales[0]
     zones = sorted({zone_name(m.at) for m in messages})
     groups = sorted({m.group for m in messages})
-    lines = [f"# {sel.operator_name(operator)} · {day.isoformat()} {weekday(day, locale)}", "",
-             f"{sel.title} {sel.project.playbook.version} · operator `{operator}` · "
+    lines = [f"# {inert.markdown_inline(sel.operator_name(operator))} · {day.isoformat()} "
+             f"{weekday(day, locale)}", "",
+             f"{inert.markdown_inline(f'{sel.title} {sel.project.playbook.version}')} · operator "
+             f"{inert.code_span(operator)} · "
              f"{len(messages)} message{'s' if len(messages) != 1 else ''} in {len(groups)} "
              f"group{'s' if len(groups) != 1 else ''} · times in {', '.join(zones)}", ""]
     for clock, at_time in groupby(messages, key=lambda m: (m.at.strftime("%H:%M"), zone_name(m.at))):
