@@ -1,10 +1,16 @@
-"""`--format json`: the same fields as the text format, as objects, for other tools."""
+"""`--format json`: the same fields as the text format, as objects, for other tools.
+
+Values are exact, not escaped like the text format's: a program reads them. The document is
+still inert on a terminal: JSON escapes control characters, and `inert.json_document` writes
+the rest of the `inert.DISPLAY` set (DEL, C1, bidi, separators) as `\\uXXXX`.
+"""
 
 from __future__ import annotations
 
 import json
 from typing import Any
 
+from playbook import inert
 from playbook.diagnostics import Diagnostic, Severity
 
 
@@ -31,4 +37,4 @@ def report(diagnostics: list[Diagnostic], files: int) -> str:
         "diagnostics": [as_dict(d) for d in diagnostics],
         "summary": {"files": files, **counts},
     }
-    return json.dumps(payload, ensure_ascii=False, indent=2) + "\n"
+    return inert.json_document(json.dumps(payload, ensure_ascii=False, indent=2)) + "\n"

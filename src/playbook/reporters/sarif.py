@@ -1,11 +1,14 @@
-"""`--format sarif`: a SARIF 2.1.0 log, for GitHub code scanning and other SARIF viewers."""
+"""`--format sarif`: a SARIF 2.1.0 log, for GitHub code scanning and other SARIF viewers.
+
+Like `--format json`, message texts are exact and the document is made inert on a terminal by
+`inert.json_document`."""
 
 from __future__ import annotations
 
 import json
 from typing import Any
 
-from playbook import __version__
+from playbook import __version__, inert
 from playbook.codes import CODES
 from playbook.diagnostics import Diagnostic, Severity
 
@@ -66,4 +69,4 @@ def report(diagnostics: list[Diagnostic], files: int) -> str:
             "results": results,
         }],
     }
-    return json.dumps(log, ensure_ascii=False, indent=2) + "\n"
+    return inert.json_document(json.dumps(log, ensure_ascii=False, indent=2)) + "\n"

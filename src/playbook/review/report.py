@@ -3,12 +3,18 @@
 Text and Markdown fold repeats: the same change to the same item at the same clock time in
 one group is one line with its dates ("retimed 08:00 → 08:30 … on 14 days"). JSON lists every
 message.
+
+Everything the playbook supplies (ids, file names, field paths and values, group names, texts)
+is untrusted, and the Markdown is a pull request's job summary. Text output passes every line
+through `inert.terminal` (`ESC[2K` is shown as `\\x1b[2K`); Markdown puts values on one line
+(`inert.markdown_inline`, `inert.code_span`, `inert.html_inline`: a CR or LF is ` ⏎ `, HTML and
+Markdown syntax escaped), so a changed field cannot forge a heading, and message texts sit in a
+fence whose lines all start with `-` or `+`, so they cannot close it. JSON keeps values exact.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import html
 import json
 import re
 from collections import Counter
@@ -16,11 +22,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from playbook import inert
 from playbook.diagnostics import Diagnostic, Severity
 from playbook.reporters.json_report import as_dict
 from playbook.review.documents import KIND_NAMES, DocumentChange, FieldChange
 from playbook.review.messages import MessageChange
 
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
 MAX_VALUE = 100
 """Field values longer than this are cut in text and Markdown (JSON keeps them whole)."""
 
@@ -104,7 +112,7 @@ def _value(value: Any) -> str:
         text = "[" + ", ".join(str(v) for v in value) + "]"
     else:
         text = json.dumps(value, ensure_ascii=False, sort_keys=False)
-    text = text.replace("\n", " ⏎ ")
+    text = inert.one_line(text)
     return text if len(text) <= MAX_VALUE else text[: MAX_VALUE - 1] + "…"
 
 
@@ -168,28 +176,26 @@ def text(review: Review) -> str:
             if problem.help:
                 lines.append(f"  help: {problem.help}")
     lines += ["", _summary(review)]
-    return "\n".join(lines) + "\n"
+    return "\n".join(map(inert.terminal, lines)) + "\n"
+
+
+def _split(text: str) -> list[str]:
+    """A message text's lines, split at LF, CR and CRLF only (unlike `str.splitlines`), so a
+    vertical tab or U+2028 is shown escaped rather than passed off as a line break."""
+    lines = _LINE_BREAK.split(text)
+    return lines[:-1] if len(lines) > 1 and lines[-1] == "" else lines
 
 
 def _text_lines(change: MessageChange, indent: str) -> list[str]:
     lines = []
     if change.before_text is not None and change.change != "added":
-        lines += [f"{indent}- {line}" for line in change.before_text.splitlines() or [""]]
+        lines += [f"{indent}- {line}" for line in _split(change.before_text)]
     if change.after_text is not None and change.change != "removed":
-        lines += [f"{indent}+ {line}" for line in change.after_text.splitlines() or [""]]
+        lines += [f"{indent}+ {line}" for line in _split(change.after_text)]
     return lines
 
 
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]|~])")
-
-
-def _md(value: str) -> str:
-    """Inline text from the playbook (untrusted) as inert Markdown: no HTML, no markup."""
-    return _MD_SPECIAL.sub(r"\\\1", html.escape(value, quote=False))
-
-
-def _code(value: str) -> str:
-    return f"`` {value} ``" if "`" in value else f"`{value}`"
+_md, _code = inert.markdown_inline, inert.code_span
 
 
 def markdown(review: Review) -> str:
@@ -210,7 +216,7 @@ def markdown(review: Review) -> str:
         lines += [f"#### {heading}", ""]
         for doc in docs:
             lines.append(f"- **{doc.noun} {_code(doc.doc_id)}** ({_code(doc.file)}): {doc.change}, "
-                         f"{_version(doc)}")
+                         f"{_md(_version(doc))}")
             lines += [f"  - {_code(path)}: {_md(what)}" for path, what in map(_field, doc.fields)]
         lines.append("")
     lines += [f"### Messages from {review.start} to {review.end}", ""]
@@ -218,14 +224,15 @@ def markdown(review: Review) -> str:
         lines += ["No message changes.", ""]
     for (group, name), changes in _by_group(review.messages).items():
         lines += ["<details>",
-                  f"<summary><b>{html.escape(group)}</b> {html.escape(name)}: {_counts(changes)}</summary>",
+                  f"<summary><b>{inert.html_inline(group)}</b> {inert.html_inline(name)}: "
+                  f"{_counts(changes)}</summary>",
                   ""]
         for item in _fold(changes):
             c = item.change
             lines.append(f"- **{c.change}** {_md(_when(c))} · {_md(c.source)} · {_dates(item.dates)}")
             body = _text_lines(c, "") if c.change != "retimed" else []
             if body:
-                lines += ["", "  ~~~~diff", *[f"  {line}" for line in body], "  ~~~~", ""]
+                lines += ["", "  ~~~~diff", *[f"  {inert.terminal(line)}" for line in body], "  ~~~~", ""]
         lines += ["", "</details>", ""]
     return "\n".join(lines).rstrip("\n") + "\n"
 
