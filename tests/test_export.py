@@ -9,7 +9,6 @@ import datetime as dt
 import hashlib
 import io
 import json
-import os
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -21,6 +20,7 @@ from icalendar import Alarm, Calendar, Event
 
 from bundle_playbook import FILES
 from conftest import MakePlaybook, RunCli
+from golden import assert_golden_tree
 from playbook.bundle import command as bundle_command
 from playbook.bundle.compose import Message
 from playbook.bundle.export import Bundle, build_bundle, dtstamp_for, git_commit
@@ -37,7 +37,8 @@ MONDAY, SUNDAY = dt.date(2026, 11, 30), dt.date(2026, 12, 6)
 and their announcements, and the winter-laundry-pods launch on Sunday (warm-up on Saturday)."""
 GOLDEN_OPERATOR = "lin-xiao"
 """The golden bundle is one operator's week: their five groups cover every group type."""
-UPDATE = os.environ.get("PLAYBOOK_UPDATE_GOLDEN") == "1"
+MARKED = '{"generator": "playbook", "kind": "bundle"}\n'
+"""The marker of a bundle folder playbook wrote (see playbook.output_guard)."""
 
 
 @pytest.fixture(scope="module")
@@ -62,17 +63,7 @@ def read_json(bundle: Bundle, name: str) -> Any:
 
 def test_golden_bundle_of_one_operator_week(shipped: Project) -> None:
     files = build_bundle(shipped, MONDAY, SUNDAY, operators=[GOLDEN_OPERATOR]).files
-    if UPDATE:
-        for old in GOLDEN.rglob("*"):
-            if old.is_file():
-                old.unlink()
-        for name, data in files.items():
-            (GOLDEN / name).parent.mkdir(parents=True, exist_ok=True)
-            (GOLDEN / name).write_bytes(data)
-    on_disk = {p.relative_to(GOLDEN).as_posix(): p.read_bytes() for p in GOLDEN.rglob("*") if p.is_file()}
-    assert sorted(on_disk) == sorted(files), "files differ; PLAYBOOK_UPDATE_GOLDEN=1 regenerates"
-    for name, data in files.items():
-        assert data == on_disk[name], f"{name} differs from tests/golden/bundle (PLAYBOOK_UPDATE_GOLDEN=1)"
+    assert_golden_tree(GOLDEN, files)
 
 
 def test_the_week_has_every_kind_of_dated_message(week: Bundle) -> None:
@@ -261,7 +252,9 @@ def test_export_writes_every_format_and_is_byte_identical(run_cli: RunCli, tmp_p
             "ics/groups/welfare-01.ics", "md/lin-xiao/2026-12-06.md"} <= set(tree)
     manifest = json.loads(tree["manifest.json"])
     assert manifest["commit"] == git_commit(REPO)
-    # streamed to disk file by file, the bundle is exactly the one built in memory
+    # streamed to disk file by file, the bundle is exactly the one built in memory (plus the
+    # marker that lets a later export replace the folder)
+    assert json.loads(tree.pop(".playbook-output")) == {"generator": "playbook", "kind": "bundle"}
     assert tree == build_bundle(shipped, MONDAY, SUNDAY, commit=git_commit(REPO)).files
 
 
@@ -270,6 +263,7 @@ def test_a_failure_while_writing_keeps_the_previous_bundle(run_cli: RunCli, tmp_
     out = tmp_path / "bundle"
     out.mkdir()
     (out / "previous.txt").write_text("the last good bundle", encoding="utf-8")
+    (out / ".playbook-output").write_text(MARKED, encoding="utf-8")  # an earlier export's folder
 
     def failing(sel: Selection) -> Any:
         yield "ics/first.ics", b"written before the failure"
@@ -278,7 +272,7 @@ def test_a_failure_while_writing_keeps_the_previous_bundle(run_cli: RunCli, tmp_
     monkeypatch.setitem(EXPORTERS, "ics", failing)
     code, _, err = run_cli("export", REPO, "--from", MONDAY, "--to", SUNDAY, "--out", out)
     assert code == 2 and "No space left on device" in err
-    assert [p.name for p in out.iterdir()] == ["previous.txt"]
+    assert sorted(p.name for p in out.iterdir()) == [".playbook-output", "previous.txt"]
     assert [p.name for p in tmp_path.iterdir()] == ["bundle"]  # no stage left behind
 
 
@@ -309,7 +303,8 @@ def test_default_out_is_bundles_from_to(run_cli: RunCli, make_playbook: MakePlay
     code, out, _ = run_cli("export", root, "--from", "2026-10-26", "--to", "2026-10-27", "--format", "json")
     assert code == 0
     made = sorted(read_tree(tmp_path / "bundles"))
-    assert made == [f"2026-10-26_2026-10-27/{n}" for n in ("manifest.json", "messages.json", "replies.json")]
+    assert made == [f"2026-10-26_2026-10-27/{n}"
+                    for n in (".playbook-output", "manifest.json", "messages.json", "replies.json")]
     assert out.startswith("bundles/2026-10-26_2026-10-27: 2 messages")
 
 
@@ -346,12 +341,13 @@ def test_a_render_failure_stops_the_export_and_keeps_the_old_bundle(
     out = tmp_path / "bundle"
     out.mkdir()
     (out / "previous.txt").write_text("the last good bundle", encoding="utf-8")
+    (out / ".playbook-output").write_text(MARKED, encoding="utf-8")  # an earlier export's folder
     code, stdout, err = run_cli("export", root, "--from", "2026-10-26", "--to", "2026-10-30", "--out", out)
     assert code == 1 and stdout == ""
     assert "calendars/daily.yaml:11:12: error PB204 rendering for group 'shop-1' on 2026-10-28 fails: " \
            "ZeroDivisionError" in err
     assert "Found 1 error" in err and "nothing was written" in err
-    assert [p.name for p in out.iterdir()] == ["previous.txt"]
+    assert sorted(p.name for p in out.iterdir()) == [".playbook-output", "previous.txt"]
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".bundle")]
 
 

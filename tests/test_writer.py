@@ -1,40 +1,78 @@
 """The writer: whole output folders are swapped in only when complete; working folders are
-synchronised file by file, touching only what changed."""
+synchronised file by file, touching only what changed and deleting only what they wrote; an
+interrupted write leaves the previous file as it was."""
 
 from __future__ import annotations
 
 import hashlib
+import json
+import os
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from playbook.writer import FolderSink, Synced, staged_tree, sync_tree, write_bytes, write_tree
+from playbook.errors import UsageError
+from playbook.writer import (
+    FolderSink,
+    Synced,
+    safe_folder,
+    staged_tree,
+    sync_tree,
+    write_bytes,
+    write_tree,
+)
+
+MARKER = ".playbook-output"
 
 
-def test_write_tree_replaces_the_folder_exactly(tmp_path: Path) -> None:
+def listing(folder: Path) -> list[str]:
+    return sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file())
+
+
+def test_write_tree_replaces_the_folder_exactly_and_marks_it(tmp_path: Path) -> None:
     out = tmp_path / "out"
-    write_tree(out, {"a.txt": b"one", "sub/b.txt": b"two"})
-    write_tree(out, {"c.txt": b"three"})
-    assert sorted(p.relative_to(out).as_posix() for p in out.rglob("*")) == ["c.txt"]
+    write_tree(out, {"a.txt": b"one", "sub/b.txt": b"two"}, "bundle")
+    write_tree(out, {"c.txt": b"three"}, "bundle")
+    assert listing(out) == [MARKER, "c.txt"]
     assert (out / "c.txt").read_bytes() == b"three"
-    assert [p.name for p in tmp_path.iterdir()] == ["out"], "no staging folders left behind"
+    assert json.loads((out / MARKER).read_text("utf-8")) == {"generator": "playbook", "kind": "bundle"}
+    assert [p.name for p in tmp_path.iterdir()] == ["out"], "no stage or lock file left behind"
 
 
 def test_a_failure_inside_the_stage_keeps_the_previous_tree(tmp_path: Path) -> None:
     out = tmp_path / "site"
-    write_tree(out, {"index.html": b"old"})
-    with pytest.raises(RuntimeError), staged_tree(out) as stage:
+    write_tree(out, {"index.html": b"old"}, "site")
+    with pytest.raises(RuntimeError), staged_tree(out, "site") as stage:
         (stage / "index.html").write_bytes(b"half")
         raise RuntimeError("build failed")
     assert (out / "index.html").read_bytes() == b"old"
     assert [p.name for p in tmp_path.iterdir()] == ["site"]
 
 
+def test_a_failed_second_rename_puts_the_previous_tree_back(tmp_path: Path,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    out = tmp_path / "site"
+    write_tree(out, {"index.html": b"old"}, "site")
+    real_replace = os.replace
+
+    def fail_on_the_stage(src: Any, dst: Any) -> None:
+        if Path(src).name.startswith(".site.new-"):
+            raise OSError(28, "No space left on device")
+        real_replace(src, dst)
+
+    monkeypatch.setattr(os, "replace", fail_on_the_stage)
+    with pytest.raises(OSError, match="No space left"):
+        write_tree(out, {"index.html": b"new"}, "site")
+    assert (out / "index.html").read_bytes() == b"old"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]
+
+
 def test_write_tree_refuses_paths_leaving_the_folder(tmp_path: Path) -> None:
     out = tmp_path / "out"
-    write_tree(out, {"keep.txt": b"kept"})
+    write_tree(out, {"keep.txt": b"kept"}, "bundle")
     with pytest.raises(ValueError, match="leaves the output folder"):
-        write_tree(out, {"../escape.txt": b"x"})
+        write_tree(out, {"../escape.txt": b"x"}, "bundle")
     assert not (tmp_path / "escape.txt").exists()
     assert (out / "keep.txt").read_bytes() == b"kept"
 
@@ -50,22 +88,90 @@ def test_write_bytes_leaves_an_unchanged_file_alone(tmp_path: Path) -> None:
     assert sorted(p.name for p in path.parent.iterdir()) == ["a.bin"], "no temp file left behind"
 
 
-def test_sync_tree_writes_what_changed_and_removes_only_in_owned_folders(tmp_path: Path) -> None:
+def test_a_rename_that_fails_leaves_the_old_file_byte_identical(tmp_path: Path,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "messages.json"
+    path.write_bytes(b'{"old": true}\n')
+
+    def interrupted(src: Any, dst: Any) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(os, "replace", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        write_bytes(path, b'{"new": true}\n')
+    assert path.read_bytes() == b'{"old": true}\n'
+    assert [p.name for p in tmp_path.iterdir()] == ["messages.json"], "the temp file is removed"
+
+
+def test_a_data_write_that_fails_midway_leaves_the_old_file_byte_identical(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "messages.csv"
+    path.write_bytes(b"id,text\r\n1,old\r\n")
+    real_fdopen = os.fdopen
+
+    class DiskFull:
+        def __init__(self, fd: int, mode: str) -> None:
+            self.handle = real_fdopen(fd, mode)
+
+        def __enter__(self) -> DiskFull:
+            return self
+
+        def __exit__(self, *exc: object) -> None:
+            self.handle.close()
+
+        def write(self, data: bytes) -> int:
+            self.handle.write(data[:3])  # part of it reaches the temp file, then the disk is full
+            raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "fdopen", DiskFull)
+    with pytest.raises(OSError, match="No space left"):
+        write_bytes(path, b"id,text\r\n1,new\r\n")
+    assert path.read_bytes() == b"id,text\r\n1,old\r\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["messages.csv"]
+
+
+def test_write_bytes_replaces_a_link_instead_of_writing_through_it(tmp_path: Path) -> None:
+    outside = tmp_path / "outside.txt"
+    outside.write_bytes(b"not yours")
+    (tmp_path / "work").mkdir()
+    link = tmp_path / "work" / "page.md"
+    link.symlink_to(outside)
+    assert write_bytes(link, b"generated") is True
+    assert outside.read_bytes() == b"not yours"
+    assert not link.is_symlink() and link.read_bytes() == b"generated"
+
+
+def test_sync_tree_writes_what_changed_and_removes_only_what_it_wrote(tmp_path: Path) -> None:
     work = tmp_path / "work"
     first = sync_tree(work, {"docs/a.md": b"a", "docs/old/b.md": b"b", "mkdocs.yml": b"x"}, ["docs"])
     assert first.written == ["docs/a.md", "docs/old/b.md", "mkdocs.yml"] and first.removed == []
     (work / "notes.txt").write_bytes(b"mine")
+    (work / "docs" / "mine.md").write_bytes(b"put here by hand")
     (work / "site").mkdir()
     (work / "site" / "index.html").write_bytes(b"bare build")
     kept = (work / "docs" / "a.md").stat().st_mtime_ns
     second = sync_tree(work, {"docs/a.md": b"a", "docs/c.md": b"c", "mkdocs.yml": b"y"}, ["docs"])
     assert second.written == ["docs/c.md", "mkdocs.yml"] and second.removed == ["docs/old/b.md"]
-    assert sorted(p.relative_to(work).as_posix() for p in work.rglob("*") if p.is_file()) == [
-        "docs/a.md", "docs/c.md", "mkdocs.yml", "notes.txt", "site/index.html"]
+    assert listing(work) == [MARKER, "docs/a.md", "docs/c.md", "docs/mine.md", "mkdocs.yml",
+                             "notes.txt", "site/index.html"]
+    assert (work / "docs" / "mine.md").read_bytes() == b"put here by hand"
     assert not (work / "docs" / "old").exists(), "emptied folders go too"
     assert (work / "docs" / "a.md").stat().st_mtime_ns == kept
     assert sync_tree(work, {"docs/a.md": b"a", "docs/c.md": b"c", "mkdocs.yml": b"y"}, ["docs"]) == \
         Synced([], [])
+
+
+def test_sync_tree_never_deletes_outside_its_owned_folders_even_when_listed(tmp_path: Path) -> None:
+    work = tmp_path / "work"
+    work.mkdir()
+    (tmp_path / "precious.txt").write_bytes(b"keep")
+    (work / "notes.txt").write_bytes(b"keep too")
+    forged = {"generator": "playbook", "kind": "workspace",
+              "files": ["../precious.txt", "notes.txt", "docs/../notes.txt"]}
+    (work / MARKER).write_text(json.dumps(forged), encoding="utf-8")
+    assert sync_tree(work, {"docs/a.md": b"a"}, ["docs"]) == Synced(["docs/a.md"], [])
+    assert (tmp_path / "precious.txt").read_bytes() == b"keep"
+    assert (work / "notes.txt").read_bytes() == b"keep too"
 
 
 def test_sync_tree_refuses_paths_leaving_the_folder(tmp_path: Path) -> None:
@@ -85,3 +191,30 @@ def test_folder_sink_writes_each_file_lists_its_hash_and_refuses_escapes_and_rep
         sink.put("../outside.txt", b"x")
     assert not (tmp_path.parent / "outside.txt").exists()
     assert (tmp_path / "a/b.txt").read_bytes() == b"hello"
+
+
+def test_safe_folder_creates_the_working_folder(tmp_path: Path) -> None:
+    assert safe_folder(tmp_path, ".playbook/handbook") == tmp_path / ".playbook" / "handbook"
+    assert (tmp_path / ".playbook" / "handbook").is_dir()
+
+
+@pytest.mark.parametrize("linked", [".playbook", ".playbook/handbook"])
+def test_safe_folder_refuses_a_link_on_the_way(tmp_path: Path, linked: str) -> None:
+    root, outside = tmp_path / "root", tmp_path / "outside"
+    outside.mkdir()
+    (root / linked).parent.mkdir(parents=True, exist_ok=True)
+    (root / linked).symlink_to(outside, target_is_directory=True)
+    with pytest.raises(UsageError) as caught:
+        safe_folder(root, ".playbook/handbook")
+    assert str(caught.value) == (f"{root / linked} is a symbolic link; playbook keeps its working "
+                                 "files only in real folders inside the playbook (remove the link)")
+    assert list(outside.iterdir()) == []
+
+
+def test_safe_folder_refuses_a_file_on_the_way(tmp_path: Path) -> None:
+    (tmp_path / ".playbook").write_bytes(b"a file")
+    with pytest.raises(UsageError) as caught:
+        safe_folder(tmp_path, ".playbook/cache")
+    assert str(caught.value) == (f"{tmp_path / '.playbook'} is not a folder; playbook keeps its "
+                                 "working files there (remove it)")
+    assert (tmp_path / ".playbook").read_bytes() == b"a file"

@@ -1,17 +1,22 @@
 """The one place that writes outputs: single files atomically and only when the content
 changed, whole output folders (the handbook `site/`, a bundle) staged beside their target and
-swapped in, so a failure never leaves a half-written output."""
+swapped in, so a failure never leaves a half-written output, and working folders kept in sync
+file by file. Nothing is deleted that playbook did not write (`output_guard` says what an
+output may replace; `sync_tree` removes only files it listed)."""
 
 from __future__ import annotations
 
 import contextlib
 import hashlib
 import os
-import shutil
+import stat
 import tempfile
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
+
+from playbook import output_guard
+from playbook.errors import UsageError
 
 
 def write_text(path: Path, text: str) -> bool:
@@ -23,11 +28,13 @@ def write_text(path: Path, text: str) -> bool:
 def write_bytes(path: Path, data: bytes) -> bool:
     """Write `data` to `path` atomically (temp file + rename): the file is never seen
     half-written. Returns False, leaving the file and its mtime alone, when it already holds
-    `data`."""
+    `data`. Only a regular file is compared (read): a link or a special file at `path` is
+    replaced, never followed or opened."""
     try:
-        if path.read_bytes() == data:
+        st = os.lstat(path)
+        if stat.S_ISREG(st.st_mode) and st.st_size == len(data) and path.read_bytes() == data:
             return False
-    except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
+    except (FileNotFoundError, NotADirectoryError):
         pass
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
@@ -41,44 +48,89 @@ def write_bytes(path: Path, data: bytes) -> bool:
     return True
 
 
+def safe_folder(root: Path, rel: str | PurePosixPath) -> Path:
+    """`root/rel` as a real folder, created where missing, for working files playbook keeps in
+    the playbook (`.playbook/handbook`, `.playbook/cache`): every component below `root` is
+    `lstat`ed, and a symbolic link or a non-folder among them is a `UsageError`, so a link
+    committed to the playbook cannot make playbook write or delete files elsewhere."""
+    path = root.absolute()
+    for part in PurePosixPath(rel).parts:
+        if part in ("", ".", "..", "/"):
+            raise ValueError(f"working folder {str(rel)!r} must be a plain relative path")
+        path = path / part
+        try:
+            os.mkdir(path)
+            continue
+        except FileExistsError:
+            pass
+        mode = os.lstat(path).st_mode
+        if stat.S_ISLNK(mode):
+            raise UsageError(f"{path} is a symbolic link; playbook keeps its working files only in "
+                             "real folders inside the playbook (remove the link)")
+        if not stat.S_ISDIR(mode):
+            raise UsageError(f"{path} is not a folder; playbook keeps its working files there "
+                             "(remove it)")
+    return path
+
+
 @contextlib.contextmanager
-def staged_tree(target: Path) -> Iterator[Path]:
-    """A fresh empty folder beside `target` to build a whole output tree in; when the block
+def staged_tree(target: Path, kind: str, *, root: Path | None = None,
+                label: str | None = None) -> Iterator[Path]:
+    """A fresh folder beside `target` to build a whole output tree of `kind` in; when the block
     ends without an exception it replaces `target` in two renames, otherwise it is deleted and
     `target` is left exactly as it was.
 
+    `target` must be one playbook may replace (`output_guard`: missing, empty, or marked as an
+    output of `kind`; never `root`, a folder containing it, a file or a link), else
+    `OutputRefused` before anything is touched. The run holds `.<name>.lock` beside `target`
+    throughout, removes the stages a killed run left, and marks the new tree as its output.
+
     The swap is not a single atomic rename (POSIX has none for a non-empty folder): `target` is
     first renamed aside, then the new tree renamed in, then the old one deleted. A crash between
-    the two renames leaves the old tree at `.<name>.old-*`, never a half-written `target`.
+    the two renames leaves the old tree at `.<name>.old-*`, never a half-written `target`, and
+    the next run puts it back before it starts.
     """
-    target = target.absolute()
+    shown = label or str(target)
+    target = output_guard.check_place(target, root, shown)
     target.parent.mkdir(parents=True, exist_ok=True)
-    stage = Path(tempfile.mkdtemp(prefix=f".{target.name}.new-", dir=target.parent))
-    try:
-        yield stage
-    except BaseException:
-        shutil.rmtree(stage, ignore_errors=True)
-        raise
+    with output_guard.output_lock(target, shown):
+        output_guard.clean_stale_stages(target, kind)
+        output_guard.check_contents(target, kind, shown)
+        stage = Path(tempfile.mkdtemp(prefix=f".{target.name}.new-", dir=target.parent))
+        try:
+            output_guard.write_marker(stage, kind)
+            yield stage
+            output_guard.write_marker(stage, kind)  # again: a builder may have emptied the stage
+        except BaseException:
+            output_guard.discard(stage)
+            raise
+        _swap(stage, target)
+
+
+def _swap(stage: Path, target: Path) -> None:
+    """Put the complete tree `stage` at `target`, keeping the old one until it is in place."""
     aside: Path | None = None
-    if target.exists():
-        aside = Path(tempfile.mkdtemp(prefix=f".{target.name}.old-", dir=target.parent))
-        aside.rmdir()
-        os.replace(target, aside)
     try:
+        if os.path.lexists(target):
+            aside = Path(tempfile.mkdtemp(prefix=f".{target.name}.old-", dir=target.parent))
+            aside.rmdir()
+            os.replace(target, aside)
         os.replace(stage, target)
     except BaseException:
-        if aside is not None:
+        if aside is not None and not os.path.lexists(target):
             os.replace(aside, target)
-        shutil.rmtree(stage, ignore_errors=True)
+            aside = None
+        output_guard.discard(stage)
         raise
-    if aside is not None:
-        shutil.rmtree(aside, ignore_errors=True)
+    finally:
+        if aside is not None:
+            output_guard.discard(aside)
 
 
-def write_tree(target: Path, files: Mapping[str, bytes]) -> None:
-    """Replace the folder `target` with exactly `files` (relative POSIX path -> content),
-    all at once (see `staged_tree`)."""
-    with staged_tree(target) as stage:
+def write_tree(target: Path, files: Mapping[str, bytes], kind: str, *, root: Path | None = None) -> None:
+    """Replace the output folder `target` with exactly `files` (relative POSIX path -> content)
+    and its marker, all at once (see `staged_tree`)."""
+    with staged_tree(target, kind, root=root) as stage:
         real = stage.resolve()
         for name, data in sorted(files.items()):
             path = _inside(stage, real, name)
@@ -115,33 +167,61 @@ class Synced:
 def sync_tree(folder: Path, files: Mapping[str, bytes], owned: Iterable[str]) -> Synced:
     """Make `folder` hold `files` (relative POSIX path -> content) while touching only what
     differs: each file is rewritten (atomically, `write_bytes`) only when its bytes changed, and
-    files under the `owned` subfolders that are not in `files` are deleted, with the folders
-    that leaves empty. Anything else in `folder` is left alone.
+    a file that an earlier sync wrote under the `owned` subfolders and that is no longer in
+    `files` is deleted, with the folders that leaves empty. What was written is listed in the
+    folder's marker (`.playbook-output`), so anything else in `folder`, a file someone put in
+    an owned subfolder included, is left alone.
 
     Unlike `write_tree` this is incremental, not all-at-once: it is for a working folder whose
     unchanged files must keep their mtimes (a cache, a build's inputs), never for an output
-    that must not be seen half-written."""
+    that must not be seen half-written. Check `folder` with `safe_folder` first."""
     folder = folder.absolute()
     real = folder.resolve()
-    written: list[str] = []
-    for name, data in sorted(files.items()):
-        path = _inside(folder, real, name)
-        if write_bytes(path, data):
-            written.append(name)
+    before = _listed(folder)
+    paths = {name: _inside(folder, real, name) for name in sorted(files)}
+    # listed before written: a run cut short still knows every file it may have left
+    write_text(folder / output_guard.MARKER, output_guard.marker_text(WORKSPACE_KIND,
+                                                                       files=sorted(before | set(files))))
+    written = [name for name, path in paths.items() if write_bytes(path, files[name])]
+    tops = [PurePosixPath(sub) for sub in sorted(set(owned))]
     removed: list[str] = []
-    for sub in sorted(set(owned)):
-        top = _inside(folder, real, sub)
-        if not top.is_dir():
+    for name in sorted(before - set(files)):
+        rel = PurePosixPath(name)
+        top = next((t for t in tops if rel.is_relative_to(t) and rel != t), None)
+        if top is None or rel.as_posix() != name or ".." in rel.parts:
+            continue  # only plain names under an owned folder, as sync_tree writes them
+        try:
+            path = _inside(folder, real, name)
+        except ValueError:
             continue
-        for path in sorted(top.rglob("*"), reverse=True):  # children before their folder
-            name = path.relative_to(folder).as_posix()
-            if path.is_dir() and not path.is_symlink():
-                if not any(path.iterdir()):
-                    path.rmdir()
-            elif name not in files:
-                path.unlink()
-                removed.append(name)
-    return Synced(written, sorted(removed))
+        if path.is_symlink() or not path.is_file():
+            continue  # not what we wrote
+        path.unlink()
+        removed.append(name)
+        _prune(path.parent, folder / top)
+    write_text(folder / output_guard.MARKER, output_guard.marker_text(WORKSPACE_KIND, files=sorted(files)))
+    return Synced(written, removed)
+
+
+WORKSPACE_KIND = "workspace"
+"""The marker kind of a folder kept by `sync_tree`."""
+
+
+def _listed(folder: Path) -> set[str]:
+    """The files the last `sync_tree` of `folder` wrote, from its marker."""
+    marker = output_guard.read_marker(folder)
+    names = marker.get("files") if marker is not None and marker["kind"] == WORKSPACE_KIND else None
+    return {n for n in names if isinstance(n, str)} if isinstance(names, list) else set()
+
+
+def _prune(path: Path, top: Path) -> None:
+    """Remove `path` and its parents up to (not including) `top` while they are empty."""
+    while path != top and path.is_relative_to(top):
+        try:
+            path.rmdir()
+        except OSError:
+            return
+        path = path.parent
 
 
 def _inside(folder: Path, real: Path, name: str) -> Path:

@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 from collections.abc import Iterator
@@ -13,12 +14,15 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from playbook.arguments import add_root, date
+from playbook.arguments import add_root, date, source_date_epoch
 from playbook.errors import UsageError
 
 if TYPE_CHECKING:
     from playbook.bundle.export import Progress
 
+MAX_RANGE_DAYS = 366
+"""The longest --from..--to export without --allow-long-range: a year (a bundle of the shipped
+playbook takes about 80 MB a year, and a mistyped year should not fill a disk)."""
 PROGRESS_MIN_GROUPS = 10
 """Below this many groups an export is quick enough to need no progress bar."""
 FORMATS = ("json", "csv", "md", "ics")
@@ -61,7 +65,12 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
                         help=f"formats to write, comma-separated (default: {','.join(FORMATS)}); "
                              "replies.json and manifest.json are always written")
     export.add_argument("--out", type=Path, default=None, metavar="DIR",
-                        help="output folder (default: bundles/<from>_<to> in the current folder)")
+                        help="output folder (default: bundles/<from>_<to> in the current folder); "
+                             "it must be missing, empty or a bundle playbook wrote before, never "
+                             "the playbook or a folder holding it")
+    export.add_argument("--allow-long-range", action="store_true",
+                        help=f"allow a range longer than {MAX_RANGE_DAYS} days (bundles grow with "
+                             "every day)")
     export.add_argument("--quiet", action="store_true", help="no progress bar and no summary line")
     export.set_defaults(run=run_export)
 
@@ -98,11 +107,20 @@ def _progress_bar(show: bool, total: int) -> Iterator[Progress | None]:
 def run_export(args: argparse.Namespace) -> int:
     from playbook.bundle.export import build_bundle, git_commit, steps, unknown_filters
     from playbook.exporters import Filters
+    from playbook.output_guard import check_output
     from playbook.pipeline import EXIT_OK, check, report_failure, report_stop
     from playbook.writer import FolderSink, staged_tree
 
     if args.end < args.start:
         raise UsageError(f"--to {args.end} is before --from {args.start}")
+    days = (args.end - args.start).days + 1
+    if days > MAX_RANGE_DAYS and not args.allow_long_range:
+        raise UsageError(f"--from {args.start} --to {args.end} spans {days} days, more than "
+                         f"{MAX_RANGE_DAYS}; pass --allow-long-range to export it anyway")
+    source_date_epoch()  # a bad SOURCE_DATE_EPOCH stops the export before any work
+    out: Path = args.out or Path("bundles") / f"{args.start.isoformat()}_{args.end.isoformat()}"
+    label = f"--out {args.out}" if args.out is not None else str(out)
+    check_output(out, KIND, root=args.root, label=label, adopt=_exported_before)
     checked = check(args.root)
     if checked.failing or checked.project is None:
         return report_failure(checked, "the export")
@@ -112,12 +130,12 @@ def run_export(args: argparse.Namespace) -> int:
     problems = unknown_filters(project, filters)
     if problems:
         raise UsageError("; ".join(problems))
-    out: Path = args.out or Path("bundles") / f"{args.start.isoformat()}_{args.end.isoformat()}"
     show = _show_progress(args.quiet, len(project.groups))
     try:
         # each file goes into the stage as soon as it is made; the stage replaces `out` only
         # when the whole bundle is there (a failure or an interruption leaves `out` as it was)
-        with _progress_bar(show, steps(args.formats)) as progress, staged_tree(out) as stage:
+        with (_progress_bar(show, steps(args.formats)) as progress,
+              staged_tree(out, KIND, root=args.root, label=label) as stage):
             sink = FolderSink(stage)
             bundle = build_bundle(project, args.start, args.end, groups=filters.groups,
                                   operators=filters.operators, platforms=filters.platforms,
@@ -131,6 +149,35 @@ def run_export(args: argparse.Namespace) -> int:
         replies = sum(len(s.replies) for s in bundle.replies)
         print(f"{out}: {len(bundle.messages)} messages, {replies} replies, {len(sink.listing)} files")
     return EXIT_OK
+
+
+KIND = "bundle"
+"""The kind of output a bundle folder is (its `.playbook-output` marker)."""
+MANIFEST_LIMIT = 64 * 1024 * 1024
+
+
+def _exported_before(folder: Path) -> bool:
+    """Whether `folder` is a bundle written before output folders carried their marker: its
+    manifest.json, written by playbook, lists every file in it and nothing else is there."""
+    manifest = folder / "manifest.json"
+    try:
+        if not manifest.is_file() or manifest.is_symlink() or manifest.stat().st_size > MANIFEST_LIMIT:
+            return False
+        data = json.loads(manifest.read_bytes())
+    except (OSError, ValueError):
+        return False
+    if not (isinstance(data, dict) and str(data.get("generator", "")).startswith("playbook ")
+            and isinstance(data.get("files"), dict)):
+        return False
+    found: set[str] = set()
+    for top, dirs, names in os.walk(folder):
+        for name in dirs + names:
+            path = Path(top) / name
+            if path.is_symlink() or not (path.is_dir() or path.is_file()):
+                return False
+            if path.is_file():
+                found.add(path.relative_to(folder).as_posix())
+    return found == {*data["files"], "manifest.json"}
 
 
 class _Abandoned(Exception):

@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from playbook.arguments import add_root, date
+from playbook.arguments import add_root, date, source_date_epoch
 
 SITE_FOLDER = "site"
 
@@ -27,7 +27,9 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
                     "A failed validation or build leaves the previous site untouched.")
     _common(build)
     build.add_argument("--out", type=Path, default=None,
-                       help="folder for the site (default: ROOT/site)")
+                       help="folder for the site (default: ROOT/site); it must be missing, empty "
+                            "or a site playbook built before, never the playbook or a folder "
+                            "holding it")
     build.add_argument("--force", action="store_true",
                        help="run MkDocs even when the site is up to date")
     build.set_defaults(run=run_build)
@@ -59,11 +61,18 @@ def _day(args: argparse.Namespace) -> dt.date:
 def run_build(args: argparse.Namespace) -> int:
     from jinja2 import TemplateError, TemplateSyntaxError
 
+    from playbook.handbook import site
     from playbook.handbook.compile import build_site, compile_handbook
     from playbook.handbook.site import SiteBuildFailed
+    from playbook.output_guard import check_output
     from playbook.pipeline import EXIT_FINDINGS, EXIT_OK, check, report_failure, report_stop
 
     day = _day(args)
+    source_date_epoch()  # a bad SOURCE_DATE_EPOCH stops the build before any work
+    target: Path = args.out if args.out is not None else args.root / SITE_FOLDER
+    label = f"--out {args.out}" if args.out is not None else str(target)
+    check_output(target, site.KIND, root=args.root, label=label,
+                 adopt=lambda _: site.made_here(args.root, target))
     checked = check(args.root)
     if checked.failing or checked.project is None:
         return report_failure(checked, "the build")
@@ -76,7 +85,6 @@ def run_build(args: argparse.Namespace) -> int:
         return EXIT_FINDINGS
     if compiled.diagnostics:
         return report_stop(compiled.diagnostics, checked.files_checked, "the build")
-    target: Path = args.out if args.out is not None else args.root / SITE_FOLDER
     try:
         done = build_site(checked.project, compiled, day, target, force=args.force)
     except SiteBuildFailed as err:

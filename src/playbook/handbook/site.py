@@ -27,10 +27,13 @@ import yaml
 from markupsafe import escape
 
 from playbook import __version__
+from playbook.arguments import source_date_epoch
 from playbook.handbook.pages import Handbook
 from playbook.writer import write_text
 
 ASSETS = Path(__file__).parent / "assets"
+KIND = "site"
+"""The kind of output the handbook's site folder is (its `.playbook-output` marker)."""
 WORKSPACE = PurePosixPath(".playbook", "handbook")
 """The kept workspace, relative to the playbook root."""
 CONFIG = "mkdocs.yml"
@@ -116,9 +119,11 @@ def workspace_tree(handbook: Handbook, media: Mapping[str, bytes], title: str, d
 
 
 def source_epoch(day: dt.date) -> str:
-    """The SOURCE_DATE_EPOCH of a build on `day`: the user's, else 00:00 UTC of `day`."""
-    if "SOURCE_DATE_EPOCH" in os.environ:
-        return os.environ["SOURCE_DATE_EPOCH"]
+    """The SOURCE_DATE_EPOCH of a build on `day`: the user's (checked: a bad one is a
+    `UsageError`), else 00:00 UTC of `day`."""
+    given = source_date_epoch()
+    if given is not None:
+        return str(given)
     return str(int(dt.datetime.combine(day, dt.time(), dt.UTC).timestamp()))
 
 
@@ -167,6 +172,21 @@ def up_to_date(workspace: Path, inputs: str, target: Path, day: dt.date) -> bool
         return False
 
 
+def made_here(root: Path, target: Path) -> bool:
+    """Whether `target` is the site the last successful build of the playbook at `root` swapped
+    in, by the stamp's record of its path and identity (inode, mtime): how a site built before
+    output folders carried their marker is recognised as playbook's own."""
+    from playbook.files import FileRefused, PlaybookFiles
+
+    try:
+        record = json.loads(PlaybookFiles(root).read_text(f"{WORKSPACE}/{STAMP}"))
+        st = target.stat()
+    except (FileRefused, OSError, ValueError):
+        return False
+    return (isinstance(record, dict) and record.get("site") == str(target.absolute())
+            and record.get("site_id") == [st.st_ino, st.st_mtime_ns])
+
+
 def record_build(workspace: Path, inputs: str, target: Path, day: dt.date) -> None:
     """Write the stamp of a build that has just been swapped in at `target`."""
     current = stamp(inputs, target, day)
@@ -178,7 +198,7 @@ def record_build(workspace: Path, inputs: str, target: Path, day: dt.date) -> No
 def source_date(day: dt.date) -> Iterator[None]:
     """SOURCE_DATE_EPOCH for the build: the user's, else midnight UTC of the handbook's date,
     so the sitemap's dates and the gzip header are the same in every build of that day."""
-    if "SOURCE_DATE_EPOCH" in os.environ:
+    if source_date_epoch() is not None:
         yield
         return
     os.environ["SOURCE_DATE_EPOCH"] = source_epoch(day)
