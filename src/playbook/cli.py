@@ -169,7 +169,21 @@ def run_schema(out: Path, check: bool) -> int:
     return EXIT_OK
 
 
+EXIT_INTERRUPTED = 130
+"""The exit code of a run stopped by Ctrl-C (128 + SIGINT), as shells report it."""
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command; Ctrl-C anywhere ends it with one line and exit 130. Outputs are written
+    in stages that roll back, so an interrupted run leaves the previous ones as they were."""
+    try:
+        return _run(argv)
+    except KeyboardInterrupt:
+        print("playbook: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+
+
+def _run(argv: Sequence[str] | None) -> int:
     args = _parser().parse_args(argv)
     try:
         if args.command == "validate":

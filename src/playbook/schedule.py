@@ -34,6 +34,7 @@ from zoneinfo import ZoneInfo
 
 from dateutil import rrule
 
+from playbook.arguments import out_of_range
 from playbook.errors import UsageError
 from playbook.models.base import Channel
 from playbook.models.calendars import ActivityCalendar
@@ -124,9 +125,13 @@ def today() -> dt.date:
     if not fixed:
         return dt.date.today()
     try:
-        return dt.date.fromisoformat(fixed)
+        day = dt.date.fromisoformat(fixed)
     except ValueError:
         raise UsageError(f"PLAYBOOK_TODAY={fixed!r} is not a date; write YYYY-MM-DD") from None
+    problem = out_of_range(day)
+    if problem:
+        raise UsageError(f"PLAYBOOK_TODAY={fixed}: {problem}")
+    return day
 
 
 def local(day: dt.date, clock: dt.time, zone: dt.tzinfo) -> dt.datetime:
