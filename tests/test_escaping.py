@@ -67,6 +67,16 @@ def test_csv_cells_that_start_like_a_formula_get_a_quote(raw: str, cell: str) ->
     assert inert.csv_cell(raw) == cell
 
 
+@pytest.mark.parametrize(("row", "cells"), [
+    (["id-1", "2026-10-24", "群", ""], ["id-1", "2026-10-24", "群", ""]),
+    (["id-1", "-5", "a"], ["id-1", "'-5", "a"]),
+    (["a\x1b", "b", "@c"], ["a\\x1b", "b", "'@c"]),
+    (["a\r\nb", "\tc"], ["a\r\nb", "'\tc"]),
+])
+def test_csv_rows_neutralise_each_cell(row: list[str], cells: list[str]) -> None:
+    assert inert.csv_row(row) == cells
+
+
 def test_markdown_inline_keeps_one_line_without_markup() -> None:
     assert inert.markdown_inline("x\r# H\r\n- y\n<b>*z*</b> | [l](u) `c` ~s~ \\") == (
         "x ⏎ \\# H ⏎ - y ⏎ &lt;b&gt;\\*z\\*&lt;/b&gt; \\| \\[l\\](u) \\`c\\` \\~s\\~ \\\\")

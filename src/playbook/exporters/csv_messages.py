@@ -2,12 +2,12 @@
 correctly, with columns an SCRM bulk import can map (send date and time, group, sender, text,
 attachments).
 
-Every cell goes through `inert.csv_cell`: a cell that starts with `=`, `+`, `-`, `@`, TAB or CR
-gets a leading `'`, as OWASP recommends against formula injection, so a spreadsheet shows it as
-text instead of evaluating it; control characters other than TAB, CR and LF are shown as
-escapes (`\\x1b`). The cells this module makes itself (dates, times, IANA zone names, ISO
-moments, ids) never start with one of those characters, so only playbook text is ever changed;
-`messages.json` keeps every text exactly.
+Every cell goes through `inert.csv_cell` (by `inert.csv_row`): a cell that starts with `=`,
+`+`, `-`, `@`, TAB or CR gets a leading `'`, as OWASP recommends against formula injection, so
+a spreadsheet shows it as text instead of evaluating it; control characters other than TAB, CR
+and LF are shown as escapes (`\\x1b`). The cells this module makes itself (dates, times, IANA
+zone names, ISO moments, ids) never start with one of those characters, so only playbook text
+is ever changed; `messages.json` keeps every text exactly.
 """
 
 from __future__ import annotations
@@ -33,14 +33,14 @@ LIST_SEPARATOR = ";"
 def rows(sel: Selection) -> Iterator[list[str]]:
     """One row per message, made as the writer asks for it."""
     for m in sel.messages:
-        yield [inert.csv_cell(cell) for cell in (
+        yield inert.csv_row((
             m.id, m.at.date().isoformat(), m.at.strftime("%H:%M"), zone_name(m.at), m.at.isoformat(),
             m.operator, sel.operator_name(m.operator), m.group, m.group_name, m.platform, m.channel,
             m.sender or "", sel.role_name(m.sender, m.locale), m.locale, m.text,
             LIST_SEPARATOR.join(a.path for a in m.attachments),
             LIST_SEPARATOR.join(a.sha256 for a in m.attachments),
             m.item, m.item_id, str(m.source),
-        )]
+        ))
 
 
 def export(sel: Selection) -> Iterator[tuple[str, bytes]]:
