@@ -41,7 +41,8 @@ class OutputRefused(UsageError):
 
 def marker_text(kind: str, **extra: object) -> str:
     """The marker of an output folder of `kind`."""
-    return json.dumps({"generator": "playbook", "kind": kind, **extra}, indent=1, sort_keys=True) + "\n"
+    record = {"generator": "playbook", "kind": kind, **extra}
+    return json.dumps(record, ensure_ascii=False, sort_keys=True) + "\n"
 
 
 def read_marker(folder: Path) -> dict[str, object] | None:
