@@ -20,6 +20,7 @@ from icalendar import Calendar
 from bundle_playbook import FILES, MORNING, PLAYBOOK
 from conftest import MakePlaybook, RunCli, valid_playbook_yaml
 from playbook import inert
+from playbook.bundle.agenda import agenda
 from playbook.bundle.export import Bundle, build_bundle
 from playbook.diagnostics import Diagnostic, Related, Severity
 from playbook.exporters import runsheet
@@ -298,3 +299,13 @@ def test_diff_text_shows_terminal_escapes(forged_review: Review) -> None:
         "      + # x",
     ]
     assert lines[13:15] == ["      + ~~~~", "      + \\x1b[2K\\u2028y"]
+
+
+# --- playbook agenda ------------------------------------------------------------------------
+
+def test_the_agenda_prints_names_and_texts_escaped(hostile_project: Project) -> None:
+    text = agenda(hostile_project, dt.date(2026, 10, 24), ("club-1",)).text
+    assert "\r" not in text
+    printed = text.split("\n")
+    assert printed[2] == '@SUM(1+1),"q"\\r\\n# H|<b>群😀 (club-1) · anna · wechat_group'
+    assert printed[4].endswith(' =1+2,"q"')  # the preview is the text's first line

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from playbook import inert
 from playbook.bundle.compose import Composer, Message, one_per_place
 from playbook.diagnostics import Diagnostic
 from playbook.exporters.runsheet import weekday
@@ -83,7 +84,8 @@ def agenda(project: Project, day: dt.date, groups: tuple[str, ...] = ()) -> Agen
         live = live_items(project, group_id, day)
         lines.append("  live: " + ("; ".join(live) if live else "nothing scheduled"))
         lines += [_line(m, project) for m in mine] or ["  no messages due"]
-    return Agenda("\n".join(lines) + "\n", one_per_place(composer.diagnostics))
+    # names and texts come from the playbook: shown escaped, never acting on the terminal
+    return Agenda("\n".join(map(inert.terminal, lines)) + "\n", one_per_place(composer.diagnostics))
 
 
 __all__ = ["Agenda", "agenda", "live_items"]
