@@ -11,6 +11,7 @@ import pytest
 from jinja2 import TemplateNotFound, UndefinedError
 from jinja2.exceptions import SecurityError
 
+from playbook.files import PlaybookFiles
 from playbook.loader import load_tree
 from playbook.models.base import MessageContent
 from playbook.models.calendars import KeywordReply, Slot, WeeklyEvent
@@ -68,7 +69,7 @@ def test_no_html_escaping_in_plain_text_messages() -> None:
 def test_template_loader_reads_inside_templates(tmp_path: Path) -> None:
     (tmp_path / "templates" / "messages").mkdir(parents=True)
     (tmp_path / "templates" / "messages" / "hi.j2").write_text("你好 {{ group.name }}", encoding="utf-8")
-    env = MessageEnvironment(tmp_path / "templates")
+    env = MessageEnvironment(PlaybookFiles(tmp_path))
     assert render(env.get_template("messages/hi.j2"), {"group": {"name": "一群"}}, env) == "你好 一群"
     assert render("{% include 'messages/hi.j2' %}!", {"group": {"name": "二群"}}, env) == "你好 二群!"
 
@@ -78,7 +79,7 @@ def test_template_loader_reads_inside_templates(tmp_path: Path) -> None:
 def test_template_loader_refuses_paths_outside_templates(tmp_path: Path, name: str) -> None:
     (tmp_path / "templates").mkdir()
     (tmp_path / "secret.txt").write_text("SECRET", encoding="utf-8")
-    env = MessageEnvironment(tmp_path / "templates")
+    env = MessageEnvironment(PlaybookFiles(tmp_path))
     with pytest.raises(TemplateOutsideFolder):
         env.get_template(name)
     with pytest.raises(TemplateNotFound):
@@ -91,13 +92,13 @@ def test_template_loader_refuses_a_link_leading_outside(tmp_path: Path) -> None:
     (tmp_path / "secret.txt").write_text("SECRET", encoding="utf-8")
     (tmp_path / "templates" / "link.j2").symlink_to(tmp_path / "secret.txt")
     with pytest.raises(TemplateOutsideFolder):
-        TemplateFolder(tmp_path / "templates").resolve("link.j2")
+        TemplateFolder(PlaybookFiles(tmp_path)).resolve("link.j2")
 
 
 def test_missing_template_is_not_found(tmp_path: Path) -> None:
     (tmp_path / "templates").mkdir()
     with pytest.raises(TemplateNotFound):
-        MessageEnvironment(tmp_path / "templates").get_template("messages/none.j2")
+        MessageEnvironment(PlaybookFiles(tmp_path)).get_template("messages/none.j2")
 
 
 def test_context_contract_per_place() -> None:

@@ -16,26 +16,22 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Mapping, MutableMapping
 from dataclasses import dataclass
-from pathlib import Path, PurePosixPath
+from pathlib import PurePosixPath
 from typing import Any
 
 from jinja2 import BaseLoader, Environment, StrictUndefined, Template, TemplateNotFound
-from jinja2.exceptions import SecurityError
-from jinja2.sandbox import ImmutableSandboxedEnvironment
 
-from playbook.loader import MAX_FILE_BYTES
+from playbook.files import MAX_FILE_BYTES, FileRefused, PlaybookFiles
 from playbook.models.base import MessageContent
 from playbook.models.calendars import WeeklyEvent
 from playbook.models.packs import MaterialPack
 from playbook.models.playbook import Group, GroupType
 from playbook.models.project import Project
 from playbook.models.types import text_in
+from playbook.render_bounds import MESSAGE_LIMITS, RenderLimitExceeded, RenderLimits
+from playbook.sandbox import BoundedSandbox
 
 TEMPLATES_FOLDER = "templates"
-MAX_EXPONENT = 100
-"""`a ** b` with |b| above this is refused: a message never needs it, and it can hang a run."""
-MAX_REPEAT = 100_000
-"""`'x' * n` (or a list) longer than this is refused, for the same reason."""
 
 
 @dataclass(frozen=True)
@@ -191,68 +187,75 @@ def _pack_values(pack: MaterialPack | None, locale: str, default: str) -> dict[s
 
 
 class TemplateOutsideFolder(TemplateNotFound):
-    """A template name that would leave the templates/ folder (`../`, an absolute path, a link)."""
+    """A template name that would leave its folder (`../`, an absolute path, a link)."""
+
+
+class TemplateUnreadable(TemplateNotFound):
+    """A template the file-access layer refuses (a FIFO, a link out of the playbook, no
+    permission, not UTF-8, too large); `refused` says why, with its PB code."""
+
+    def __init__(self, name: str, refused: FileRefused) -> None:
+        super().__init__(name, f"cannot read template '{refused.rel}': {refused.reason}")
+        self.refused = refused
 
 
 class TemplateFolder(BaseLoader):
-    """Loads message templates from one folder and nothing outside it.
+    """Loads templates from one folder of a playbook, through the file-access layer, and
+    nothing outside that folder: no `..`, no absolute or Windows path, no link that leads out
+    of it (links out of the playbook are refused by `PlaybookFiles` itself)."""
 
-    The accepted exception to "only the loader reads playbook files": Jinja2 needs a loader
-    for `template:` files and `{% include %}`. It applies the loader's size limit.
-    """
+    def __init__(self, files: PlaybookFiles, folder: str = TEMPLATES_FOLDER,
+                 label: str | None = None) -> None:
+        self.files = files
+        self.folder = folder.strip("/")
+        self.label = label or self.folder
+        """How template file names are shown in errors (the playbook-relative folder)."""
 
-    def __init__(self, root: Path) -> None:
-        self.root = root
-
-    def resolve(self, name: str) -> Path:
-        """The file for `name`; `TemplateOutsideFolder` when it points outside the folder."""
+    def resolve(self, name: str) -> str:
+        """The playbook-relative path of `name`; `TemplateOutsideFolder` when it points outside
+        the folder, `TemplateNotFound` when it is not there."""
         pure = PurePosixPath(name)
-        if "\\" in name or pure.is_absolute() or ".." in pure.parts or ":" in name:
-            raise TemplateOutsideFolder(name, f"template '{name}' points outside {TEMPLATES_FOLDER}/")
-        path = (self.root / pure).resolve()
-        if not path.is_relative_to(self.root.resolve()):
-            raise TemplateOutsideFolder(name, f"template '{name}' leads outside {TEMPLATES_FOLDER}/")
-        if not path.is_file():
-            raise TemplateNotFound(name, f"template '{name}' does not exist in {TEMPLATES_FOLDER}/")
-        return path
+        if "\\" in name or pure.is_absolute() or ".." in pure.parts or ":" in name or "\x00" in name:
+            raise TemplateOutsideFolder(name, f"template '{name}' points outside {self.label}/")
+        rel = f"{self.folder}/{pure.as_posix()}" if self.folder else pure.as_posix()
+        try:
+            real = self.files.resolve(rel)
+        except FileRefused as err:
+            if err.code == "PB033":
+                raise TemplateNotFound(name, f"template '{name}' does not exist in {self.label}/") from None
+            if err.code in ("PB032", "PB037"):
+                raise TemplateOutsideFolder(name, f"template '{name}' leads outside {self.label}/") from None
+            raise TemplateUnreadable(name, err) from None
+        if self.folder and not real.startswith(self.folder + "/"):
+            raise TemplateOutsideFolder(name, f"template '{name}' leads outside {self.label}/")
+        return rel
 
     def get_source(self, environment: Environment,
                    template: str) -> tuple[str, str, Callable[[], bool]]:
-        path = self.resolve(template)
-        raw = path.read_bytes()
-        if len(raw) > MAX_FILE_BYTES:
-            raise TemplateNotFound(template, f"template '{template}' is larger than {MAX_FILE_BYTES} bytes")
+        rel = self.resolve(template)
         try:
-            text = raw.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            raise TemplateNotFound(template, f"template '{template}' is not UTF-8") from None
-        return text, f"{TEMPLATES_FOLDER}/{template}", lambda: True
+            text = self.files.read_text(rel, MAX_FILE_BYTES)
+        except FileRefused as err:
+            if err.code == "PB033":
+                missing = f"template '{template}' does not exist in {self.label}/"
+                raise TemplateNotFound(template, missing) from None
+            raise TemplateUnreadable(template, err) from None
+        return text, f"{self.label}/{template}", lambda: True
 
 
-class MessageEnvironment(ImmutableSandboxedEnvironment):
+class MessageEnvironment(BoundedSandbox):
     """The sandbox every message renders in: no attribute escapes (`__class__`, `mro`, …), no
-    changes to the values it is given, undefined variables fail, no HTML escaping, and no
-    arithmetic that could hang or exhaust a run."""
+    changes to the values it is given, undefined variables fail, no HTML escaping, and every
+    render bounded in output, loops, values and time (`playbook.render_bounds`)."""
 
-    intercepted_binops = frozenset({"*", "**"})
-
-    def __init__(self, templates: Path | None = None, *, loader: BaseLoader | None = None,
-                 finalize: Callable[[Any], Any] | None = None) -> None:
-        # `loader` replaces the templates/ folder loader (the handbook stacks two folders);
-        # `finalize` post-processes every `{{ … }}` output (the handbook escapes Markdown there).
+    def __init__(self, templates: PlaybookFiles | None = None, *, loader: BaseLoader | None = None,
+                 finalize: Callable[[Any], Any] | None = None, limits: RenderLimits = MESSAGE_LIMITS) -> None:
+        # `templates` is the playbook whose templates/ folder `template:` and `{% include %}`
+        # read; `loader` replaces it (the handbook stacks two folders); `finalize`
+        # post-processes every `{{ … }}` output (the handbook escapes Markdown there).
         super().__init__(undefined=StrictUndefined, autoescape=False, auto_reload=False,
                          loader=loader or (TemplateFolder(templates) if templates is not None else None),
-                         finalize=finalize)
-
-    def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
-        if operator == "**" and isinstance(right, int | float) and abs(right) > MAX_EXPONENT:
-            raise SecurityError(f"exponent {right} is too large for a message")
-        if operator == "*":
-            for seq, times in ((left, right), (right, left)):
-                if isinstance(seq, str | list | tuple) and isinstance(times, int) \
-                        and len(seq) * times > MAX_REPEAT:
-                    raise SecurityError(f"repeating to {len(seq) * times} items is too long for a message")
-        return super().call_binop(context, operator, left, right)
+                         finalize=finalize, limits=limits)
 
     def from_string(self, source: str | Any, globals: MutableMapping[str, Any] | None = None,
                     template_class: type[Template] | None = None) -> Template:
@@ -277,7 +280,7 @@ class MessageEnvironment(ImmutableSandboxedEnvironment):
 
 def environment_for(project: Project) -> MessageEnvironment:
     """The sandbox for one playbook, its loader rooted at ROOT/templates."""
-    return MessageEnvironment(project.root / TEMPLATES_FOLDER)
+    return MessageEnvironment(project.access)
 
 
 def render(source: str | Template, context: Mapping[str, Any],
@@ -288,7 +291,8 @@ def render(source: str | Template, context: Mapping[str, Any],
 
 
 __all__ = [
-    "VARIABLES", "MessageEnvironment", "Place", "TemplateFolder", "TemplateOutsideFolder", "Variable",
+    "VARIABLES", "MessageEnvironment", "Place", "RenderLimitExceeded", "TemplateFolder",
+    "TemplateOutsideFolder", "TemplateUnreadable", "Variable",
     "allowed_variables", "contract_tree", "environment_for", "place_of", "render", "roots",
     "sample_context",
 ]

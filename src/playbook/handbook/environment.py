@@ -9,19 +9,23 @@ from pathlib import Path
 
 from jinja2 import ChoiceLoader
 
+from playbook.files import PlaybookFiles
 from playbook.handbook import escape
 from playbook.render import TEMPLATES_FOLDER, MessageEnvironment, TemplateFolder
+from playbook.render_bounds import PAGE_LIMITS
 
 DEFAULT_TEMPLATES = Path(__file__).parent / "templates"
 """The page templates shipped with the tool."""
+SHIPPED = "(shipped)"
+"""How the shipped templates are named in errors."""
 OVERRIDE_FOLDER = "handbook"
 """Under the playbook's templates/: page templates that replace the shipped ones."""
 
 
 def page_environment(root: Path) -> MessageEnvironment:
     """The sandbox for the pages of the playbook under `root`."""
-    loader = ChoiceLoader([TemplateFolder(root / TEMPLATES_FOLDER / OVERRIDE_FOLDER),
-                           TemplateFolder(DEFAULT_TEMPLATES)])
-    env = MessageEnvironment(loader=loader, finalize=escape.finalize)
+    loader = ChoiceLoader([TemplateFolder(PlaybookFiles(root), f"{TEMPLATES_FOLDER}/{OVERRIDE_FOLDER}"),
+                           TemplateFolder(PlaybookFiles(DEFAULT_TEMPLATES), "", label=SHIPPED)])
+    env = MessageEnvironment(loader=loader, finalize=escape.finalize, limits=PAGE_LIMITS)
     env.filters.update(md=escape.md, cell=escape.cell, fence=escape.fence)
     return env
