@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from golden import pytest_terminal_summary  # noqa: F401  (lists refreshed golden files)
 from playbook.cli import main
 
 Files = Mapping[str, str | bytes]

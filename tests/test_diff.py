@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from conftest import RunCli, valid_playbook_yaml
+from golden import assert_golden
 
 GOLDEN = Path(__file__).parent / "golden" / "diff"
 
@@ -136,21 +137,13 @@ def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return root
 
 
-def _golden(name: str, actual: str) -> None:
-    path = GOLDEN / name
-    if os.environ.get("PLAYBOOK_UPDATE_GOLDEN"):
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(actual, encoding="utf-8")
-    assert actual == path.read_text(encoding="utf-8")
-
-
 @pytest.mark.parametrize(("fmt", "golden"), [("text", "change.txt"), ("markdown", "change.md"),
                                              ("json", "change.json")])
 def test_diff_between_two_commits(repo: Path, run_cli: RunCli, fmt: str, golden: str) -> None:
     code, out, err = run_cli("diff", "base", "change", "--root", repo / "ops", "--days", "3",
                              "--format", fmt)
     assert (code, err) == (1, "")  # the rule set changed without a version bump
-    _golden(golden, out.replace(_git(repo, "rev-parse", "--short", "base"), "BASE").replace(
+    assert_golden(GOLDEN / golden, out.replace(_git(repo, "rev-parse", "--short", "base"), "BASE").replace(
         _git(repo, "rev-parse", "--short", "change"), "HEAD"))
 
 

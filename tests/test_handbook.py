@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from conftest import MakePlaybook, RunCli, document_header
+from golden import assert_golden_tree
 from playbook.handbook.compile import compile_handbook
 from playbook.handbook.escape import fence, md
 from playbook.handbook.serve import prepare
@@ -21,7 +22,6 @@ from playbook.pipeline import check
 REPO = Path(__file__).resolve().parents[1]
 GOLDEN = Path(__file__).parent / "golden" / "handbook"
 DAY = "2026-11-23"
-UPDATE = os.environ.get("PLAYBOOK_UPDATE_GOLDEN") == "1"
 
 HOSTILE_RULES = document_header("GroupRules", "base-rules").replace(
     "title: 测试文档", 'title: "规则 </title><script>alert(1)</script>"') + """\
@@ -57,16 +57,7 @@ def test_golden_pages_of_the_shipped_playbook() -> None:
     checked = check(REPO)
     assert checked.project is not None and not checked.failing
     pages = compile_handbook(checked.project, dt.date.fromisoformat(DAY)).handbook.pages
-    if UPDATE:
-        for old in GOLDEN.rglob("*.md"):
-            old.unlink()
-        for path, text in pages.items():
-            (GOLDEN / path).parent.mkdir(parents=True, exist_ok=True)
-            (GOLDEN / path).write_text(text, "utf-8")
-    expected = {str(p.relative_to(GOLDEN)): p.read_text("utf-8") for p in sorted(GOLDEN.rglob("*.md"))}
-    assert sorted(pages) == sorted(expected), "pages added or removed: run with PLAYBOOK_UPDATE_GOLDEN=1"
-    for path, text in pages.items():
-        assert text == expected[path], f"{path} differs from its golden file (PLAYBOOK_UPDATE_GOLDEN=1)"
+    assert_golden_tree(GOLDEN, pages)
 
 
 @pytest.mark.parametrize("text", [
