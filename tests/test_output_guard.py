@@ -18,6 +18,7 @@ import pytest
 
 from bundle_playbook import FILES
 from conftest import MakePlaybook, RunCli
+from playbook.output_guard import OutputRefused
 from playbook.writer import staged_tree
 
 DAY = "2026-10-26"
@@ -268,3 +269,22 @@ def test_a_second_export_into_a_locked_folder_fails_cleanly(world: tuple[Path, P
     assert run_cli("export", root, "--from", DAY, "--to", DAY, "--out", out, "--quiet") == (0, "", "")
     assert not lock.exists(), "the lock file goes with the run"
     assert json.loads((out / ".playbook-output").read_text("utf-8"))["kind"] == "bundle"
+
+
+def test_a_lock_file_left_by_a_killed_run_does_not_block_the_next(tmp_path: Path) -> None:
+    (tmp_path / ".site.lock").write_bytes(b"")  # killed while holding it: nobody holds it now
+    with staged_tree(tmp_path / "site", "site") as stage:
+        (stage / "index.html").write_bytes(b"new")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]
+    assert (tmp_path / "site" / "index.html").read_bytes() == b"new"
+
+
+def test_a_linked_lock_file_is_refused_and_its_target_untouched(tmp_path: Path) -> None:
+    (tmp_path / "elsewhere.txt").write_bytes(b"precious")
+    (tmp_path / ".site.lock").symlink_to(tmp_path / "elsewhere.txt")
+    with pytest.raises(OutputRefused) as caught, staged_tree(tmp_path / "site", "site"):
+        pass
+    assert str(caught.value).startswith(f"{tmp_path / 'site'}: cannot create the lock file "
+                                        f"{tmp_path / '.site.lock'}: ")
+    assert (tmp_path / "elsewhere.txt").read_bytes() == b"precious"
+    assert not (tmp_path / "site").exists()
