@@ -30,6 +30,7 @@ from playbook.codes import diagnostic
 from playbook.diagnostics import Diagnostic, Related
 from playbook.files import MAX_FILE_BYTES as MAX_FILE_BYTES  # re-exported: the documented limit
 from playbook.files import FileRefused, PlaybookFiles
+from playbook.nesting import COMPOSE_LIMIT, too_deep
 from playbook.source import SourceMap, Span, Suppression, find_suppressions, join
 
 MAX_ALIASES = 100
@@ -343,6 +344,12 @@ def load_text(text: str, path: str, expected_kind: str) -> LoadedFile:
     loaded = LoadedFile(path, expected_kind, None, SourceMap(path))
     if "playbook:" in text:
         loaded.suppressions = find_suppressions(path, text)
+    deep = too_deep(text, path, MAX_DEPTH)
+    if deep is not None:  # composing it would overflow the C stack: a crash, not an error
+        loaded.diagnostics.append(diagnostic(
+            "PB011", deep, f"nested more than {MAX_DEPTH} levels deep (and past {COMPOSE_LIMIT}: "
+            "the file was not loaded)"))
+        return loaded
     try:
         documents = yaml.compose_all(text, Loader=yaml.CSafeLoader)
         first = next(documents, None)

@@ -173,6 +173,10 @@ def _check_header(loaded: LoadedFile, data: dict[str, Any]) -> list[Diagnostic]:
     if version is None:
         problems.append(diagnostic("PB021", src.value(""), "missing required key 'apiVersion'",
                                    help=f"add `apiVersion: {API_VERSION}`"))
+    elif isinstance(version, list | dict):
+        problems.append(diagnostic("PB022", src.value("/apiVersion"),
+                                   f"apiVersion should be text, not {_describe(version)}",
+                                   help=f"write `apiVersion: {API_VERSION}`"))
     elif version != API_VERSION:
         problems.append(diagnostic(
             "PB013", src.value("/apiVersion"), f"unknown apiVersion '{version}'",
@@ -181,6 +185,9 @@ def _check_header(loaded: LoadedFile, data: dict[str, Any]) -> list[Diagnostic]:
     kind = data.get("kind")
     if kind is None:
         problems.append(diagnostic("PB012", src.value(""), "missing required key 'kind'",
+                                   help=f"this file should say `kind: {loaded.expected_kind}`"))
+    elif isinstance(kind, list | dict):  # not a name at all (and not hashable: no lookup)
+        problems.append(diagnostic("PB022", src.value("/kind"), f"kind should be text, not {_describe(kind)}",
                                    help=f"this file should say `kind: {loaded.expected_kind}`"))
     elif kind not in KINDS:
         problems.append(diagnostic(
