@@ -11,11 +11,12 @@ import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from conftest import MakePlaybook, RunCli, document_header
-from playbook import cache, pipeline
+from playbook import cache, cache_secret, pipeline
 from playbook.diagnostics import Diagnostic, Related, Severity
 from playbook.lint.config import LintConfig
 from playbook.loader import discover, index_files
@@ -40,8 +41,9 @@ IMPORT_PROBE = (
 
 
 @pytest.fixture(autouse=True)
-def environment(monkeypatch: pytest.MonkeyPatch) -> None:
+def environment(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory) -> None:
     monkeypatch.setenv("PLAYBOOK_TODAY", TODAY)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("user-cache")))
     monkeypatch.delenv(cache.DISABLE_VARIABLE, raising=False)
     monkeypatch.delenv("GITHUB_ACTIONS", raising=False)
 
@@ -73,6 +75,14 @@ def checks(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
 
 def entry(root: Path) -> Path:
     return root / ".playbook" / "cache" / "validate.json"
+
+
+def stored_fields(root: Path) -> dict[str, Any]:
+    """The JSON body of the entry (after its signature line)."""
+    signature, body = entry(root).read_text(encoding="utf-8").split("\n", 1)
+    assert len(signature) == 64
+    fields: dict[str, Any] = json.loads(body)
+    return fields
 
 
 def test_a_hit_prints_exactly_what_a_fresh_check_printed_in_every_format(
@@ -126,7 +136,7 @@ def test_the_entry_is_one_json_file_in_a_folder_that_ignores_itself(root: Path, 
     run_cli("validate", root)
     assert sorted(p.name for p in (root / ".playbook" / "cache").iterdir()) == [".gitignore", "validate.json"]
     assert (root / ".playbook" / "cache" / ".gitignore").read_text(encoding="utf-8").endswith("\n*\n")
-    stored = json.loads(entry(root).read_text(encoding="utf-8"))
+    stored = stored_fields(root)
     assert (stored["format"], stored["files_checked"], stored["exit_code"]) == (cache.FORMAT, 6, 1)
     assert len(stored["key"]) == 64
 
@@ -322,17 +332,21 @@ def test_a_damaged_entry_is_a_miss_and_is_replaced(root: Path, run_cli: RunCli, 
     first = run_cli("validate", root)
     data = DAMAGE[damage]
     if data is None:
-        stored = json.loads(entry(root).read_text(encoding="utf-8"))
+        stored = stored_fields(root)
         if damage == "wrong types":
             stored["diagnostics"] = "PB201"
         else:
             stored["diagnostics"][0]["severity"] = 7
-        data = json.dumps(stored).encode()
+        body = json.dumps(stored).encode()
+        secret = cache_secret.key_path()
+        assert secret is not None
+        # signed with the user's key, so the damage is found by the checks of the fields
+        data = cache_secret.tag(secret.read_bytes(), body).encode() + b"\n" + body
     entry(root).write_bytes(data)
     assert run_cli("validate", root) == first
     assert run_cli("validate", root) == first
     assert len(checks) == 2
-    assert json.loads(entry(root).read_text(encoding="utf-8"))["format"] == cache.FORMAT
+    assert stored_fields(root)["format"] == cache.FORMAT
 
 
 def test_an_unwritable_cache_folder_is_skipped(root: Path, run_cli: RunCli, checks: list[Path]) -> None:

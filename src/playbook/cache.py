@@ -13,15 +13,22 @@ matches; the key is a BLAKE2b hash of everything the result depends on:
 * the playbook: the path and content of every document the loader would load, of every file
   under ``templates/`` (messages include them), of ``pyproject.toml`` (the lint config), the
   path of every file the loader indexes (media and attachments are checked for existence
-  only), and where each symbolic link among them leads.
+  only), where each symbolic link among them leads, and every path the file-access layer
+  refuses (a link out of the root, a FIFO…). Which files those are, and how they are read
+  without following links out or blocking on a FIFO, is `playbook.cache_inputs`.
 
-Which files the loader sees is mirrored here rather than asked of `playbook.loader`: importing
-the loader (and PyYAML) and resolving every path would cost more than the whole cached run.
-tests/test_cache.py checks that the two agree.
+The entry sits in the playbook, where a pull request can put a forged one (force-added past the
+folder's ``.gitignore``). So each entry is signed with a secret kept outside every playbook
+(`playbook.cache_secret`): an entry whose tag does not verify under this user's key is a miss,
+and the playbook is checked again. Refusing entries git tracks was weighed and not done: it
+costs a git process on every hit, needs git, and misses an entry copied in by other means;
+the signature covers all of those. The cache folder is never read or written through a
+symbolic link (``.playbook`` or ``.playbook/cache`` being one turns the cache off).
 
-Problems with the cache never stop a run: an unreadable, corrupt or foreign entry is a miss,
-and a folder that cannot be written to is simply not cached. Failed runs (exit code 2: bad
-config, bad flags) are never stored, so they are reported again every time.
+Problems with the cache never stop a run: an unreadable, corrupt, unsigned or foreign entry is a
+miss, and a folder that cannot be written to, or a user key that cannot be made, means the run
+is simply not cached. Failed runs (exit code 2: bad config, bad flags) are never stored, so they
+are reported again every time.
 """
 
 from __future__ import annotations
@@ -30,33 +37,34 @@ import datetime as dt
 import hashlib
 import json
 import os
+import stat
 import sys
-from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import playbook
+from playbook.cache_inputs import CONFIG_FILE, Inputs, inputs
+from playbook.cache_secret import genuine, tag, user_key
 from playbook.diagnostics import Diagnostic, Related, Severity
 from playbook.source import Span
 
 CACHE_FOLDER = Path(".playbook") / "cache"
 """Where, under a playbook root, cache entries live (a hidden folder: the loader skips it)."""
 VALIDATE_FILE = "validate.json"
-FORMAT = 1
-"""The layout of an entry; bump it when the stored fields change."""
+FORMAT = 2
+"""The layout of an entry; bump it when the stored fields change. 2: signed."""
+MAX_ENTRY_BYTES = 64 * 1024 * 1024
+"""A larger entry is not read (a miss): no playbook's diagnostics come near it."""
 DISABLE_VARIABLE = "PLAYBOOK_NO_CACHE"
 """Set to anything but "" or "0" to turn the cache off (as `--no-cache` does)."""
 
-# What the loader reads; kept equal to playbook.loader by tests/test_cache.py.
-ROOT_FILES = ("playbook.yaml", "roster.yaml")
-DOCUMENT_FOLDERS = ("rules", "scripts", "calendars")
-DOCUMENT_SUFFIXES = (".yaml", ".yml")
-PACKS_FOLDER = "packs"
-PACK_FILE = "pack.yaml"
-SKIPPED_DIRS = frozenset({"site", "node_modules", "__pycache__", "examples"})
-TEMPLATES_FOLDER = "templates"
-CONFIG_FILE = "pyproject.toml"
+_DIR_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0)
+_FILE_FLAGS = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_NOCTTY | getattr(os, "O_CLOEXEC", 0)
+
+__all__ = ["CACHE_FOLDER", "DISABLE_VARIABLE", "Entry", "Inputs", "disabled", "entry_path", "inputs",
+           "key", "load", "store"]
 
 
 @dataclass(frozen=True)
@@ -66,20 +74,6 @@ class Entry:
     diagnostics: list[Diagnostic]
     files_checked: int
     exit_code: int
-
-
-@dataclass
-class Inputs:
-    """The files under a playbook root that a validate result depends on."""
-
-    documents: list[str] = field(default_factory=list)
-    """What `loader.discover` returns (relative POSIX paths, sorted): content matters."""
-    indexed: set[str] = field(default_factory=set)
-    """What `loader.index_files` returns: only that each exists matters."""
-    templates: list[str] = field(default_factory=list)
-    """Every file under templates/, hidden ones included: content matters."""
-    links: dict[str, str] = field(default_factory=dict)
-    """Each symbolic link met -> where it resolves (relative to the root, or absolute outside it)."""
 
 
 def disabled(no_cache_flag: bool) -> bool:
@@ -100,7 +94,10 @@ def entry_path(root: Path) -> Path:
 
 def key(root: Path, options: Mapping[str, Any]) -> str | None:
     """The cache key of validating `root` with `options` (JSON-serialisable command settings);
-    None when the inputs cannot be read reliably (then nothing is cached)."""
+    None when nothing may be cached: the inputs cannot be read reliably, the cache folder is a
+    symbolic link, or there is no user key to sign entries with."""
+    if not _folder_is_own(root) or user_key(root) is None:
+        return None
     try:
         digest = hashlib.blake2b(digest_size=32)
         _add(digest, f"playbook-validate-cache/{FORMAT}".encode())
@@ -108,29 +105,32 @@ def key(root: Path, options: Mapping[str, Any]) -> str | None:
         settings = {"options": dict(options), "today": today_text()}
         _add(digest, json.dumps(settings, sort_keys=True, default=str).encode())
         found = inputs(root)
-        base = str(root)
-        for section, names in (("documents", found.documents), ("templates", found.templates)):
+        for section, names in (("documents", found.documents), ("templates", found.templates),
+                               ("config", [CONFIG_FILE])):
             _add(digest, section.encode())
             for rel in names:
                 _add(digest, _bytes(rel))
-                _add_file(digest, os.path.join(base, rel))
-        _add(digest, CONFIG_FILE.encode())
-        config = os.path.join(base, CONFIG_FILE)
-        if os.path.isfile(config):
-            _add_file(digest, config)
-        else:
-            _add(digest, b"absent")
+                _add(digest, found.content.get(rel, b"absent"))
         _add(digest, _bytes("\0".join(sorted(found.indexed))))
-        _add(digest, json.dumps(found.links, sort_keys=True).encode())
+        _add(digest, json.dumps(found.links, sort_keys=True).encode("utf-8", "surrogateescape"))
+        _add(digest, json.dumps(found.odd, sort_keys=True).encode("utf-8", "surrogateescape"))
         return digest.hexdigest()
     except (OSError, ValueError):
         return None
 
 
 def load(root: Path, wanted: str) -> Entry | None:
-    """The stored entry when its key is `wanted`; None on any mismatch or damage."""
+    """The stored entry when it is signed with this user's key and its key is `wanted`; None on
+    any mismatch, forgery or damage."""
+    secret = user_key(root)
+    raw = _read_entry(root) if secret is not None else None
+    if secret is None or raw is None:
+        return None
+    claimed, _, body = raw.partition(b"\n")
     try:
-        stored = json.loads(entry_path(root).read_bytes())
+        if not genuine(secret, body, claimed.decode("ascii")):
+            return None
+        stored = json.loads(body)
         if not isinstance(stored, dict) or stored.get("format") != FORMAT or stored.get("key") != wanted:
             return None
         return Entry(
@@ -138,15 +138,19 @@ def load(root: Path, wanted: str) -> Entry | None:
             files_checked=_int(stored["files_checked"]),
             exit_code=_int(stored["exit_code"]),
         )
-    except (OSError, ValueError, KeyError, TypeError, RecursionError):
+    except (ValueError, KeyError, TypeError, RecursionError):
         return None
 
 
 def store(root: Path, wanted: str, entry: Entry) -> bool:
-    """Keep `entry` under key `wanted` (replacing the previous one). False when the folder cannot
-    be written: a cache is an optimisation, so that is not an error."""
+    """Keep `entry` under key `wanted` (replacing the previous one), signed. False when it cannot
+    be: the folder cannot be written, is a symbolic link, or there is no user key. A cache is an
+    optimisation, so none of that is an error."""
     from playbook.writer import write_text  # only a miss writes
 
+    secret = user_key(root)
+    if secret is None or not _folder_is_own(root):
+        return False
     payload = {
         "format": FORMAT,
         "key": wanted,
@@ -154,80 +158,61 @@ def store(root: Path, wanted: str, entry: Entry) -> bool:
         "exit_code": entry.exit_code,
         "diagnostics": [_plain(d) for d in entry.diagnostics],
     }
+    body = json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
+    signed = tag(secret, body.encode("utf-8", "surrogateescape")) + "\n" + body
     folder = root / CACHE_FOLDER
     try:
         # the folder ignores itself, so a playbook repository never commits its cache
         write_text(folder / ".gitignore", "# Created by `playbook validate`; safe to delete.\n*\n")
-        write_text(folder / VALIDATE_FILE, json.dumps(payload, ensure_ascii=False, separators=(",", ":")))
-    except OSError:
+        write_text(folder / VALIDATE_FILE, signed)
+    except (OSError, UnicodeEncodeError):
         return False
     return True
 
 
-def inputs(root: Path) -> Inputs:
-    """Mirror `loader.discover`, `loader.index_files` and the template loader: which files under
-    `root` a validate run reads or checks for."""
-    found = Inputs()
-    base = str(root)
-    real_root = os.path.realpath(root)
-    for name in ROOT_FILES:
-        if os.path.isfile(os.path.join(base, name)):
-            found.documents.append(name)
-    for folder in DOCUMENT_FOLDERS:
-        for rel, _ in _files(base, folder, hidden=False, skip=frozenset(), links=found.links,
-                             real_root=real_root):
-            if rel.endswith(DOCUMENT_SUFFIXES):
-                found.documents.append(rel)
-    packs = os.path.join(base, PACKS_FOLDER)
-    if os.path.isdir(packs):
-        for pack in sorted(os.scandir(packs), key=lambda e: e.name):
-            if pack.is_dir() and not pack.name.startswith(".") \
-                    and os.path.isfile(os.path.join(pack.path, PACK_FILE)):
-                found.documents.append(f"{PACKS_FOLDER}/{pack.name}/{PACK_FILE}")
-    found.documents.sort()
-    for rel, inside in _files(base, "", hidden=False, skip=SKIPPED_DIRS, links=found.links,
-                              real_root=real_root):
-        if inside:
-            found.indexed.add(rel)
-    found.templates = [rel for rel, _ in _files(base, TEMPLATES_FOLDER, hidden=True, skip=frozenset(),
-                                                links=found.links, real_root=real_root)]
-    return found
-
-
-def _files(base: str, rel_top: str, *, hidden: bool, skip: frozenset[str], links: dict[str, str],
-           real_root: str) -> Iterator[tuple[str, bool]]:
-    """Every non-folder under base/rel_top as (relative POSIX path, stays inside the root), sorted,
-    as `os.walk` sees them: linked folders are listed, not entered; unreadable folders are skipped.
-    Each link met is recorded in `links`."""
-    top = os.path.join(base, rel_top) if rel_top else base
-    try:
-        with os.scandir(top) as listing:
-            entries = sorted(listing, key=lambda e: e.name)
-    except OSError:
-        return
-    for entry in entries:
-        if not hidden and entry.name.startswith("."):
-            continue
-        rel = f"{rel_top}/{entry.name}" if rel_top else entry.name
-        linked = entry.is_symlink()
-        target = os.path.realpath(entry.path) if linked else ""
-        if linked:
-            links[rel] = _relative(target, real_root)
+def _folder_is_own(root: Path) -> bool:
+    """Whether ``.playbook`` and ``.playbook/cache`` are each missing or a real folder (not a
+    symbolic link that would send the cache's reads and writes elsewhere)."""
+    here = str(root)
+    for part in CACHE_FOLDER.parts:
+        here = os.path.join(here, part)
         try:
-            is_dir = entry.is_dir()
+            mode = os.lstat(here).st_mode
+        except FileNotFoundError:
+            return True
         except OSError:
-            is_dir = False
-        if is_dir:
-            if not linked and entry.name not in skip:
-                yield from _files(base, rel, hidden=hidden, skip=skip, links=links, real_root=real_root)
-        else:
-            yield rel, not linked or target.startswith(real_root + os.sep)
+            return False
+        if not stat.S_ISDIR(mode):
+            return False
+    return True
 
 
-def _relative(target: str, real_root: str) -> str:
-    if target.startswith(real_root + os.sep):
-        return Path(os.path.relpath(target, real_root)).as_posix()
-    return target
+def _read_entry(root: Path) -> bytes | None:
+    """The bytes of the entry, opened folder by folder without following any link, or None."""
+    try:
+        fd = os.open(root, _DIR_FLAGS & ~os.O_NOFOLLOW)  # the root itself is the user's choice
+    except OSError:
+        return None
+    try:
+        for part in CACHE_FOLDER.parts:
+            child = os.open(part, _DIR_FLAGS, dir_fd=fd)
+            os.close(fd)
+            fd = child
+        handle = os.open(VALIDATE_FILE, _FILE_FLAGS, dir_fd=fd)
+        try:
+            info = os.fstat(handle)
+            if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_ENTRY_BYTES:
+                return None
+            chunks = []
+            while chunk := os.read(handle, 1 << 20):
+                chunks.append(chunk)
+            return b"".join(chunks)
+        finally:
+            os.close(handle)
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
 
 
 def _bytes(name: str) -> bytes:
