@@ -146,10 +146,11 @@ def store(root: Path, wanted: str, entry: Entry) -> bool:
     """Keep `entry` under key `wanted` (replacing the previous one), signed. False when it cannot
     be: the folder cannot be written, is a symbolic link, or there is no user key. A cache is an
     optimisation, so none of that is an error."""
-    from playbook.writer import write_text  # only a miss writes
+    from playbook.errors import UsageError
+    from playbook.writer import safe_folder, write_text  # only a miss writes
 
     secret = user_key(root)
-    if secret is None or not _folder_is_own(root):
+    if secret is None:
         return False
     payload = {
         "format": FORMAT,
@@ -160,19 +161,20 @@ def store(root: Path, wanted: str, entry: Entry) -> bool:
     }
     body = json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
     signed = tag(secret, body.encode("utf-8", "surrogateescape")) + "\n" + body
-    folder = root / CACHE_FOLDER
     try:
+        folder = safe_folder(root, CACHE_FOLDER.as_posix())  # refuses a linked .playbook or cache
         # the folder ignores itself, so a playbook repository never commits its cache
         write_text(folder / ".gitignore", "# Created by `playbook validate`; safe to delete.\n*\n")
         write_text(folder / VALIDATE_FILE, signed)
-    except (OSError, UnicodeEncodeError):
+    except (OSError, UnicodeEncodeError, UsageError):
         return False
     return True
 
 
 def _folder_is_own(root: Path) -> bool:
     """Whether ``.playbook`` and ``.playbook/cache`` are each missing or a real folder (not a
-    symbolic link that would send the cache's reads and writes elsewhere)."""
+    symbolic link that would send the cache's reads and writes elsewhere). Read-only: a miss
+    writes through `writer.safe_folder`, which checks the same."""
     here = str(root)
     for part in CACHE_FOLDER.parts:
         here = os.path.join(here, part)
