@@ -7,6 +7,7 @@ import os
 import shutil
 import socket
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -173,16 +174,16 @@ def test_a_reference_to_a_refused_file_is_reported_where_it_is_referenced(
 def test_a_folder_that_cannot_be_listed_is_an_error_not_a_silent_skip(
         make_playbook: MakePlaybook, run_cli: RunCli, monkeypatch: pytest.MonkeyPatch) -> None:
     root = make_playbook({"rules/base.yaml": RULES, "rules/private/more.yaml": RULES})
-    real_listdir = os.listdir
+    real_scandir = os.scandir
     private = os.stat(root / "rules" / "private")
 
-    def listdir(path: int | str) -> list[str]:
+    def scandir(path: Any) -> Any:
         # the tests run as root in CI, where chmod 000 does not stop a listing: refuse it here
         if isinstance(path, int) and os.fstat(path).st_ino == private.st_ino:
             raise PermissionError(13, "Permission denied")
-        return real_listdir(path)
+        return real_scandir(path)
 
-    monkeypatch.setattr(os, "listdir", listdir)
+    monkeypatch.setattr(os, "scandir", scandir)
     code, out, _ = run_cli("validate", root)
     assert code == 1
     assert out.splitlines()[0] == ("rules/private:1:1: error PB039 'rules/private' cannot be listed: "

@@ -70,6 +70,10 @@ class NotUtf8(FileRefused):
         self.offset = offset
 
 
+class _Link(Exception):
+    """A path met a symbolic link: resolve it (`PlaybookFiles._resolve`) and try again."""
+
+
 _HELP = {
     "PB037": "playbooks hold their files themselves; copy the file into the playbook instead of linking it",
     "PB038": "only regular files and folders belong in a playbook; remove it",
@@ -100,10 +104,10 @@ def _os_reason(err: OSError) -> tuple[str, str]:
 
 def _parts(rel: str) -> list[str]:
     """The components of a playbook-relative POSIX path; refuses absolute paths and `..`."""
-    pure = PurePosixPath(rel)
-    if pure.is_absolute() or ".." in pure.parts or "\\" in rel or "\x00" in rel:
+    parts = [p for p in rel.split("/") if p not in ("", ".")]
+    if rel.startswith("/") or ".." in parts or "\\" in rel or "\x00" in rel:
         raise FileRefused(rel, "points outside the playbook folder", "PB032")
-    return [p for p in pure.parts if p not in ("", ".")]
+    return parts
 
 
 class PlaybookFiles:
@@ -159,8 +163,9 @@ class PlaybookFiles:
         when a link leads out."""
         return "/".join(self._resolve(rel))
 
-    def _open_parent(self, parts: list[str], rel: str) -> int:
-        """An open descriptor of the folder holding the last of `parts` (link-free components)."""
+    def _open_parent(self, parts: list[str], rel: str, resolved: bool = True) -> int:
+        """An open descriptor of the folder holding the last of `parts`. With `resolved`
+        False the parts come straight from the caller and a link among them raises `_Link`."""
         fd = os.open(self.root, _DIR_FLAGS)
         try:
             for name in parts[:-1]:
@@ -168,6 +173,8 @@ class PlaybookFiles:
                     child = os.open(name, _DIR_FLAGS, dir_fd=fd)
                 except OSError as err:
                     reason, code = _os_reason(err)
+                    if err.errno in (errno.ELOOP, errno.ENOTDIR) and not resolved:
+                        raise _Link from None
                     if err.errno == errno.ELOOP:  # swapped for a link since `_resolve` looked
                         reason, code = "changed while it was read", "PB039"
                     raise FileRefused(rel, reason, code) from None
@@ -206,16 +213,25 @@ class PlaybookFiles:
 
     def read_bytes(self, rel: str, limit: int = MAX_FILE_BYTES) -> bytes:
         """The bytes of the regular file `rel`; `FileRefused` for anything else or past `limit`."""
-        parts = self._resolve(rel)
+        try:  # the common case, a path without links, needs no lstat of every component
+            return self._read(_parts(rel), rel, limit, resolved=False)
+        except _Link:
+            return self._read(self._resolve(rel), rel, limit, resolved=True)
+
+    def _read(self, parts: list[str], rel: str, limit: int, resolved: bool) -> bytes:
         if not parts:
             raise FileRefused(rel, "is a folder, not a file", "PB039")
-        fd = self._open_parent(parts, rel)
+        fd = self._open_parent(parts, rel, resolved)
         try:
             try:
                 info = os.stat(parts[-1], dir_fd=fd, follow_symlinks=False)
             except OSError as err:
                 reason, code = _os_reason(err)
                 raise FileRefused(rel, reason, code) from None
+            if stat.S_ISLNK(info.st_mode):
+                if not resolved:
+                    raise _Link
+                raise FileRefused(rel, "changed while it was read", "PB039")
             if stat.S_ISDIR(info.st_mode):
                 raise FileRefused(rel, "is a folder, not a file", "PB039")
             if not stat.S_ISREG(info.st_mode):
@@ -300,33 +316,50 @@ class PlaybookFiles:
 
     def _entries(self, rel: str, skip: frozenset[str]) -> Iterator[tuple[str, str, FileRefused | None]]:
         try:
-            names = self.list_dir(rel)
-        except FileRefused as err:
-            yield rel, "unreadable", FileRefused(rel, f"cannot be listed: {err.reason}", err.code)
+            parts = self._resolve(rel)
+            fd = self._open_parent(parts, rel) if parts else os.open(self.root, _DIR_FLAGS)
+            if parts:
+                folder = os.open(parts[-1], _DIR_FLAGS, dir_fd=fd)
+                os.close(fd)
+                fd = folder
+        except (OSError, FileRefused) as err:
+            reason = err.reason if isinstance(err, FileRefused) else _os_reason(err)[0]
+            code = err.code if isinstance(err, FileRefused) else _os_reason(err)[1]
+            yield rel, "unreadable", FileRefused(rel, f"cannot be listed: {reason}", code)
             return
-        for name in names:
-            if name.startswith(".") or name in skip:
-                continue
-            child = f"{rel}/{name}" if rel else name
-            try:
-                mode = os.lstat(os.path.join(self.root, *_parts(child))).st_mode
-            except (OSError, FileRefused):
-                continue  # removed since the listing: not there
-            if stat.S_ISDIR(mode):
-                yield from self._entries(child, skip)
-                continue
-            what = self.kind(child)
-            if what == "file":
-                yield child, "file", None
-            elif what == "link-out":
-                yield child, what, FileRefused(
-                    child, "is a symbolic link leading outside the playbook folder", "PB037")
-            elif what == "special":
-                real = os.path.join(self.root, *self._resolve(child))
-                yield child, what, FileRefused(
-                    child, f"is {_special(os.lstat(real).st_mode)}, not a regular file", "PB038")
-            elif what == "unreadable":
-                yield child, what, FileRefused(child, "cannot be read", "PB039")
+        try:
+            # the entry types come with the listing (d_type): no lstat per regular file
+            with os.scandir(fd) as listing:
+                entries = sorted((e.name, e.is_dir(follow_symlinks=False), e.is_file(follow_symlinks=False))
+                                 for e in listing if not e.name.startswith(".") and e.name not in skip)
+        except OSError as err:
+            reason, code = _os_reason(err)
+            yield rel, "unreadable", FileRefused(rel, f"cannot be listed: {reason}", code)
+            return
+        finally:
+            os.close(fd)
+        for name, is_dir, is_file in entries:
+            path = f"{rel}/{name}" if rel else name
+            if is_dir:
+                yield from self._entries(path, skip)
+            elif is_file:
+                yield path, "file", None
+            else:
+                yield from self._odd_entry(path)
+
+    def _odd_entry(self, child: str) -> Iterator[tuple[str, str, FileRefused | None]]:
+        """A listed entry that is neither a plain folder nor a plain file: a link or special."""
+        what = self.kind(child)
+        if what == "file":
+            yield child, "file", None
+        elif what == "link-out":
+            yield child, what, FileRefused(
+                child, "is a symbolic link leading outside the playbook folder", "PB037")
+        elif what == "special":
+            mode = os.lstat(os.path.join(self.root, *self._resolve(child))).st_mode
+            yield child, what, FileRefused(child, f"is {_special(mode)}, not a regular file", "PB038")
+        elif what == "unreadable":
+            yield child, what, FileRefused(child, "cannot be read", "PB039")
 
 
 def _size(limit: int) -> str:
