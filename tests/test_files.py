@@ -208,3 +208,14 @@ def test_migrate_refuses_a_link_out_and_rewrites_an_inside_link_at_its_target(
     assert out.count("rules/") == 1, out  # the link and its target are one document, migrated once
     assert (root / "rules" / "same.yaml").is_symlink(), "the link stays a link"
     assert "apiVersion: playbook/v1\n" in (root / "rules" / "base.yaml").read_text("utf-8")
+
+
+def test_migrate_prints_its_problems_through_the_escaping_text_reporter(
+        make_playbook: MakePlaybook, run_cli: RunCli) -> None:
+    # YAML forbids control characters in the text, but a file name may hold an escape sequence
+    root = make_playbook({"rules/\x1b[2Kbase.yaml": RULES + "bad: [\n"})
+    code, _, err = run_cli("migrate", root)
+    assert code == 1
+    assert "\x1b" not in err
+    assert err.startswith("rules/\\x1b[2Kbase.yaml:")
+    assert err.splitlines()[-1] == "playbook: migrate stopped: fix the errors above; nothing was written"

@@ -6,7 +6,6 @@ apiVersion to the current one (or to `--to`), keeping comments and key order.
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -41,8 +40,9 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
 def run(args: argparse.Namespace) -> int:
     from playbook.diagnostics import ordered
     from playbook.files import PlaybookFiles
+    from playbook.inert import terminal
     from playbook.loader import scan
-    from playbook.pipeline import EXIT_FINDINGS, EXIT_OK, require_playbook
+    from playbook.pipeline import EXIT_FINDINGS, EXIT_OK, report_stop, require_playbook
     from playbook.writer import write_text
 
     root: Path = args.root
@@ -51,25 +51,20 @@ def run(args: argparse.Namespace) -> int:
     found = scan(access)
     # a document reached through an in-root link is migrated at its target, once
     targets = {rel: access.resolve(rel) for rel, _ in found.documents}
-    seen: set[str] = set()
-    documents = [(rel, kind) for rel, kind in found.documents
-                 if not (targets[rel] in seen or seen.add(targets[rel]))]  # type: ignore[func-returns-value]
-    results = [_migrate_file(access, rel, kind, args.to) for rel, kind in documents]
+    first: dict[str, tuple[str, str]] = {}
+    for rel, kind in found.documents:
+        first.setdefault(targets[rel], (rel, kind))
+    results = [_migrate_file(access, rel, kind, args.to) for rel, kind in first.values()]
     problems = ordered([*found.problems, *(d for r in results for d in r.diagnostics)])
-    if problems:
-        for problem in problems:
-            print(problem, file=sys.stderr)
-            if problem.help:
-                print(f"  help: {problem.help}", file=sys.stderr)
-        print("playbook: migrate stopped: fix the errors above; nothing was written", file=sys.stderr)
-        return EXIT_FINDINGS
+    if problems:  # printed by the text reporter: escaped, with help and notes
+        return report_stop(problems, len(found.documents), "migrate")
     pending = [r for r in results if r.text is not None]
     verb = "needs migrating" if args.check else "migrated"
     for result in pending:
         if not args.check:
             assert result.text is not None
             write_text(access.root / targets[result.path], result.text)
-        print(f"{result.path}: {verb} {result.source} → {args.to} ({'; '.join(result.changes)})")
+        print(terminal(f"{result.path}: {verb} {result.source} → {args.to} ({'; '.join(result.changes)})"))
     if not pending:
         print(f"All {len(results)} documents are at {args.to}; nothing to migrate.")
     elif args.check:
