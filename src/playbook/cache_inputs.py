@@ -9,18 +9,20 @@ by what they are instead (the check reports them with a diagnostic, whatever the
 
 Speed matters here: a cache hit on 4,000 files must answer in about a third of a second, and
 `PlaybookFiles` resolves every path component by component from the root, which costs several
-times more. So the plain case is walked with descriptors: each folder is listed through the
-descriptor of its parent opened with ``O_NOFOLLOW``, each regular file opened relative to its
-folder with ``O_NOFOLLOW | O_NONBLOCK`` and checked again with ``fstat``. Anything that is not
-a plain file or folder (a link, a special file, an unlistable folder) goes to `PlaybookFiles`,
-which decides as the loader will. tests/test_cache.py checks that the two views agree.
+times the whole cached run. So the plain case is walked here: folders are listed with
+``scandir`` and typed from the listing without following links, only real folders are
+entered, and each regular file is opened with ``O_NOFOLLOW | O_NONBLOCK`` and checked again
+with ``fstat`` before it is read. Anything that is not a plain file or folder (a link, a
+special file, an unlistable folder) goes to `PlaybookFiles`, which decides as the loader will.
+tests/test_cache.py checks that the two views agree. What is read only feeds a hash, never
+output, so a folder swapped for a link while the walk runs costs at worst a wrong key, which
+the second key computed after the check (see `playbook.cli`) catches.
 """
 
 from __future__ import annotations
 
 import os
 import stat
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -36,7 +38,6 @@ SKIPPED_DIRS = frozenset({"site", "node_modules", "__pycache__", "examples"})
 TEMPLATES_FOLDER = "templates"
 CONFIG_FILE = "pyproject.toml"
 
-_DIR_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0)
 _FILE_FLAGS = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_NOCTTY | getattr(os, "O_CLOEXEC", 0)
 
 
@@ -102,18 +103,16 @@ class _Walk:
             if self.access.kind(PACKS_FOLDER) != "dir":
                 return
         try:
-            names = sorted(os.listdir(os.path.join(self.base, PACKS_FOLDER)))
+            with os.scandir(os.path.join(self.base, PACKS_FOLDER)) as listing:
+                entries = sorted(listing, key=lambda e: e.name)
         except OSError:
             self.found.odd[PACKS_FOLDER] = "unreadable"
             return
-        for name in names:
-            if name.startswith("."):
+        for entry in entries:
+            if entry.name.startswith(".") or entry.is_file(follow_symlinks=False):
                 continue
-            folder = f"{PACKS_FOLDER}/{name}"
-            info = self._lstat(folder)
-            if info is None or stat.S_ISREG(info.st_mode):
-                continue
-            if not stat.S_ISDIR(info.st_mode):
+            folder = f"{PACKS_FOLDER}/{entry.name}"
+            if not entry.is_dir(follow_symlinks=False):
                 self._odd(folder)
                 if self.access.kind(folder) != "dir":
                     continue
@@ -133,7 +132,7 @@ class _Walk:
         if info is None:
             return False
         if stat.S_ISREG(info.st_mode):
-            self.found.content[rel] = self._read_plain(os.path.join(self.base, rel), None, rel)
+            self.found.content[rel] = self._read_plain(os.path.join(self.base, rel))
             return True
         self._odd(rel)
         if self.access.kind(rel) != "file":
@@ -151,31 +150,27 @@ class _Walk:
             self.found.links[rel] = target
         self.found.odd[rel] = self.access.kind(rel)
 
-    def _files(self, rel_top: str, *, hidden: bool, skip: frozenset[str], read: bool) -> Iterator[str]:
+    def _files(self, rel_top: str, *, hidden: bool, skip: frozenset[str], read: bool) -> list[str]:
         """Every file the loader accepts under `rel_top`, in sorted order, as `PlaybookFiles.walk`
         lists them: linked folders are not entered, links to files inside the root count."""
         info = self._lstat(rel_top) if rel_top else os.lstat(self.base)
         if info is None:
-            return
+            return []
         if not stat.S_ISDIR(info.st_mode):
             self._odd(rel_top)
             if self.access.kind(rel_top) == "dir":  # a link to a folder inside the root
-                yield from self._layer_files(rel_top, skip=skip, read=read)
-            return
-        try:
-            fd = os.open(os.path.join(self.base, rel_top) if rel_top else self.base, _DIR_FLAGS)
-        except OSError:
-            self._odd(rel_top)
-            return
-        try:
-            yield from self._plain_files(fd, rel_top, hidden=hidden, skip=skip, read=read)
-        finally:
-            os.close(fd)
+                return self._layer_files(rel_top, skip=skip, read=read)
+            return []
+        files: list[str] = []
+        self._plain_files(rel_top, files, hidden=hidden, skip=skip, read=read)
+        return files
 
-    def _plain_files(self, fd: int, rel_top: str, *, hidden: bool, skip: frozenset[str],
-                     read: bool) -> Iterator[str]:
+    def _plain_files(self, rel_top: str, files: list[str], *, hidden: bool, skip: frozenset[str],
+                     read: bool) -> None:
+        """Add the files under the real folder `rel_top` to `files`. Entries are typed from the
+        listing without following links (``d_type``, else ``lstat``)."""
         try:
-            with os.scandir(fd) as listing:
+            with os.scandir(os.path.join(self.base, rel_top)) as listing:
                 entries = sorted(listing, key=lambda e: e.name)
         except OSError:
             self.found.odd[rel_top] = "unreadable"
@@ -185,27 +180,19 @@ class _Walk:
                 continue
             rel = f"{rel_top}/{entry.name}" if rel_top else entry.name
             if entry.is_dir(follow_symlinks=False):
-                try:
-                    child = os.open(entry.name, _DIR_FLAGS, dir_fd=fd)
-                except OSError:
-                    self.found.odd[rel] = "unreadable"
-                    continue
-                try:
-                    yield from self._plain_files(child, rel, hidden=hidden, skip=skip, read=read)
-                finally:
-                    os.close(child)
+                self._plain_files(rel, files, hidden=hidden, skip=skip, read=read)
             elif entry.is_file(follow_symlinks=False):
                 if read:
-                    self.found.content[rel] = self._read_plain(entry.name, fd, rel)
-                yield rel
+                    self.found.content[rel] = self._read_plain(entry.path)
+                files.append(rel)
             else:
                 self._odd(rel)
                 if self.access.kind(rel) == "file":
                     if read:
                         self.found.content[rel] = self._read_layer(rel)
-                    yield rel
+                    files.append(rel)
 
-    def _layer_files(self, rel_top: str, *, skip: frozenset[str], read: bool) -> Iterator[str]:
+    def _layer_files(self, rel_top: str, *, skip: frozenset[str], read: bool) -> list[str]:
         """The files under a linked folder, as the file-access layer walks them (it skips
         hidden names)."""
         files, problems = self.access.walk(rel_top, skip=skip)
@@ -214,13 +201,14 @@ class _Walk:
         for rel in files:
             if read:
                 self.found.content[rel] = self._read_layer(rel)
-            yield rel
+        return files
 
-    def _read_plain(self, name: str, dir_fd: int | None, rel: str) -> bytes:
-        """The bytes of a regular file met in the walk, opened without following links or
-        blocking, or a marker saying why it cannot be read (the check reports that)."""
+    def _read_plain(self, path: str) -> bytes:
+        """The bytes of a regular file met in the walk, opened without following a link or
+        blocking and checked again once open, or a marker saying why it cannot be read (the
+        check reports that)."""
         try:
-            handle = os.open(name, _FILE_FLAGS, dir_fd=dir_fd)
+            handle = os.open(path, _FILE_FLAGS)
         except OSError as err:
             return f"unreadable {err.errno}".encode()
         try:
@@ -229,10 +217,12 @@ class _Walk:
                 return b"changed"
             if info.st_size > MAX_FILE_BYTES:
                 return b"too large"
-            data = os.read(handle, MAX_FILE_BYTES + 1)
-            # read again only after a short read: a file that grows later changes the key
-            # computed once the check is done, and then nothing is stored
-            while len(data) < info.st_size and (more := os.read(handle, MAX_FILE_BYTES + 1 - len(data))):
+            # ask for the size fstat gave plus one byte (a buffer of the limit costs more than
+            # the read); getting exactly the size means the end was reached, anything else
+            # (the file shrank or grew meanwhile) is read on to its end or past the limit
+            data = os.read(handle, info.st_size + 1)
+            while len(data) != info.st_size and len(data) <= MAX_FILE_BYTES and (
+                    more := os.read(handle, min(1 << 16, MAX_FILE_BYTES + 1 - len(data)))):
                 data += more
         except OSError as err:
             return f"unreadable {err.errno}".encode()
