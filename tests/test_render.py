@@ -20,6 +20,7 @@ from playbook.render import (
     MessageEnvironment,
     TemplateFolder,
     TemplateOutsideFolder,
+    TemplateUnreadable,
     contract_tree,
     environment_for,
     place_of,
@@ -155,3 +156,37 @@ def test_environment_for_a_project_reads_its_templates(base_copy: Path) -> None:
     (base_copy / "templates" / "welcome.j2").write_text("欢迎 {{ member.nickname }}", encoding="utf-8")
     env = environment_for(project_from(base_copy))
     assert render(env.get_template("welcome.j2"), {"member": {"nickname": "小王"}}, env) == "欢迎 小王"
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs FIFOs")
+def test_template_loader_refuses_a_fifo_without_blocking(tmp_path: Path) -> None:
+    (tmp_path / "templates" / "messages").mkdir(parents=True)
+    os.mkfifo(tmp_path / "templates" / "messages" / "pipe.j2")
+    env = MessageEnvironment(PlaybookFiles(tmp_path))
+    with pytest.raises(TemplateUnreadable) as refused:
+        env.get_template("messages/pipe.j2")
+    assert refused.value.message == ("cannot read template 'templates/messages/pipe.j2': "
+                                     "is a FIFO (named pipe), not a regular file")
+    assert refused.value.refused.code == "PB038"
+
+
+@pytest.mark.skipif(not hasattr(os, "symlink"), reason="needs symbolic links")
+def test_template_loader_follows_links_only_inside_templates(tmp_path: Path) -> None:
+    (tmp_path / "templates" / "shared").mkdir(parents=True)
+    (tmp_path / "templates" / "shared" / "sign.j2").write_text("—— {{ operator.name }}", encoding="utf-8")
+    (tmp_path / "templates" / "sign.j2").symlink_to(Path("shared") / "sign.j2")
+    (tmp_path / "notes.txt").write_text("inside the playbook, outside templates/", encoding="utf-8")
+    (tmp_path / "templates" / "notes.j2").symlink_to(tmp_path / "notes.txt")
+    env = MessageEnvironment(PlaybookFiles(tmp_path))
+    assert render(env.get_template("sign.j2"), {"operator": {"name": "小安"}}, env) == "—— 小安"
+    with pytest.raises(TemplateOutsideFolder) as outside:
+        env.get_template("notes.j2")
+    assert outside.value.message == "template 'notes.j2' leads outside templates/"
+
+
+def test_template_loader_refuses_a_file_that_is_not_utf8(tmp_path: Path) -> None:
+    (tmp_path / "templates").mkdir()
+    (tmp_path / "templates" / "gbk.j2").write_bytes("欢迎".encode("gb18030"))
+    with pytest.raises(TemplateUnreadable) as refused:
+        MessageEnvironment(PlaybookFiles(tmp_path)).get_template("gbk.j2")
+    assert refused.value.message == "cannot read template 'templates/gbk.j2': it is not UTF-8 (byte 0xbb)"

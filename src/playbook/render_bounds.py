@@ -103,8 +103,8 @@ class Budget:
     def allow(self, size: int, what: str) -> None:
         """Refuse, before it is made, a value of about `size` characters."""
         if size > self.limits.value_chars:
-            raise RenderLimitExceeded("value", f"render limit: {what} would make a value of "
-                                      f"{_n(size)} characters or more, above {_n(self.limits.value_chars)}")
+            raise RenderLimitExceeded("value", f"render limit: {what} could make a value longer than "
+                                      f"{_n(self.limits.value_chars)} characters")
 
     def charge(self, value: Any, what: str) -> Any:
         """A value the template made: measured against the limit of one value and of all."""
@@ -133,6 +133,8 @@ def weight(value: Any, limit: int) -> int:
             total += len(item) + 2
         elif isinstance(item, int):
             total += item.bit_length() // 3 + 1
+        elif isinstance(item, range):  # lazy, but `join` or `list` print every number
+            total += 2 + len(item) * (2 + len(str(max(abs(item.start), abs(item.stop)))))
         elif isinstance(item, Namespace):
             pending.append(dict(item._Namespace__attrs))
         elif isinstance(item, Mapping):

@@ -165,6 +165,10 @@ class BoundedSandbox(ImmutableSandboxedEnvironment):
                         if name not in DROPPED_FILTERS}
         self.globals["lipsum"] = self._lipsum
 
+    def add_filters(self, **filters: Callable[..., Any]) -> None:
+        """Add filters, bounded like the built-in ones."""
+        self.filters.update({name: _bounded_filter(self, name, func) for name, func in filters.items()})
+
     def budget(self) -> Budget:
         """The running render's budget; outside a render, a fresh one for a single check."""
         return CURRENT.get() or Budget(self.limits)

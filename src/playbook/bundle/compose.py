@@ -23,12 +23,21 @@ from playbook.models.calendars import Game, OfflineEvent, WeeklyEvent
 from playbook.models.packs import MaterialPack, TimelineStep
 from playbook.models.project import Project
 from playbook.models.types import text_in
-from playbook.render import MessageEnvironment, Place, environment_for, place_of, render, sample_context
+from playbook.render import (
+    MessageEnvironment,
+    Place,
+    RenderLimitExceeded,
+    environment_for,
+    place_of,
+    render,
+    sample_context,
+)
 from playbook.schedule import Send, Source, expand
 from playbook.scope import platform_of
 from playbook.source import Span, join
 
 RENDER_CODE, RENDER_NAME = "PB204", "template-render-failure"
+LIMIT_CODE, LIMIT_NAME = "PB206", "template-render-limit"
 """Export render failures reuse the lint rule's code: the same problem, met with real values."""
 MEDIA_CODE, MEDIA_NAME = "PB033", "missing-file"
 """An attachment the export must hash is missing (validation reports it first; a backstop)."""
@@ -180,14 +189,18 @@ class Composer:
             return None
         try:
             return render(template, context, self.env)
+        except RenderLimitExceeded as err:
+            self._fail(source, content, f"rendering for {where}: {err}", LIMIT_CODE, LIMIT_NAME)
+            return None
         except Exception as err:  # any error a template raises is a render failure
             self._fail(source, content, f"rendering for {where} fails: {type(err).__name__}: {err}")
             return None
 
-    def _fail(self, source: Source, content: MessageContent, message: str) -> None:
+    def _fail(self, source: Source, content: MessageContent, message: str,
+              code: str = RENDER_CODE, name: str = RENDER_NAME) -> None:
         field = "template" if content.template is not None else "text"
         span = self._span(source, field)
-        self.diagnostics.append(Diagnostic(span, Severity.ERROR, RENDER_CODE, RENDER_NAME, message))
+        self.diagnostics.append(Diagnostic(span, Severity.ERROR, code, name, message))
 
     def _span(self, source: Source, field: str) -> Span:
         try:

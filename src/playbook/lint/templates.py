@@ -20,7 +20,7 @@ from playbook.lint.messages import Body, Message, contents, occurrences
 from playbook.lint.registry import Finding, rule
 from playbook.models.project import Project
 from playbook.platforms import defaults
-from playbook.render import VARIABLES, allowed_variables, contract_tree, roots
+from playbook.render import VARIABLES, RenderLimitExceeded, allowed_variables, contract_tree, roots
 from playbook.suggest import did_you_mean
 
 BUILTINS = "https://jinja.palletsprojects.com/en/stable/templates/#builtin-"
@@ -142,20 +142,52 @@ def render_failure(project: Project) -> Iterator[Finding]:
 
     Fails: `{{ pack.product.name + 1 }}`. Passes: `{{ pack.product.price + 1 }}`.
     """
+    for _message, body, err in _render_errors(project):
+        if err is None:
+            yield Finding(body.span, f"template cannot be loaded: {body.error}")
+        elif not isinstance(err, RenderLimitExceeded):
+            yield Finding(body.span, f"rendering with the sample context fails: "
+                          f"{type(err).__name__}: {err}{_suffix(body, _error_line(err))}")
+
+
+@rule("PB206", "template-render-limit")
+def render_limit(project: Project) -> Iterator[Finding]:
+    """A message goes past a render limit when rendered with realistic sample values.
+
+    Every render is bounded, so that no text in a pull request can hang CI or exhaust its
+    memory: at most 64 KiB of output, 100,000 loop iterations, calls and filters together,
+    1 MiB for any one value it makes (8 MiB for all of them) and 2 seconds. Widths and
+    repetitions (`center`, `indent`, `format`, `"{:>N}".format`, `"%*s"`, `*`) and `replace`,
+    `join` or `translate` results are refused before they run when they would pass the value
+    limit. The message names the limit and its number.
+
+    Why: the text would fail the same way in every export. Typical causes: loops nested over
+    large ranges, a width typed with too many digits.
+
+    Fails: `{% for a in range(1000) %}{% for b in range(1000) %}x{% endfor %}{% endfor %}`.
+    Passes: `{% for step in range(3) %}{{ loop.index }}. …{% endfor %}`.
+    """
+    for _message, body, err in _render_errors(project):
+        if isinstance(err, RenderLimitExceeded):
+            yield Finding(body.span, f"{err}{_suffix(body, _error_line(err))}")
+
+
+def _render_errors(project: Project) -> Iterator[tuple[Message, Body, Exception | None]]:
+    """(message, body, error) for every body that fails to render with the sample context;
+    the error is None when its template file cannot be loaded. Only messages that pass
+    PB201–PB203 are rendered (each render is cached, so PB204 and PB206 share it)."""
     found = contents(project)
     for message in found.messages:
         for body in message.bodies:
             if body.source is None:
-                yield Finding(body.span, f"template cannot be loaded: {body.error}")
+                yield message, body, None
                 continue
             if not _clean(message, analyse(body.source)):
                 continue
             try:
                 found.render(message, body)
             except Exception as err:  # any error a template raises is the finding
-                line = _error_line(err)
-                yield Finding(body.span, f"rendering with the sample context fails: "
-                              f"{type(err).__name__}: {err}{_suffix(body, line)}")
+                yield message, body, err
 
 
 def _error_line(err: BaseException) -> int | None:
