@@ -59,10 +59,11 @@ def _day(args: argparse.Namespace) -> dt.date:
 
 
 def run_build(args: argparse.Namespace) -> int:
-    from jinja2 import TemplateError, TemplateSyntaxError
+    from jinja2 import TemplateError
 
     from playbook.handbook import site
     from playbook.handbook.compile import build_site, compile_handbook
+    from playbook.handbook.environment import override_problems, template_error
     from playbook.handbook.site import SiteBuildFailed
     from playbook.output_guard import check_output
     from playbook.pipeline import EXIT_FINDINGS, EXIT_OK, check, report_failure, report_stop
@@ -76,13 +77,13 @@ def run_build(args: argparse.Namespace) -> int:
     checked = check(args.root)
     if checked.failing or checked.project is None:
         return report_failure(checked, "the build")
+    unusable = override_problems(checked.project)  # not UTF-8, a link out, a FIFO, unreadable
+    if unusable:
+        return report_stop(unusable, checked.files_checked, "the build")
     try:
         compiled = compile_handbook(checked.project, day)
-    except TemplateError as err:  # a page template of the playbook's templates/handbook/
-        where = f"{err.filename}:{err.lineno}: " if isinstance(err, TemplateSyntaxError) else ""
-        print(f"playbook: handbook template: {where}{type(err).__name__}: {err}", file=sys.stderr)
-        print("playbook: the build stopped; nothing was written", file=sys.stderr)
-        return EXIT_FINDINGS
+    except TemplateError as err:  # a page template of templates/handbook/ (PB207 checked the rest)
+        return report_stop([template_error(err)], checked.files_checked, "the build")
     if compiled.diagnostics:
         return report_stop(compiled.diagnostics, checked.files_checked, "the build")
     try:

@@ -21,11 +21,12 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 placeholder delimiters."""
 
 _INLINE = str.maketrans({
-    "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;",
+    "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;",
     "\\": "\\\\", "`": "\\`", "*": "\\*", "_": "\\_", "{": "\\{", "}": "\\}",
     "[": "\\[", "]": "\\]", "|": "\\|",
 })
-"""Characters that mean something anywhere in a line of Markdown (or of HTML)."""
+"""Characters that mean something anywhere in a line of Markdown (or of HTML); both quotes, so a
+value cannot end an attribute an override template quoted either way."""
 
 _LINE_START = re.compile(r"^(?:#{1,6}(?=\s|$)|[-+](?=\s|$)|\d+(?=[.)](?:\s|$))|[=-](?=[=-]*$)|!!!|~~~|:)")
 """What means something only at the start of a line: headings, list markers, ordered lists,

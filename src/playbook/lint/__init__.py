@@ -12,6 +12,7 @@ from playbook.lint import (  # noqa: F401  (registers the rules)
     capacity,
     compliance,
     limits,
+    overrides,
     references,
     roles,
     schedules,
