@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 from dateutil import rrule
 
-from playbook.bundle.compose import Message, item_of
+from playbook.bundle.compose import Attachment, Message, item_of
 from playbook.handbook.book import Book
 from playbook.handbook.figures import GridEntry
 from playbook.models.base import MessageContent
@@ -145,21 +145,46 @@ def week_cells(book: Book, cal: ActivityCalendar, monday: dt.date) -> tuple[list
 # --- dated messages, merged across groups ------------------------------------------------
 
 @dataclass
+class Variant:
+    """One exact text of an entry and the groups that get precisely that text."""
+
+    text: str
+    groups: list[str] = field(default_factory=list)
+    ids: list[str] = field(default_factory=list)
+    """The messages' ids (stable across builds), one per group."""
+
+
+@dataclass
 class Entry:
-    """The same item at the same moment in several groups: one line of a run sheet."""
+    """The same item at the same moment in several groups: one card of a run sheet. Groups
+    that get byte-identical text share a variant; each different text is its own variant."""
 
     at: dt.datetime
     title: str
     item: str
     channel: str
     sender: str
-    text: str
     source: Source
-    groups: list[str] = field(default_factory=list)
+    attachments: tuple[Attachment, ...] = ()
+    variants: list[Variant] = field(default_factory=list)
 
     @property
     def clock(self) -> str:
         return self.at.strftime("%H:%M")
+
+    @property
+    def groups(self) -> list[str]:
+        """Every group the entry goes to, in schedule order."""
+        return [g for v in self.variants for g in v.groups]
+
+    def add(self, message: Message) -> None:
+        """Put a group's message under the variant with exactly its text."""
+        variant = next((v for v in self.variants if v.text == message.text), None)
+        if variant is None:
+            variant = Variant(message.text)
+            self.variants.append(variant)
+        variant.groups.append(message.group_name)
+        variant.ids.append(message.id)
 
 
 def title_of(book: Book, source: Source) -> str:
@@ -178,14 +203,16 @@ def title_of(book: Book, source: Source) -> str:
 
 
 def merged(book: Book, messages: Iterable[Message]) -> list[Entry]:
-    """Messages merged by moment and source, in schedule order; the text is the first group's."""
+    """Messages merged by moment and source, in schedule order; within an entry, groups are
+    merged only when their texts are byte-identical (`Variant`), so every text shown is the
+    text its groups get, never one group's text shown for another."""
     found: dict[tuple[dt.datetime, Source], Entry] = {}
     for m in messages:
         key = (m.at, m.source)
         if key not in found:
             found[key] = Entry(m.at, title_of(book, m.source), m.item, m.channel, book.role(m.sender),
-                               m.text, m.source)
-        found[key].groups.append(m.group_name)
+                               m.source, m.attachments)
+        found[key].add(m)
     return list(found.values())
 
 
