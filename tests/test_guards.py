@@ -65,7 +65,7 @@ def test_a_layer_named_like_html_shows_as_text_on_the_home_page(make_playbook: M
     assert checked.project is not None and not checked.failing, checked.diagnostics
     page = compile_handbook(checked.project, dt.date(2026, 11, 23)).handbook.pages["index.md"]
     parsed = _Elements()
-    parsed.feed(markdown.markdown(page, extensions=["tables", "attr_list", "md_in_html"]))
+    parsed.feed(markdown.markdown(page, extensions=["tables", "admonition", "toc"]))  # as handbook/site.py
     assert "img" not in parsed.tags and "script" not in parsed.tags
     visible = "".join(parsed.text)
     assert HOSTILE_LAYER in visible and HOSTILE_GOAL in visible
