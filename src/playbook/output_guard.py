@@ -6,8 +6,9 @@ make. A target may be replaced only when it is missing, an empty folder, or a fo
 made before: every output folder it creates holds a marker file, `.playbook-output`, naming the
 kind of output ("site" or "bundle"). One marker serves both kinds because neither output has a
 file of its own that proves where it came from (a `manifest.json` or an `index.html` is written
-by many tools); as a dot-file it stays out of MkDocs' pages and the bundle's manifest. Never replaced, whatever it holds: the playbook folder, a folder containing it, a
-file, a symbolic link, or a target reached through a symbolic link that lies in the playbook.
+by many tools); as a dot-file it stays out of MkDocs' pages and the bundle's manifest. Never
+replaced, whatever it holds: the playbook folder, a folder containing it, a file, a symbolic
+link, or a target reached through a symbolic link that lies in the playbook.
 
 Beside each target the writer keeps `.<name>.lock` while it writes (`fcntl.flock`; a second
 run fails at once instead of racing the first) and its stages `.<name>.new-*`/`.<name>.old-*`;
