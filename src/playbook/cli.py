@@ -24,6 +24,7 @@ from playbook.handbook import command as handbook_command
 from playbook.migrate import command as migrate_command
 from playbook.reporters import REPORTERS
 from playbook.review import command as review_command
+from playbook.roster import command as roster_command
 from playbook.scaffold import command as scaffold_command
 
 # Only light modules above: a cached `validate` must start fast. Loading, validation, the lint
@@ -95,7 +96,8 @@ def _parser() -> argparse.ArgumentParser:
                         help=f"folder for the schema files (default: {SCHEMA_FOLDER})")
 
     # Commands living with their feature: each sets `run` (args -> exit code) as a default.
-    for feature in (handbook_command, bundle_command, review_command, migrate_command, scaffold_command):
+    for feature in (handbook_command, bundle_command, review_command, migrate_command, scaffold_command,
+                    roster_command):
         feature.register(commands)
     return parser
 
