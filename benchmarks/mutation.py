@@ -73,7 +73,7 @@ def _copy_tree(target: Path) -> None:
             shutil.copy2(source, target / rel)
 
 
-def _configure(work: Path, module: str, tests: tuple[str, ...]) -> None:
+def _configure(work: Path, module: str, tests: tuple[str, ...], deselect: list[str]) -> None:
     """Rewrite the copy's `[tool.mutmut]` table: the base settings plus this module's scope.
     Every top-level entry is copied into mutants/ too, since tests read the shipped playbook."""
     text = (work / "pyproject.toml").read_text(encoding="utf-8")
@@ -83,6 +83,8 @@ def _configure(work: Path, module: str, tests: tuple[str, ...]) -> None:
         end = text.find("\n[", start + 1)
         text = text[:start] + (text[end + 1:] if end >= 0 else "")
     base["only_mutate"] = [module]
+    base["pytest_add_cli_args"] = [*base.get("pytest_add_cli_args", []),
+                                   *(arg for test in deselect for arg in ("--deselect", test))]
     base["pytest_add_cli_args_test_selection"] = [t for t in tests if (work / t).is_file()]
     base["also_copy"] = sorted(p.name for p in work.iterdir() if p.name not in {"src", "mutants"})
     lines = ["[tool.mutmut]"] + [f"{key} = {json.dumps(value)}" for key, value in base.items()]
@@ -106,7 +108,8 @@ def _results(work: Path, module: str) -> tuple[Counter[str], list[str]]:
     return counts, survivors
 
 
-def run_module(name: str, work_root: Path, children: int, out: Path) -> dict[str, object]:
+def run_module(name: str, work_root: Path, children: int, out: Path,
+               deselect: list[str]) -> dict[str, object]:
     module, tests = MODULES[name]
     if not (REPO / module).is_file():
         print(f"{name}: {module} does not exist here; skipped")
@@ -115,7 +118,7 @@ def run_module(name: str, work_root: Path, children: int, out: Path) -> dict[str
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)
     _copy_tree(work)
-    _configure(work, module, tests)
+    _configure(work, module, tests, deselect)
     env = {**os.environ, "PLAYBOOK_SKIP_BROWSER": "1", "PLAYBOOK_NO_CACHE": "1"}
     env.pop("PLAYBOOK_UPDATE_GOLDEN", None)
     log = out.parent / f"mutation-{name}.log"
@@ -136,9 +139,9 @@ def run_module(name: str, work_root: Path, children: int, out: Path) -> dict[str
     diffs = [subprocess.run(["mutmut", "show", s], cwd=work, env=env, capture_output=True, text=True,
                             check=False).stdout for s in survivors]
     (out.parent / f"mutation-{name}-survivors.txt").write_text("\n".join(diffs), encoding="utf-8")
-    print(f"{name}: {module}: {dict(counts)} score {score}% in {minutes} min")
-    return {"module": module, "tests": list(tests), "counts": dict(counts), "score": score,
-            "minutes": minutes, "survivors": survivors}
+    print(f"{name}: {module}: {dict(counts)} score {score}% in {minutes} min", flush=True)
+    return {"module": module, "tests": list(tests), "deselected": deselect, "counts": dict(counts),
+            "score": score, "minutes": minutes, "survivors": survivors}
 
 
 def _by_size(names: list[str]) -> list[str]:
@@ -152,6 +155,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--list", action="store_true", help="print the modules and their tests")
     parser.add_argument("--work", type=Path, help="where the copies go (default: a temporary folder)")
     parser.add_argument("--children", type=int, default=2, help="parallel mutants (default 2)")
+    parser.add_argument("--deselect", action="append", default=[], metavar="NODEID",
+                        help="leave out a test that fails on the unmutated tree (say so in MUTATION.md)")
     parser.add_argument("--out", type=Path, default=Path(tempfile.gettempdir()) / "playbook-mutation.json")
     args = parser.parse_args(argv)
     if args.list:
@@ -168,7 +173,7 @@ def main(argv: list[str] | None = None) -> int:
     previous = json.loads(args.out.read_text(encoding="utf-8")) if args.out.is_file() else {}
     results = previous.get("modules", {})
     for name in _by_size(args.modules or list(MODULES)):
-        results[name] = run_module(name, work_root.absolute(), args.children, args.out)
+        results[name] = run_module(name, work_root.absolute(), args.children, args.out, args.deselect)
         version = subprocess.run([sys.executable, "-m", "pip", "show", "mutmut"], capture_output=True,
                                  text=True, check=False).stdout
         tool = next((line.split(":", 1)[1].strip() for line in version.splitlines()

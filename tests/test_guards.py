@@ -96,6 +96,27 @@ def test_csv_cells_with_quotes_and_commas_read_back_whole(make_playbook: MakePla
     assert morning == [(QUOTED_GROUP, f"{QUOTED_TEXT} {QUOTED_GROUP}")]
 
 
+def test_csv_sender_columns_follow_the_group_locale_and_stay_empty_without_a_sender(
+        make_playbook: MakePlaybook) -> None:
+    checked = check(make_playbook(FILES))
+    assert checked.project is not None and not checked.failing, checked.diagnostics
+    bundle = build_bundle(checked.project, dt.date(2026, 10, 26), dt.date(2026, 11, 2), formats=["csv"])
+    rows = list(csv.DictReader(io.StringIO(bundle.files["messages.csv"].decode("utf-8-sig"), newline="")))
+    # bundle_playbook.py: role host is {en: Host, zh-CN: 主持}; shop-1 is zh-CN, club-1 the default en;
+    # the offline meetup on 2026-10-30 has no sender.
+    seen = {(r["group_id"], r["item"], r["sender_role"], r["sender_name"]) for r in rows}
+    assert seen == {("club-1", "slot", "host", "Host"), ("shop-1", "slot", "host", "主持"),
+                    ("shop-1", "launch_step", "host", "主持"), ("club-1", "offline", "", ""),
+                    ("shop-1", "offline", "", "")}
+    assert data_lines(bundle.files["messages.csv"]) == len(rows) + 1
+
+
+def data_lines(data: bytes) -> int:
+    """Rows as a spreadsheet counts them: CRLF ends a row; a bare LF stays inside a quoted cell."""
+    assert b"\r\r\n" not in data and data.endswith(b"\r\n")
+    return data.count(b"\r\n")
+
+
 # --- review: a version must go up, in semantic-version order ------------------------------------
 
 VERSION_PAIRS = [("1.9.0", "1.10.0"), ("1.10.0", "1.9.0"), ("1.0.0", "1.0.0"), ("2.0.0", "1.99.99"),
