@@ -135,7 +135,7 @@ def test_sample_context_uses_the_roster_and_the_pack() -> None:
     step = project.scripts["join"].steps[0]
     context = sample_context(project, place_of("OnboardingScript", step, "on_join"), group=group)
     assert context == {
-        "group": {"id": "g-01", "name": "中层一群", "type": "middle-official"},
+        "group": {"id": "g-01", "name": "中层一群", "type": "middle-official", "fields": {}},
         "operator": {"name": "小安"},
         "playbook": {"title": "规则测试用基础剧本"},
         "date": "2026-01-05",

@@ -22,7 +22,7 @@ from typing import Any
 from jinja2 import BaseLoader, Environment, StrictUndefined, Template, TemplateNotFound
 
 from playbook.files import MAX_FILE_BYTES, FileRefused, PlaybookFiles
-from playbook.models.base import MessageContent
+from playbook.models.base import MessageContent, Variant
 from playbook.models.calendars import WeeklyEvent
 from playbook.models.packs import MaterialPack
 from playbook.models.playbook import Group, GroupType
@@ -45,7 +45,9 @@ class Variable:
 VARIABLES: dict[str, tuple[Variable, ...]] = {
     "group": (Variable("group.id", "the group's id in the roster, e.g. sh-middle-01"),
               Variable("group.name", "the group's name as members see it"),
-              Variable("group.type", "the id of the group's type, e.g. middle-official")),
+              Variable("group.type", "the id of the group's type, e.g. middle-official"),
+              Variable("group.fields", "the group's values of the fields playbook.yaml declares "
+                                       "(`group_fields`), e.g. group.fields.city")),
     "operator": (Variable("operator.name", "the name of the operator who runs the group"),),
     "playbook": (Variable("playbook.title", "the playbook's title"),),
     "date": (Variable("date", "the day the message goes out, as YYYY-MM-DD"),),
@@ -157,8 +159,9 @@ def sample_context(project: Project, place: Place, *, group: Group | None = None
     locale = group.locale if group is not None and group.locale else default
     operators = {o.id: o.name for o in pb.operators}
     values: dict[str, Any] = {
-        "group": ({"id": group.id, "name": group.name, "type": group.type} if group is not None
-                  else _sample_group(group_type, locale, default)),
+        "group": ({"id": group.id, "name": group.name, "type": group.type, "fields": group_fields(group)}
+                  if group is not None else
+                  {**_sample_group(group_type, locale, default), "fields": sample_fields(project, locale)}),
         "operator": {"name": operators.get(group.operator, SAMPLE_OPERATOR) if group is not None
                      else SAMPLE_OPERATOR},
         "playbook": {"title": text_in(pb.title, locale, default)},
@@ -168,6 +171,19 @@ def sample_context(project: Project, place: Place, *, group: Group | None = None
         "event": {"name": text_in(event.name, locale, default) if event is not None else SAMPLE_EVENT},
     }
     return {root: values[root] for root in roots(place)}
+
+
+def group_fields(group: Group) -> dict[str, Any]:
+    """A group's field values as templates read them (dates as YYYY-MM-DD)."""
+    return {k: v.isoformat() if isinstance(v, dt.date) else v for k, v in group.fields.items()}
+
+
+def sample_fields(project: Project, locale: str) -> dict[str, Any]:
+    """A plausible value for each declared group field, for previews without a real group."""
+    default = project.playbook.locales[0]
+    samples: dict[str, Any] = {"number": 1, "date": SAMPLE_DAY.isoformat(), "url": "https://example.com/"}
+    return {f.id: f.values[0] if f.type == "enum" else samples.get(f.type, text_in(f.name, locale, default))
+            for f in project.playbook.group_fields}
 
 
 def _sample_group(group_type: GroupType | None, locale: str, default: str) -> dict[str, str]:
@@ -269,7 +285,7 @@ class MessageEnvironment(BoundedSandbox):
             template = compiled[source] = super().from_string(source)
         return template
 
-    def message(self, content: MessageContent, locale: str, fallback: str) -> Template | None:
+    def message(self, content: MessageContent | Variant, locale: str, fallback: str) -> Template | None:
         """The template of a message (its file, or its text in `locale`); None without a body."""
         if content.template is not None:
             return self.get_template(content.template)
@@ -293,6 +309,6 @@ def render(source: str | Template, context: Mapping[str, Any],
 __all__ = [
     "VARIABLES", "MessageEnvironment", "Place", "RenderLimitExceeded", "TemplateFolder",
     "TemplateOutsideFolder", "TemplateUnreadable", "Variable",
-    "allowed_variables", "contract_tree", "environment_for", "place_of", "render", "roots",
-    "sample_context",
+    "allowed_variables", "contract_tree", "environment_for", "group_fields", "place_of", "render",
+    "roots", "sample_context", "sample_fields",
 ]

@@ -10,6 +10,8 @@ What becomes a dated send:
   entry with no sender);
 - programme scripts, from each group's `opened` day or each of its `cohort_starts`;
 - pack launch timelines, from the launch moment, in every group the audience reaches.
+An item with its own `applies_to` (a slot, event, game or step) goes only to the groups of
+its document that this selector reaches too.
 Event-triggered steps (on_join, before_group, funnel, member_joined programmes) and keyword
 replies have no date and are not sends.
 
@@ -36,7 +38,7 @@ from dateutil import rrule
 
 from playbook.arguments import out_of_range
 from playbook.errors import UsageError
-from playbook.models.base import Channel
+from playbook.models.base import Channel, Scope
 from playbook.models.calendars import ActivityCalendar
 from playbook.models.packs import MaterialPack
 from playbook.models.project import Project
@@ -224,9 +226,15 @@ class _Calendar:
                    for e in (*self.cal.holidays, *self.cal.exceptions))
 
     def sends(self, moment: dt.datetime, channel: Channel, sender: str | None, ptr: str,
-              item: ItemKind, item_id: str) -> Iterator[Broadcast]:
+              item: ItemKind, item_id: str, groups: tuple[str, ...] | None = None) -> Iterator[Broadcast]:
         yield Broadcast(moment, channel, sender, Source("ActivityCalendar", self.doc_id, ptr), item, item_id,
-                        self.groups)
+                        self.groups if groups is None else groups)
+
+    def narrowed(self, item_scope: Scope | None) -> tuple[str, ...]:
+        """The calendar's groups that an item's own `applies_to` reaches too."""
+        if item_scope is None or item_scope.is_empty:
+            return self.groups
+        return tuple(groups_in(self.project, self.cal.applies_to, item_scope))
 
     def recurring(self, repeat: str | None, first: dt.date, last: dt.date) -> list[dt.date]:
         """The days in `first`..`last` a repeat rule picks (every day without one)."""
@@ -257,18 +265,20 @@ def _calendar_sends(project: Project, doc_id: str, cal: ActivityCalendar,
     c = _Calendar(project, doc_id, cal, tuple(groups), zone_of(project, cal))
     for i, slot in enumerate(cal.daily):
         clock = dt.time.fromisoformat(slot.at)
-        for day in c.recurring(slot.repeat, start, end):
+        reached = c.narrowed(slot.applies_to)
+        for day in c.recurring(slot.repeat, start, end) if reached else ():
             if not c.skipped(slot.id, day):
                 yield from c.sends(local(day, clock, c.zone), "group_message", slot.sender,
-                                   f"/daily/{i}", "slot", slot.id)
+                                   f"/daily/{i}", "slot", slot.id, reached)
     for i, game in enumerate(cal.games):
-        if game.repeat is None or game.at is None:
+        reached = c.narrowed(game.applies_to)
+        if game.repeat is None or game.at is None or not reached:
             continue
         clock = dt.time.fromisoformat(game.at)
         for day in c.recurring(game.repeat, start, end):
             if not c.skipped(game.id, day):
                 yield from c.sends(local(day, clock, c.zone), "group_message", game.sender,
-                                   f"/games/{i}", "game", game.id)
+                                   f"/games/{i}", "game", game.id, reached)
     yield from _weekly_sends(c, start, end)
     first, last = c.valid(start, end)
     for i, event in enumerate(cal.offline):
@@ -283,15 +293,16 @@ def _weekly_sends(c: _Calendar, start: dt.date, end: dt.date) -> Iterator[Broadc
         first, last = c.valid(start - dt.timedelta(days=reach), end + dt.timedelta(days=reach))
         clock = dt.time.fromisoformat(event.at)
         weekday = WEEKDAYS.index(event.weekday)
-        for day in days(first, last):
+        reached = c.narrowed(event.applies_to)
+        for day in days(first, last) if reached else ():
             if day.weekday() != weekday or c.skipped(event.id, day):
                 continue
             moment = local(day, clock, c.zone)
             yield from c.sends(moment, "group_message", event.sender, f"/weekly/{i}",
-                               "weekly_event", event.id)
+                               "weekly_event", event.id, reached)
             if event.announce_at is not None:
                 yield from c.sends(resolve(event.announce_at, moment), "group_message", event.sender,
-                                   f"/weekly/{i}/announce", "announcement", event.id)
+                                   f"/weekly/{i}/announce", "announcement", event.id, reached)
 
 
 def _reach_days(offset: str) -> int:
@@ -309,14 +320,18 @@ def _programme_sends(project: Project, doc_id: str, script: OnboardingScript,
     runs: dict[dt.date, list[str]] = {}
     for group_id, first_day in programme_anchors(project, script):
         runs.setdefault(first_day, []).append(group_id)
+    narrowed = [None if s.applies_to is None or s.applies_to.is_empty
+                else frozenset(groups_in(project, script.applies_to, s.applies_to)) for s in script.steps]
     for first_day, groups in runs.items():  # the groups whose run starts on the same day
         anchor = local(first_day, dt.time(), zone)
         for i, step in enumerate(script.steps):
             moment = resolve(step.at, anchor)
-            if start <= moment.date() <= end:
+            only = narrowed[i]
+            reached = tuple(g for g in dict.fromkeys(groups) if only is None or g in only)
+            if reached and start <= moment.date() <= end:
                 yield Broadcast(moment, step.channel, step.sender,
                                 Source("OnboardingScript", doc_id, f"/steps/{i}"), "programme_step",
-                                step.id, tuple(dict.fromkeys(groups)))
+                                step.id, reached)
 
 
 def launch_moments(project: Project, pack: MaterialPack) -> list[dt.datetime]:
@@ -331,9 +346,11 @@ def _launch_sends(project: Project, doc_id: str, pack: MaterialPack,
     moments = launch_moments(project, pack)
     groups = tuple(groups_in(project, pack.launch.audience))
     for i, (step, moment) in enumerate(zip(pack.timeline, moments, strict=True)):
-        if groups and start <= moment.date() <= end:
+        reached = groups if step.applies_to is None or step.applies_to.is_empty \
+            else tuple(groups_in(project, pack.launch.audience, step.applies_to))
+        if reached and start <= moment.date() <= end:
             yield Broadcast(moment, step.channel, step.sender,
-                            Source("MaterialPack", doc_id, f"/timeline/{i}"), "launch_step", step.id, groups)
+                            Source("MaterialPack", doc_id, f"/timeline/{i}"), "launch_step", step.id, reached)
 
 
 def programme_anchors(project: Project, script: OnboardingScript) -> list[tuple[str, dt.date]]:

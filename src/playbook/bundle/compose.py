@@ -18,7 +18,7 @@ from typing import Any
 
 from playbook.diagnostics import Diagnostic, Severity
 from playbook.files import MAX_MEDIA_BYTES, FileRefused
-from playbook.models.base import MessageContent
+from playbook.models.base import MessageContent, Scope, Variant
 from playbook.models.calendars import Game, OfflineEvent, WeeklyEvent
 from playbook.models.packs import MaterialPack, TimelineStep
 from playbook.models.project import Project
@@ -33,8 +33,9 @@ from playbook.render import (
     sample_context,
 )
 from playbook.schedule import Send, Source, expand
-from playbook.scope import platform_of
+from playbook.scope import describe, platform_of
 from playbook.source import Span, join
+from playbook.variants import variant_for
 
 RENDER_CODE, RENDER_NAME = "PB204", "template-render-failure"
 LIMIT_CODE, LIMIT_NAME = "PB206", "template-render-limit"
@@ -76,6 +77,10 @@ class Message:
     source: Source
     item: str
     item_id: str
+    variant: str = ""
+    """The id of the variant this group got; empty for the message's own text."""
+    reached_by: str = ""
+    """The selectors that put the message on this group, e.g. `classes: region:east`."""
 
 
 @dataclass(frozen=True)
@@ -94,6 +99,14 @@ class Item:
     place: Place | None
     pack: MaterialPack | None = None
     event: WeeklyEvent | None = None
+    scopes: tuple[Scope | None, ...] = ()
+    """The document's selector, then the item's own `applies_to` (None without one)."""
+
+    @property
+    def reached_by(self) -> str:
+        """The selectors that put this item on its groups, in one line."""
+        return " & ".join(describe(s) for i, s in enumerate(self.scopes)
+                          if i == 0 or (s is not None and not s.is_empty))
 
 
 def item_of(project: Project, source: Source) -> Item:
@@ -102,25 +115,30 @@ def item_of(project: Project, source: Source) -> Item:
     if source.kind == "OnboardingScript":
         script = project.scripts[source.doc_id]
         step = script.steps[int(parts[1])]
-        return Item(step, place_of(source.kind, step, script.trigger.kind))
+        return Item(step, place_of(source.kind, step, script.trigger.kind),
+                    scopes=(script.applies_to, step.applies_to))
     if source.kind == "MaterialPack":
         pack = project.packs[source.doc_id]
         tstep = pack.timeline[int(parts[1])]
-        return Item(tstep, place_of(source.kind, tstep), pack=pack)
+        return Item(tstep, place_of(source.kind, tstep), pack=pack,
+                    scopes=(pack.launch.audience, tstep.applies_to))
     cal = project.calendars[source.doc_id]
     index = int(parts[1])
     if parts[0] == "daily":
         slot = cal.daily[index]
-        return Item(slot, place_of(source.kind, slot), pack=project.packs.get(slot.pack or ""))
+        return Item(slot, place_of(source.kind, slot), pack=project.packs.get(slot.pack or ""),
+                    scopes=(cal.applies_to, slot.applies_to))
     if parts[0] == "games":
-        return Item(cal.games[index], place_of(source.kind, cal.games[index]))
+        game = cal.games[index]
+        return Item(game, place_of(source.kind, game), scopes=(cal.applies_to, game.applies_to))
     if parts[0] == "offline":
-        return Item(cal.offline[index], None)
+        return Item(cal.offline[index], None, scopes=(cal.applies_to,))
     event = cal.weekly[index]
     if len(parts) > 2:
         assert event.announce is not None
-        return Item(event.announce, place_of(source.kind, event.announce), event=event)
-    return Item(event, place_of(source.kind, event), event=event)
+        return Item(event.announce, place_of(source.kind, event.announce), event=event,
+                    scopes=(cal.applies_to, event.applies_to))
+    return Item(event, place_of(source.kind, event), event=event, scopes=(cal.applies_to, event.applies_to))
 
 
 class Composer:
@@ -150,28 +168,31 @@ class Composer:
         group = self.project.groups[send.group]
         item = item_of(self.project, send.source)
         locale = self.locale_of(send.group)
-        text = self.text(item, send, locale)
+        variant = None if isinstance(item.content, OfflineEvent) \
+            else variant_for(self.project, item.content, send.item_id, send.group)
+        text = self.text(item, send, locale, variant)
         if text is None:
             return None
         return Message(
             id=send.id, group=group.id, group_name=group.name, operator=group.operator,
             platform=self.platform(group.id), locale=locale, at=send.at, channel=send.channel,
             sender=send.sender, text=text, attachments=self.attachments(send.source, item),
-            source=send.source, item=send.item, item_id=send.item_id)
+            source=send.source, item=send.item, item_id=send.item_id,
+            variant=variant.id if variant is not None else "", reached_by=item.reached_by)
 
-    def text(self, item: Item, send: Send, locale: str) -> str | None:
+    def text(self, item: Item, send: Send, locale: str, variant: Variant | None = None) -> str | None:
         content = item.content
         if isinstance(content, OfflineEvent):
             return describe_offline(content, locale, self.default_locale)
         assert item.place is not None
         context = sample_context(self.project, item.place, group=self.project.groups[send.group],
                                  pack=item.pack, event=item.event, day=send.at.date())
-        body = self.body(content, locale, send.source)
+        body = self.body(variant or content, locale, send.source)
         if body is None:
             return describe_game(content, locale, self.default_locale) if isinstance(content, Game) else ""
         return self.render(body, context, send.source, content, f"group '{send.group}' on {send.at.date()}")
 
-    def body(self, content: MessageContent, locale: str, source: Source) -> Any:
+    def body(self, content: MessageContent | Variant, locale: str, source: Source) -> Any:
         """The compiled template of a content, None without a body, False when it does not
         compile (reported as a diagnostic). Compiled once per content and locale."""
         key = (id(content), locale)
@@ -184,7 +205,7 @@ class Composer:
         return self._templates[key]
 
     def render(self, template: Any, context: dict[str, Any], source: Source,
-               content: MessageContent, where: str) -> str | None:
+               content: MessageContent | Variant, where: str) -> str | None:
         if template is False:
             return None
         try:
@@ -196,9 +217,13 @@ class Composer:
             self._fail(source, content, f"rendering for {where} fails: {type(err).__name__}: {err}")
             return None
 
-    def _fail(self, source: Source, content: MessageContent, message: str,
+    def _fail(self, source: Source, content: MessageContent | Variant, message: str,
               code: str = RENDER_CODE, name: str = RENDER_NAME) -> None:
         field = "template" if content.template is not None else "text"
+        if isinstance(content, Variant):
+            parent = item_of(self.project, source).content
+            assert isinstance(parent, MessageContent)
+            field = f"variants/{parent.variants.index(content)}/{field}"
         span = self._span(source, field)
         self.diagnostics.append(Diagnostic(span, Severity.ERROR, code, name, message))
 

@@ -23,7 +23,7 @@ FILE = "messages.csv"
 COLUMNS = (
     "id", "send_date", "send_time", "time_zone", "send_at", "operator", "operator_name",
     "group_id", "group_name", "platform", "channel", "sender_role", "sender_name", "locale",
-    "text", "attachments", "attachment_sha256", "item", "item_id", "source",
+    "text", "attachments", "attachment_sha256", "item", "item_id", "source", "variant", "reached_by",
 )
 """Column names, in order; `send_at` is ISO 8601 with the offset, the others are local."""
 LIST_SEPARATOR = ";"
@@ -39,7 +39,7 @@ def rows(sel: Selection) -> Iterator[list[str]]:
             m.sender or "", sel.role_name(m.sender, m.locale), m.locale, m.text,
             LIST_SEPARATOR.join(a.path for a in m.attachments),
             LIST_SEPARATOR.join(a.sha256 for a in m.attachments),
-            m.item, m.item_id, str(m.source),
+            m.item, m.item_id, str(m.source), m.variant, m.reached_by,
         ))
 
 

@@ -68,7 +68,7 @@ BUNDLE_SCHEMA: dict[str, Any] = {
             "type": "object", "additionalProperties": False,
             "required": ["id", "group", "group_name", "operator", "platform", "locale", "at",
                          "time_zone", "date", "time", "channel", "sender", "text", "attachments",
-                         "source", "item", "item_id"],
+                         "source", "item", "item_id", "variant", "reached_by"],
             "properties": {
                 "id": {**_ID, "description": "Stable: the same group, moment and source give the same id."},
                 "group": {"type": "string", "description": "The roster group's id."},
@@ -97,6 +97,11 @@ BUNDLE_SCHEMA: dict[str, Any] = {
                 "item": {"enum": ["slot", "weekly_event", "announcement", "game", "programme_step",
                                   "launch_step", "offline"]},
                 "item_id": {"type": "string"},
+                "variant": {"type": "string", "description": "The id of the variant this group got; "
+                                                             "empty for the message's own text."},
+                "reached_by": {"type": "string",
+                               "description": "The selectors that put the message on this group, "
+                                              "e.g. `types: middle-official & classes: region:east`."},
             },
         },
     },
@@ -117,7 +122,7 @@ def message_record(m: Message, sel: Selection) -> dict[str, Any]:
         "attachments": [attachment_record(a) for a in m.attachments],
         "source": {"kind": m.source.kind, "doc_id": m.source.doc_id, "pointer": m.source.pointer,
                    "file": sel.source_file(m.source.kind, m.source.doc_id)},
-        "item": m.item, "item_id": m.item_id,
+        "item": m.item, "item_id": m.item_id, "variant": m.variant, "reached_by": m.reached_by,
     }
 
 

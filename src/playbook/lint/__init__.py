@@ -9,8 +9,11 @@ from __future__ import annotations
 
 from playbook.diagnostics import Diagnostic, Severity
 from playbook.lint import (  # noqa: F401  (registers the rules)
+    admission,
     capacity,
     compliance,
+    group_fields,
+    groups,
     limits,
     overrides,
     references,

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Hashable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
 from jinja2 import TemplateError
@@ -32,6 +32,7 @@ from playbook.render import (
 )
 from playbook.scope import groups_in, platform_of
 from playbook.source import Span, join
+from playbook.variants import variant_for
 
 GROUP_CHANNELS = frozenset({"group_message", "announcement", "live_session", "auto_reply"})
 """Channels that post into the group itself, so the group's platform limits apply."""
@@ -66,6 +67,10 @@ class Body:
     template: str | None = None
     """The template file under templates/, when the body is a file."""
     locale: str | None = None
+    variant: str | None = None
+    """The id of the variant this body is, when it is one."""
+    receivers: frozenset[str] | None = None
+    """With variants: the groups that get this body (None: every group the message reaches)."""
 
     @property
     def span(self) -> Span:
@@ -105,20 +110,20 @@ class Message:
 
 
 def _type_in_scope(scope: Scope, group_type: GroupType) -> bool:
-    return group_type.id in scope.group_types or (
+    return group_type.id in scope.all_types or (
         group_type.layer is not None and group_type.layer in scope.layers)
 
 
 def scope_is_empty(scope: Scope) -> bool:
-    return not (scope.group_types or scope.layers or scope.groups)
+    return not (scope.all_types or scope.layers or scope.groups)
 
 
-def audiences(project: Project, scope: Scope) -> tuple[Audience, ...]:
-    """Who a scope reaches (resolved by `playbook.scope`). Without a roster, the group types
-    the scope names stand in for groups."""
+def audiences(project: Project, scope: Scope, item_scope: Scope | None = None) -> tuple[Audience, ...]:
+    """Who a scope (narrowed by an item's own, if any) reaches (resolved by `playbook.scope`).
+    Without a roster, the group types the scope names stand in for groups."""
     if project.groups:
         found = []
-        for group_id in groups_in(project, scope):
+        for group_id in groups_in(project, scope, item_scope):
             platform = platform_of(project, group_id)
             if platform is not None:
                 found.append(Audience(platform, group=project.groups[group_id]))
@@ -147,6 +152,26 @@ def _bodies(project: Project, env: MessageEnvironment, kind: str, doc_id: str, p
     return ()
 
 
+def _all_bodies(project: Project, env: MessageEnvironment, kind: str, doc_id: str, ptr: str,
+                content: MessageContent, item_id: str, reached: tuple[Audience, ...]) -> tuple[Body, ...]:
+    """The message's own bodies, then each variant's, each with the groups that get it."""
+    found = _bodies(project, env, kind, doc_id, ptr, content)
+    if not content.variants:
+        return found
+    getting: dict[str | None, set[str]] = {}
+    for audience in reached:
+        if audience.group is not None:
+            chosen = variant_for(project, content, item_id, audience.group.id)
+            getting.setdefault(chosen.id if chosen else None, set()).add(audience.group.id)
+    bodies = [replace(b, receivers=frozenset(getting.get(None, ()))) for b in found]
+    for i, variant in enumerate(content.variants):
+        receivers = frozenset(getting.get(variant.id, ())) if project.groups else None
+        for body in _bodies(project, env, kind, doc_id, join(join(ptr, "variants"), i),
+                            MessageContent(text=variant.text, template=variant.template)):
+            bodies.append(replace(body, variant=variant.id, receivers=receivers))
+    return tuple(bodies)
+
+
 @dataclass(frozen=True)
 class _Raw:
     kind: str
@@ -154,6 +179,7 @@ class _Raw:
     ptr: str
     content: MessageContent
     scope: Scope
+    item_scope: Scope | None = None
     trigger: str | None = None
     channel: str = "group_message"
     sender: str | None = None
@@ -165,7 +191,7 @@ class _Raw:
 def _script_messages(project: Project) -> Iterator[_Raw]:
     for sid, script in sorted(project.scripts.items()):
         for i, step in enumerate(script.steps):
-            yield _Raw("OnboardingScript", sid, f"/steps/{i}", step, script.applies_to,
+            yield _Raw("OnboardingScript", sid, f"/steps/{i}", step, script.applies_to, step.applies_to,
                        trigger=script.trigger.kind, channel=step.channel, sender=step.sender)
 
 
@@ -173,14 +199,16 @@ def _calendar_messages(project: Project) -> Iterator[_Raw]:
     for cid, cal in sorted(project.calendars.items()):
         kind, scope, day = "ActivityCalendar", cal.applies_to, cal.valid.start
         for i, slot in enumerate(cal.daily):
-            yield _Raw(kind, cid, f"/daily/{i}", slot, scope, sender=slot.sender, pack=slot.pack, day=day)
+            yield _Raw(kind, cid, f"/daily/{i}", slot, scope, slot.applies_to, sender=slot.sender,
+                       pack=slot.pack, day=day)
         for i, event in enumerate(cal.weekly):
-            yield _Raw(kind, cid, f"/weekly/{i}", event, scope, sender=event.sender, event=event, day=day)
+            yield _Raw(kind, cid, f"/weekly/{i}", event, scope, event.applies_to, sender=event.sender,
+                       event=event, day=day)
             if event.announce is not None:
-                yield _Raw(kind, cid, f"/weekly/{i}/announce", event.announce, scope,
+                yield _Raw(kind, cid, f"/weekly/{i}/announce", event.announce, scope, event.applies_to,
                            sender=event.sender, event=event, day=day)
         for i, game in enumerate(cal.games):
-            yield _Raw(kind, cid, f"/games/{i}", game, scope, sender=game.sender, day=day)
+            yield _Raw(kind, cid, f"/games/{i}", game, scope, game.applies_to, sender=game.sender, day=day)
         for i, reply in enumerate(cal.keyword_replies):
             yield _Raw(kind, cid, f"/keyword_replies/{i}", reply, scope, channel="auto_reply", day=day)
 
@@ -188,7 +216,7 @@ def _calendar_messages(project: Project) -> Iterator[_Raw]:
 def _pack_messages(project: Project) -> Iterator[_Raw]:
     for pid, pack in sorted(project.packs.items()):
         for i, step in enumerate(pack.timeline):
-            yield _Raw("MaterialPack", pid, f"/timeline/{i}", step, pack.launch.audience,
+            yield _Raw("MaterialPack", pid, f"/timeline/{i}", step, pack.launch.audience, step.applies_to,
                        channel=step.channel, sender=step.sender, pack=pid, day=pack.launch.at.date())
 
 
@@ -196,9 +224,11 @@ def _collect(project: Project, env: MessageEnvironment) -> list[Message]:
     found = []
     for raw in [*_script_messages(project), *_calendar_messages(project), *_pack_messages(project)]:
         place = place_of(raw.kind, raw.content, raw.trigger)
+        reached = audiences(project, raw.scope, raw.item_scope)
+        item_id = str(getattr(raw.content, "id", None) or (raw.event.id if raw.event else ""))
         found.append(Message(
-            raw.kind, raw.doc_id, raw.ptr, raw.content, place, raw.channel, raw.sender,
-            audiences(project, raw.scope), _bodies(project, env, raw.kind, raw.doc_id, raw.ptr, raw.content),
+            raw.kind, raw.doc_id, raw.ptr, raw.content, place, raw.channel, raw.sender, reached,
+            _all_bodies(project, env, raw.kind, raw.doc_id, raw.ptr, raw.content, item_id, reached),
             pack=project.packs.get(raw.pack) if raw.pack else None, event=raw.event, day=raw.day))
     return found
 
@@ -215,7 +245,8 @@ class Contents:
     def render(self, message: Message, body: Body, audience: Audience | None = None) -> str:
         """The body rendered with the sample context for `audience` (default: the first one)."""
         if audience is None and message.audiences:
-            audience = message.audiences[0]
+            audience = next((a for a in message.audiences if body.receivers is None
+                             or (a.group is not None and a.group.id in body.receivers)), message.audiences[0])
         key = (id(message), id(body), self._audience_key(message, body, audience))
         if key not in self._rendered:
             self._rendered[key] = self._render(message, body, audience)

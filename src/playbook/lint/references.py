@@ -45,9 +45,11 @@ class Ref:
 def _fields(model: BaseModel) -> Iterator[tuple[str, str, str | list[str] | None]]:
     """(namespace, field, value) for every reference field of one model."""
     if isinstance(model, Scope):
+        yield "group_type", "types", model.types
         yield "group_type", "group_types", model.group_types
         yield "layer", "layers", model.layers
         yield "group", "groups", model.groups
+        yield "class", "classes", model.classes
     if isinstance(model, GroupType):
         yield "layer", "layer", model.layer
         yield "platform", "platform", model.platform
@@ -99,6 +101,8 @@ def _collect(project: Project) -> list[Ref]:
                                     ("platform", "platform", group.platform)):
             if value:
                 refs.append(Ref(target, value, home, project.group_pointer(group_id, name), project))
+        for i, cls in enumerate(group.classes):
+            refs.append(Ref("class", cls, home, f"{project.group_pointer(group_id, 'classes')}/{i}", project))
     return refs
 
 

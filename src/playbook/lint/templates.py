@@ -16,6 +16,7 @@ from typing import Any
 import yaml
 
 from playbook.lint.analysis import ENV, Analysis, Reference, analyse
+from playbook.lint.group_fields import field_gaps
 from playbook.lint.messages import Body, Message, contents, occurrences
 from playbook.lint.registry import Finding, rule
 from playbook.models.project import Project
@@ -182,8 +183,8 @@ def _render_errors(project: Project) -> Iterator[tuple[Message, Body, Exception 
             if body.source is None:
                 yield message, body, None
                 continue
-            if not _clean(message, analyse(body.source)):
-                continue
+            if not _clean(message, analyse(body.source)) or field_gaps(project, message, body):
+                continue  # PB201-PB203 and PB208/PB209 report these
             try:
                 found.render(message, body)
             except Exception as err:  # any error a template raises is the finding

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from playbook.models.types import Id, SemVer, Text
+from playbook.models.types import ClassRef, FieldValue, Id, SemVer, Text, UniqueIds
 
 API_VERSION = "playbook/v1"
 
@@ -42,14 +42,41 @@ class Document(Model):
 
 
 class Scope(Model):
-    """Which groups something applies to. An empty scope applies to every group."""
+    """Which groups something applies to: a selector. An empty selector applies to every group.
 
-    group_types: list[Id] = []
+    `types`, `layers` and `groups` name groups by structure, as they always did: a group
+    named by any of them is in. `classes`, `fields` and `tags` then narrow that down: each one
+    given must match (any of its values will do). So `{types: [middle-official], classes:
+    [region:east]}` is the middle official groups of the east region, and `{fields: {city:
+    [广州, 佛山]}}` every group in Guangzhou or Foshan.
+    """
+
+    types: list[Id] = []
     """Group types (ids from playbook.yaml) this applies to."""
+    group_types: list[Id] = []
+    """The same as `types` (the older spelling, still accepted)."""
     layers: list[Id] = []
     """Layers of the pyramid (ids from playbook.yaml) this applies to."""
     groups: list[Id] = []
     """Individual groups from the roster this applies to."""
+    classes: list[ClassRef] = []
+    """Only groups that hold one of these classes (`dimension:value`, e.g. `region:east`)."""
+    fields: dict[Id, Annotated[list[FieldValue], Field(min_length=1)]] = {}
+    """Only groups whose field has one of the listed values, for each field named, e.g.
+    `city: [广州, 佛山]`."""
+    tags: list[str] = []
+    """Only groups that carry one of these tags."""
+
+    @property
+    def all_types(self) -> list[str]:
+        """`types` and `group_types` together."""
+        return [*self.types, *self.group_types]
+
+    @property
+    def is_empty(self) -> bool:
+        """Whether this selector names nothing, and so reaches every group."""
+        return not (self.types or self.group_types or self.layers or self.groups or self.classes
+                    or self.fields or self.tags)
 
 
 Channel = Literal[
@@ -61,6 +88,27 @@ message, a Moments post, an automatic reply, a phone call, an ad placement, a la
 a text live session in the group, or a back-office record."""
 
 
+class Variant(Model):
+    """One text of a message among several: an A/B variant, or the text for some groups."""
+
+    id: Id
+    """Short id, shown in bundles (`variant`) and the handbook, e.g. `a` or `east`."""
+    text: Text | None = None
+    """The variant as Jinja2 text."""
+    template: str | None = None
+    """Instead of `text`: a template file under `templates/`."""
+    when: Scope | None = None
+    """Only for the groups this selector reaches; the first variant whose `when` matches wins.
+    Variants without `when` share the other groups, each group getting one by a stable hash of
+    the message and group ids."""
+
+    @model_validator(mode="after")
+    def _one_body(self) -> Variant:
+        if (self.text is None) == (self.template is None):
+            raise ValueError("a variant needs either `text` or `template`")
+        return self
+
+
 class MessageContent(Model):
     """A message: inline Jinja2 text or a template file, plus attachments."""
 
@@ -70,11 +118,23 @@ class MessageContent(Model):
     """Instead of `text`: a template file under `templates/`, e.g. `messages/welcome.j2`."""
     attachments: list[str] = []
     """Files sent with the message (images, posters, videos), relative to this document's folder."""
+    variants: Annotated[list[Variant], UniqueIds] = []
+    """Other texts of this message; each group gets one (see `Variant.when`). With variants
+    for only some groups (all with `when`), `text` or `template` is what the others get."""
 
     @model_validator(mode="after")
     def _one_body(self) -> MessageContent:
         if self.text is not None and self.template is not None:
             raise ValueError("give either `text` or `template`, not both")
+        if self.variants:
+            shared = any(v.when is None for v in self.variants)
+            own = self.text is not None or self.template is not None
+            if shared and own:
+                raise ValueError("with variants that have no `when`, the message's own text is "
+                                 "never sent: make it a variant")
+            if not shared and not own:
+                raise ValueError("every variant has `when`: give the message a `text` (or a "
+                                 "variant without `when`) for the other groups")
         return self
 
 

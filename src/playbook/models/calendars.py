@@ -64,6 +64,9 @@ class Slot(MessageContent):
     """A material pack whose content this slot posts."""
     metric: MetricTarget | None = None
     """The figure that shows the slot works."""
+    applies_to: Scope | None = None
+    """Only in some of the groups the document reaches: those this selector reaches too,
+    e.g. `{classes: [region:east]}`."""
 
 
 class WeeklyEvent(MessageContent):
@@ -87,6 +90,9 @@ class WeeklyEvent(MessageContent):
     """When the announcement goes out, relative to the event, e.g. 'D-1 20:00'."""
     metric: MetricTarget | None = None
     """The figure that shows the event works."""
+    applies_to: Scope | None = None
+    """Only in some of the groups the document reaches: those this selector reaches too,
+    e.g. `{classes: [region:east]}`."""
 
     @model_validator(mode="after")
     def _announce_pair(self) -> WeeklyEvent:
@@ -129,6 +135,9 @@ class Game(MessageContent):
     """The role that hosts it."""
     metric: MetricTarget | None = None
     """The figure that shows it works."""
+    applies_to: Scope | None = None
+    """Only in some of the groups the document reaches: those this selector reaches too,
+    e.g. `{classes: [region:east]}`."""
 
 
 class OfflineEvent(Model):

@@ -131,6 +131,9 @@ class TimelineStep(MessageContent):
     """Materials of this pack posted with it."""
     metric: MetricTarget | None = None
     """The figure that shows this step worked."""
+    applies_to: Scope | None = None
+    """Only in some of the groups the document reaches: those this selector reaches too,
+    e.g. `{classes: [region:east]}`."""
 
 
 class Review(Model):

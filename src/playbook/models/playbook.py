@@ -12,10 +12,13 @@ from typing import Annotated, Literal
 from pydantic import Field
 
 from playbook.models.base import Document, MetricTarget, Model
+from playbook.models.fields import ChatId, GroupField, GroupTag, WecomUserId
 from playbook.models.types import (
+    ClassRef,
     ClockTime,
     Date,
     Duration,
+    FieldValue,
     Id,
     Locale,
     Text,
@@ -128,10 +131,6 @@ class Dimension(Model):
     """The possible values."""
 
 
-ClassRef = Annotated[str, Field(pattern=r"^[a-z0-9]+(?:[-_][a-z0-9]+)*:[a-z0-9]+(?:[-_][a-z0-9]+)*$")]
-"""A class written `dimension:value`, e.g. `identity:consumer`."""
-
-
 class Admission(Model):
     """Who may join and who may not."""
 
@@ -220,6 +219,8 @@ class Operator(Model):
     """How many groups they can run (usually 20–30; a strong operator up to 50)."""
     friend_adds_per_day: int = Field(default=80, gt=0)
     """Friend requests their personal account can safely accept per day (50–100)."""
+    wecom_userid: WecomUserId | None = None
+    """Their WeCom userid (as the admin console shows it), which posting through WeCom needs."""
 
 
 class Group(Model):
@@ -243,6 +244,17 @@ class Group(Model):
     """Members today, if known."""
     locale: Locale | None = None
     """Language of the group, when not the playbook's default."""
+    fields: dict[Id, FieldValue] = {}
+    """Values of the fields playbook.yaml declares in `group_fields`, e.g. `city: 广州`."""
+    classes: list[ClassRef] = []
+    """The group's classes (`dimension:value` from `classification`), e.g. `region:east`;
+    admission rules are checked against them."""
+    tags: list[GroupTag] = []
+    """Free labels selectors can target, e.g. 母婴."""
+    chat_id: ChatId | None = None
+    """The WeCom customer group's chat_id, e.g. wrOgQhDgAAMYQiS5ol9G7gK9JVAAAA."""
+    robot: str | None = Field(default=None, min_length=1, max_length=64)
+    """The name of the group robot (webhook) that posts in it, if any."""
 
 
 class QuietHours(Model):
@@ -298,6 +310,8 @@ class Playbook(Document):
     """The roles that send messages and enforce rules."""
     group_types: Annotated[list[GroupType], UniqueIds] = Field(min_length=1)
     """The kinds of group this playbook runs."""
+    group_fields: Annotated[list[GroupField], UniqueIds] = []
+    """The fields roster groups carry (store, city, tier, …), for messages and selectors."""
     operators: Annotated[list[Operator], UniqueIds] = []
     """The people who run groups."""
     groups: Annotated[list[Group], UniqueIds] = []

@@ -76,6 +76,9 @@ class Step(MessageContent):
     """For an auto-reply: the words that trigger it."""
     note: Text | None = None
     """A hint for the operator carrying out the step."""
+    applies_to: Scope | None = None
+    """Only in some of the groups the document reaches: those this selector reaches too,
+    e.g. `{classes: [region:east]}`."""
 
 
 class OnboardingScript(Document):

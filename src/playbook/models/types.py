@@ -7,6 +7,7 @@ Each also declares its JSON Schema by hand so the published schema says the same
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import functools
 import re
@@ -33,11 +34,20 @@ OFFSET_PATTERN = (
     r"|D[+-][0-9]+ ([01][0-9]|2[0-3]):[0-5][0-9])$"
 )
 DURATION_PATTERN = r"^(?=[0-9])" + _DURATION + r"$"
+EARLIEST_DATE = dt.date(1980, 1, 1)
+LATEST_DATE = dt.date(2099, 12, 31)
+"""The dates a playbook may name, the same as the command line's (`playbook.arguments`)."""
+MAX_SPAN_DAYS = 3660
+"""The farthest an offset or a duration may reach, about ten years: with every date inside
+EARLIEST_DATE..LATEST_DATE, no date computed from one can leave the calendar (year 1..9999)."""
 RRULE_KEYS = {"FREQ", "INTERVAL", "BYDAY", "BYMONTHDAY", "COUNT", "UNTIL"}
 RRULE_FREQS = {"DAILY", "WEEKLY", "MONTHLY"}
 
 
 def _fail(kind: str, message: str, **ctx: Any) -> PydanticCustomError:
+    value = ctx.get("value")
+    if isinstance(value, str) and len(value) > 60:  # a diagnostic quotes a value, not a megabyte
+        ctx["value"] = value[:40] + f"… ({len(value)} characters)"
     return PydanticCustomError(kind, message, ctx)
 
 
@@ -123,16 +133,24 @@ ClockTime = Annotated[
 """A wall-clock time HH:MM, 24-hour, in the playbook's time zone."""
 
 
+def _supported(day: dt.date, value: Any) -> None:
+    if not EARLIEST_DATE <= day <= LATEST_DATE:
+        raise _fail("date", "'{value}' is outside the supported dates {earliest} .. {latest}",
+                    value=str(value), earliest=EARLIEST_DATE.isoformat(), latest=LATEST_DATE.isoformat())
+
+
 def _date(value: Any) -> dt.date:
+    day: dt.date | None = None
     if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
-        return value
-    if isinstance(value, str) and re.match(DATE_PATTERN, value):
-        try:
-            return dt.date.fromisoformat(value)
-        except ValueError:
-            pass
-    raise _fail("date", "'{value}' is not a calendar date; write YYYY-MM-DD (a real day)",
-                value=str(value))
+        day = value
+    elif isinstance(value, str) and re.match(DATE_PATTERN, value):
+        with contextlib.suppress(ValueError):
+            day = dt.date.fromisoformat(value)
+    if day is None:
+        raise _fail("date", "'{value}' is not a calendar date; write YYYY-MM-DD (a real day)",
+                    value=str(value))
+    _supported(day, value)
+    return day
 
 
 Date = Annotated[
@@ -143,15 +161,17 @@ Date = Annotated[
 
 
 def _local_datetime(value: Any) -> dt.datetime:
+    moment: dt.datetime | None = None
     if isinstance(value, dt.datetime):
-        return value
-    if isinstance(value, str) and re.match(DATETIME_PATTERN, value):
-        try:
-            return dt.datetime.fromisoformat(value.replace(" ", "T"))
-        except ValueError:
-            pass
-    raise _fail("date", "'{value}' is not a local date and time; write YYYY-MM-DD HH:MM",
-                value=str(value))
+        moment = value
+    elif isinstance(value, str) and re.match(DATETIME_PATTERN, value):
+        with contextlib.suppress(ValueError):
+            moment = dt.datetime.fromisoformat(value.replace(" ", "T"))
+    if moment is None:
+        raise _fail("date", "'{value}' is not a local date and time; write YYYY-MM-DD HH:MM",
+                    value=str(value))
+    _supported(moment.date(), value)
+    return moment
 
 
 LocalDateTime = Annotated[
@@ -190,6 +210,12 @@ class ParsedOffset:
     day_shift: int | None = None
     clock: dt.time | None = None
 
+    def span(self) -> dt.timedelta:
+        """How far from the trigger this offset reaches, either way (a day shift in whole days)."""
+        if self.delta is not None:
+            return abs(self.delta)
+        return dt.timedelta(days=abs(self.day_shift or 0))
+
     def apply(self, anchor: dt.datetime) -> dt.datetime:
         """The moment this offset names, relative to `anchor`."""
         if self.delta is not None:
@@ -218,11 +244,26 @@ def parse_offset(text: str) -> ParsedOffset:
     return ParsedOffset(day_shift=shift, clock=dt.time.fromisoformat(clock))
 
 
+def _within_span(kind: str, reach: Any) -> Any:
+    """A validator: the offset or duration `check`ed, reaching at most MAX_SPAN_DAYS."""
+    def check(value: Any) -> str:
+        text: str = reach(value)
+        # no digit run long enough to make int() refuse it (4,300 digits) or a timedelta overflow
+        runs = re.findall(r"[0-9]+", text)
+        span = (parse_offset(text).span() if kind == "offset" else parse_duration(text)) \
+            if all(len(r) <= 9 for r in runs) else None
+        if span is None or span > dt.timedelta(days=MAX_SPAN_DAYS):
+            raise _fail(kind, "'{value}' reaches too far: at most {days} days (about ten years)",
+                        value=text, days=MAX_SPAN_DAYS)
+        return text
+    return check
+
+
 Offset = Annotated[
     str,
-    PlainValidator(_string_of(
+    PlainValidator(_within_span("offset", _string_of(
         "offset", OFFSET_PATTERN,
-        "'{value}' is not an offset; write +30m, +1h30m, -1d, 'day 3 09:00' or 'D-1 20:00'")),
+        "'{value}' is not an offset; write +30m, +1h30m, -1d, 'day 3 09:00' or 'D-1 20:00'"))),
     WithJsonSchema({"type": "string", "pattern": OFFSET_PATTERN,
                     "description": "When, relative to the trigger: +30m, +1h30m, -1d, "
                                    "'day 3 09:00' (day 1 is the trigger's day) or 'D-1 20:00'."}),
@@ -231,8 +272,8 @@ Offset = Annotated[
 
 Duration = Annotated[
     str,
-    PlainValidator(_string_of("duration", DURATION_PATTERN,
-                              "'{value}' is not a duration; write e.g. 30d, 7d, 2h or 45m")),
+    PlainValidator(_within_span("duration", _string_of(
+        "duration", DURATION_PATTERN, "'{value}' is not a duration; write e.g. 30d, 7d, 2h or 45m"))),
     WithJsonSchema({"type": "string", "pattern": DURATION_PATTERN,
                     "description": "A duration such as 30d, 7d, 2h or 45m."}),
 ]
@@ -282,3 +323,25 @@ def unique_ids(items: list[Any]) -> list[Any]:
 
 
 UniqueIds = AfterValidator(unique_ids)
+
+CLASS_PATTERN = r"^[a-z0-9]+(?:[-_][a-z0-9]+)*:[a-z0-9]+(?:[-_][a-z0-9]+)*$"
+ClassRef = Annotated[str, Field(pattern=CLASS_PATTERN)]
+"""A class written `dimension:value`, e.g. `identity:consumer` or `region:east`."""
+
+
+def _field_value(value: Any) -> str | int | float | dt.date:
+    if isinstance(value, bool) or not isinstance(value, (str, int, float, dt.date)) \
+            or isinstance(value, dt.datetime):
+        raise PydanticCustomError("field_value", "a field value is text, a number or a date "
+                                  "(YYYY-MM-DD), not {kind}", {"kind": type(value).__name__})
+    return value
+
+
+FieldValue = Annotated[
+    str | int | float | dt.date,
+    PlainValidator(_field_value),
+    WithJsonSchema({"anyOf": [{"type": "string"}, {"type": "number"}],
+                    "description": "Text, a number or a date (YYYY-MM-DD), as the field declares."}),
+]
+"""One value of a group field, checked against its declaration by the lint rules."""
+
