@@ -19,6 +19,7 @@ from playbook.loader import decode, load_file, load_text
 from playbook.source import Span
 
 ROSTER = "roster.yaml"
+_UTF8_BOM = b"\xef\xbb\xbf"
 
 
 class Stop(Exception):
@@ -64,6 +65,8 @@ def load_roster(access: PlaybookFiles, playbook: dict[str, Any]) -> RosterFile:
     assert text is not None
     loaded = load_text(text, ROSTER, "Roster")
     _stop_on_errors(loaded.diagnostics)
+    if raw.startswith(_UTF8_BOM):  # `decode` drops it; the merge writes it back
+        text = "\ufeff" + text
     assert loaded.data is not None
     groups = loaded.data.get("groups")
     if not isinstance(groups, list) or not all(isinstance(g, dict) for g in groups):

@@ -87,6 +87,15 @@ class ImportMap:
     default_type: str | None = None
     default_operator: str | None = None
 
+    def key_for(self, header: str) -> str | None:
+        """The roster key the column headed `header` fills (None: the column is not read); a
+        header written as a key, `fields.<id>` included, needs no mapping."""
+        wanted = header_key(header)
+        key = self.columns.get(wanted)
+        if key is None and wanted.startswith("fields.") and target_problem(wanted) is None:
+            return wanted
+        return key
+
     def type_for(self, name: str) -> str | None:
         """The group type the name patterns (then the default) give a group called `name`."""
         for rule in self.types:

@@ -113,18 +113,20 @@ def read_table(raw: bytes, shown: str) -> Table:
 
 def _decode(raw: bytes, shown: str) -> str:
     if raw.startswith(b"\xef\xbb\xbf"):
-        encodings = ["utf-8-sig"]
+        raw, encodings = raw[3:], ["utf-8"]
     elif raw.startswith((b"\xff\xfe", b"\xfe\xff")):
         encodings = ["utf-16"]
     else:
         encodings = ["utf-8", "gb18030"]
+    first: UnicodeDecodeError | None = None
     for encoding in encodings:
         try:
             return raw.decode(encoding)
         except UnicodeDecodeError as err:
-            first = err
+            first = first or err  # where it stops being UTF-8 says more than the GB18030 guess
+    assert first is not None
     line = raw[: first.start].count(b"\n") + 1
-    tried = " or ".join(e.replace("-sig", "").upper() for e in encodings)
+    tried = " or ".join(e.upper() for e in encodings)
     raise Refused(problem("PB081", Span(shown, line, 1),
                           f"the file is not {tried} text (byte 0x{raw[first.start]:02x})",
                           help="save it from the spreadsheet program as CSV UTF-8 or as .xlsx"))

@@ -16,7 +16,7 @@ from typing import Protocol
 from playbook.arguments import out_of_range
 from playbook.diagnostics import Diagnostic, Related
 from playbook.roster.codes import problem
-from playbook.roster.mapping import ImportMap, Known, header_key
+from playbook.roster.mapping import ImportMap, Known
 from playbook.roster.read import Table
 
 _DATE = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?"
@@ -102,7 +102,7 @@ def _columns(table: Table, mapping: ImportMap) -> tuple[dict[str, int], list[Dia
     columns: dict[str, int] = {}
     problems: list[Diagnostic] = []
     for index, header in enumerate(table.headers, 1):
-        key = mapping.columns.get(header_key(header)) if header else None
+        key = mapping.key_for(header) if header else None
         if key is None or key == "ignore":
             continue
         if key in columns:
