@@ -10,7 +10,8 @@ from typing import Any
 
 from markupsafe import Markup
 
-from playbook.handbook.escape import link, md
+from playbook.handbook import labels
+from playbook.handbook.escape import html, link, md
 from playbook.models.base import MetricTarget
 from playbook.models.playbook import GroupType, Layer
 from playbook.models.project import Project
@@ -59,7 +60,61 @@ class Book:
         main, second = md(self.t(value)), self.en(value)
         if not second:
             return main
-        return main + Markup('<br><span class="pb-en" lang="en">') + md(second) + Markup("</span>")
+        # the space keeps the search index from running the two languages together
+        return main + Markup(' <br><span class="pb-en" lang="en">') + md(second) + Markup("</span>")
+
+    # --- labels -----------------------------------------------------------------------
+    def label(self, kind: str, value: str | None) -> str:
+        """The display label of an enum value (`group_message` -> 群消息) in the handbook's
+        language; see `labels.LABELS` for the kinds."""
+        return labels.label(kind, value, self.locale)
+
+    def labels(self, kind: str, values: Iterable[str]) -> list[str]:
+        return [self.label(kind, v) for v in values]
+
+    def repeat(self, rule: str | None) -> Markup:
+        """A recurrence in words (每周一、三、五); a rule it cannot say is shown as code."""
+        if rule is None:
+            return Markup("")
+        words = labels.recurrence(rule)
+        return md(words) if words is not None else Markup("<code>") + html(rule) + Markup("</code>")
+
+    def offset(self, text: str | None) -> str:
+        """An offset in words (`D-1 20:00` -> 前一天 20:00)."""
+        return labels.offset(text)
+
+    def duration(self, text: str | None) -> str:
+        """A duration in words (`3d` -> 3 天)."""
+        return labels.offset(f"+{text}").removesuffix("后") if text else ""
+
+    def scope(self, scope: Any, linker: Any = None) -> Markup:
+        """Who a document applies to, by display name (linked when `linker` is given):
+        group types, layers and roster groups; 所有群 when it names none."""
+        names: list[Any] = []
+        for type_id in scope.group_types:
+            t = self.group_type(type_id)
+            title = self.t(t.name) if t is not None else type_id
+            known = linker is not None and t is not None
+            names.append(linker("group_type", type_id, title) if known else title)
+        for layer_id in scope.layers:
+            layer = self.layer(layer_id)
+            title = self.t(layer.name) if layer is not None else layer_id
+            known = linker is not None and layer is not None
+            names.append(linker("layer", layer_id, title) if known else title)
+        groups = self.project.groups
+        names += [groups[g].name if g in groups else g for g in scope.groups]
+        return joined(names) if names else Markup("所有群")
+
+    def reward_name(self, chain: list[tuple[str, GroupRules]], reward_id: str | None) -> str:
+        """The name of a reward a rule set of `chain` declares (its id when none does)."""
+        if reward_id is None:
+            return ""
+        found = next((r for _, doc in chain for r in doc.rewards if r.id == reward_id), None)
+        return self.t(found.name) if found is not None else reward_id
+
+    def operator_name(self, operator_id: str) -> str:
+        op = self.operators.get(operator_id)
+        return op.name if op is not None else operator_id
 
     # --- look-ups ---------------------------------------------------------------------
     def role(self, role_id: str | None) -> str:

@@ -12,8 +12,9 @@ from typing import Any
 
 from playbook import __version__
 from playbook.bundle.compose import Message
-from playbook.handbook import figures, views
+from playbook.handbook import figures, postings, views
 from playbook.handbook.book import Book, Linker, joined, page_path
+from playbook.handbook.cards import cards
 from playbook.handbook.environment import page_environment
 from playbook.handbook.escape import Markup, external, fence, url_path
 from playbook.handbook.reference import models
@@ -74,47 +75,65 @@ def plan(book: Book, day: dt.date, messages: list[Message],
             "announcement_en": views.announcement(book, chain, "en")
             if book.locale != "en" and views.has_locale(rules, "en") else "",
         }))
+    media = postings.media_paths(project)
     for script_id, script in book.sorted_docs("scripts"):
         sample = preview.sample_type(script.applies_to.group_types)
-        pages.append(Page(page_path("script", script_id), "script.md.j2", book.t(script.title), "入群流程", {
+        here, doc = page_path("script", script_id), project.paths[("OnboardingScript", script_id)]
+        post = postings.Poster(book, here, media)
+        pages.append(Page(here, "script.md.j2", book.t(script.title), "入群流程", {
             "id": script_id, "script": script,
-            "previews": [preview("OnboardingScript", s, trigger=script.trigger.kind, group_type=sample)
-                         for s in script.steps],
+            "steps": [cards([post.step(s, preview("OnboardingScript", s, trigger=script.trigger.kind,
+                                                  group_type=sample), doc)]) for s in script.steps],
         }))
     for cal_id, cal in book.sorted_docs("calendars"):
         sample = preview.sample_type(cal.applies_to.group_types)
+        here, doc = page_path("calendar", cal_id), project.paths[("ActivityCalendar", cal_id)]
+        post = postings.Poster(book, here, media)
         first, _ = views.shown_week(cal, day)
         times, cells = views.week_cells(book, cal, first)
-        pages.append(Page(page_path("calendar", cal_id), "calendar.md.j2", book.t(cal.title), "活动日历", {
+        daily = sorted(cal.daily, key=lambda slot: slot.at)
+        pages.append(Page(here, "calendar.md.j2", book.t(cal.title), "活动日历", {
             "id": cal_id, "cal": cal, "week_start": first,
-            "grid": figures.week_grid(views.WEEKDAY_NAMES, times, cells),
-            "daily": sorted(((s, preview("ActivityCalendar", s, group_type=sample,
-                                         pack=project.packs.get(s.pack or "")))
-                             for s in cal.daily), key=lambda pair: pair[0].at),
-            "weekly": [(e, preview("ActivityCalendar", e, group_type=sample, event=e),
-                        preview("ActivityCalendar", e.announce, group_type=sample, event=e)
-                        if e.announce is not None else "") for e in cal.weekly],
-            "games": [(g, preview("ActivityCalendar", g, group_type=sample)) for g in cal.games],
-            "replies": [(r, preview("ActivityCalendar", r, group_type=sample)) for r in cal.keyword_replies],
+            "grid": figures.week_grid(views.day_labels(book, cal, first), times, cells),
+            "daily": cards([post.slot(cal, s, preview("ActivityCalendar", s, group_type=sample,
+                                                      pack=project.packs.get(s.pack or "")), doc)
+                            for s in daily]),
+            "weekly": [(e, cards(post.event(
+                e, preview("ActivityCalendar", e, group_type=sample, event=e),
+                preview("ActivityCalendar", e.announce, group_type=sample, event=e) if e.announce else None,
+                doc)))
+                for e in cal.weekly],
+            "games": [(g, cards([post.game(g, preview("ActivityCalendar", g, group_type=sample), doc)]))
+                      for g in cal.games],
+            "replies": cards([post.reply(r, preview("ActivityCalendar", r, group_type=sample), doc)
+                              for r in cal.keyword_replies]),
+            "skipped": views.skipped_names(book, cal),
         }))
     for pack_id, pack in book.sorted_docs("packs"):
-        folder = project.paths[("MaterialPack", pack_id)].rpartition("/")[0]
+        here, doc = page_path("pack", pack_id), project.paths[("MaterialPack", pack_id)]
+        post = postings.Poster(book, here, media)
         moments = launch_moments(project, pack)
-        pages.append(Page(page_path("pack", pack_id), "pack.md.j2", book.t(pack.title), "爆品素材包", {
+        pages.append(Page(here, "pack.md.j2", book.t(pack.title), "爆品素材包", {
             "id": pack_id, "pack": pack, "media_folder": f"{pack_id}",
-            "source_folder": folder,
-            "timeline": [(s, m, preview("MaterialPack", s, pack=pack)) for s, m in zip(pack.timeline, moments,
-                                                                                     strict=True)],
+            "source_folder": doc.rpartition("/")[0],
+            "timeline": cards([post.launch(pack, s, m, preview("MaterialPack", s, pack=pack), doc)
+                               for s, m in zip(pack.timeline, moments, strict=True)], timeline=True),
             "audience": groups_in(project, pack.launch.audience),
         }))
     for op in book.operators.values():
-        mine = [m for m in messages if m.operator == op.id]
-        pages.append(Page(page_path("operator", op.id), "operator.md.j2", op.name, "运营", {
+        here = page_path("operator", op.id)
+        post = postings.Poster(book, here, media)
+        mine = views.merged(book, [m for m in messages if m.operator == op.id])
+        runsheets = {name.rsplit("/", 1)[-1].removesuffix(".md"): href
+                     for name, href in _downloads(op.id, downloads) if name.startswith("md/")}
+        week = [(d, name, cards([post.entry(e, f"{op.id}:") for e in items]),
+                 runsheets.get(d.isoformat(), "")) for d, name, items in views.by_day(mine, monday)]
+        pages.append(Page(here, "operator.md.j2", op.name, "运营", {
             "operator": op, "groups": [g for g in project.groups.values() if g.operator == op.id],
-            "monday": monday, "sunday": sunday,
-            "week": views.by_day(views.merged(book, mine), monday),
-            "downloads": [(name, f"../bundles/{op.id}/{name}") for name in (downloads or {}).get(op.id, [])
-                          if name.startswith(("md/", "ics/")) and "/groups/" not in name],
+            "monday": monday, "sunday": sunday, "day": day,
+            "today": next((w for w in week if w[0] == day), None),
+            "rest": [w for w in week if w[0] != day],
+            "downloads": _downloads(op.id, downloads),
         }))
     pages += [
         Page("reference/lint-rules.md", "lint-rules.md.j2", "检查规则 Lint rules", "参考",
@@ -124,6 +143,12 @@ def plan(book: Book, day: dt.date, messages: list[Message],
              {"documents": project.documents(), "tool_version": __version__}),
     ]
     return pages
+
+
+def _downloads(operator: str, downloads: Mapping[str, list[str]] | None) -> list[tuple[str, str]]:
+    """(name, href from the operator's page) of the operator's run sheets and calendar."""
+    return [(name, f"../bundles/{operator}/{name}") for name in (downloads or {}).get(operator, [])
+            if name.startswith(("md/", "ics/")) and "/groups/" not in name]
 
 
 def _types(book: Book, scope: Any) -> set[str]:

@@ -18,6 +18,7 @@ import hashlib
 import json
 import logging
 import os
+import re
 from collections.abc import Iterator, Mapping
 from importlib import metadata
 from pathlib import Path, PurePosixPath
@@ -85,7 +86,9 @@ def config(title: str, description: str, handbook: Handbook, workspace: Path) ->
             "features": ["content.code.copy", "navigation.sections", "navigation.top",
                          "navigation.tracking", "search.highlight", "toc.follow"],
         },
-        "plugins": [{"search": {"lang": ["zh", "en"], "separator": SEARCH_SEPARATOR}}],
+        # offline: search_index.js beside the JSON, so search works from file:// too; its worker
+        # then runs in an iframe (assets/iframe-worker.js, local, instead of the plugin's unpkg shim).
+        "plugins": [{"search": {"lang": ["zh", "en"], "separator": SEARCH_SEPARATOR}}, "offline"],
         "markdown_extensions": [
             # Deliberately no attr_list, md_in_html or snippets: content must not be able to
             # set HTML attributes or include files.
@@ -93,18 +96,43 @@ def config(title: str, description: str, handbook: Handbook, workspace: Path) ->
             {"pymdownx.highlight": {"use_pygments": True}}, "pymdownx.superfences",
         ],
         "extra_css": ["assets/handbook.css"],
-        "extra": {"generator": False},
+        "extra_javascript": ["assets/handbook.js"],  # tick boxes on message cards
+        "extra": {"generator": False, "polyfills": ["assets/iframe-worker.js"]},
         "validation": {"links": {"not_found": "warn", "absolute_links": "warn",
                                  "unrecognized_links": "warn"}},
     }
 
 
+QUERY_SEGMENTS = ("for(let o=s+1;o<t.length;o++)t.slice(s,o)in e",
+                  "for(let o=s+1;o<=t.length;o++)t.slice(s,o)in e")
+"""Material's search worker splits a Chinese query into words of the index, but its loop never
+tries a word that ends the query, so a query equal to a title (one word in our index, see
+`whole_titles`) lost its last word. The fix is one character."""
+
+
+def search_worker() -> dict[str, bytes]:
+    """The theme's search worker with `QUERY_SEGMENTS` fixed, as a theme override; nothing when
+    the installed theme's worker does not hold that exact loop (search then works as shipped)."""
+    import material  # type: ignore[import-untyped]
+
+    folder = Path(material.__file__).parent / "templates" / "assets" / "javascripts" / "workers"
+    found: dict[str, bytes] = {}
+    for worker in sorted(folder.glob("search.*.min.js")):
+        text = worker.read_text("utf-8")
+        if text.count(QUERY_SEGMENTS[0]) == 1:
+            found[f"overrides/assets/javascripts/workers/{worker.name}"] = \
+                text.replace(*QUERY_SEGMENTS).encode()
+    return found
+
+
 def workspace_files(handbook: Handbook, media: Mapping[str, bytes]) -> dict[str, bytes]:
-    """Every file of the docs folder: pages, media, the stylesheet."""
+    """Every file of the docs folder: pages, media, the stylesheet and scripts; and the theme
+    overrides."""
     files = {f"docs/{path}": text.encode() for path, text in handbook.pages.items()}
     files.update({f"docs/{path}": data for path, data in media.items()})
     files.update({f"docs/assets/{p.name}": p.read_bytes() for p in sorted(ASSETS.iterdir()) if p.is_file()})
     files["overrides/main.html"] = TITLE_OVERRIDE.encode()
+    files.update(search_worker())
     return files
 
 
@@ -236,6 +264,45 @@ def quiet_mkdocs() -> Iterator[_Collect]:
         logger.propagate, logger.level = propagate, level
 
 
+HAN_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]{2,}")
+"""A run of Chinese characters (the search plugin segments each run with jieba)."""
+
+
+def nav_titles(nav: Any) -> list[str]:
+    """Every title in a MkDocs nav (sections and pages)."""
+    if isinstance(nav, list):
+        return [t for item in nav for t in nav_titles(item)]
+    if isinstance(nav, dict):
+        return [t for key, value in nav.items() for t in (str(key), *nav_titles(value))]
+    return []
+
+
+@contextlib.contextmanager
+def whole_titles(titles: list[str]) -> Iterator[None]:
+    """Each Chinese run of a page title is one word for jieba while MkDocs builds the search
+    index, so a query equal to a title matches that title's own token (titles weigh 1000x
+    text, so the page comes first; the theme does not segment queries). jieba's dictionary is
+    a process-wide global: it is restored afterwards, so one build never changes the next."""
+    import jieba
+
+    words = sorted({run for title in titles for run in HAN_RUN.findall(title)})
+    tokenizer = jieba.dt
+    tokenizer.check_initialized()
+    total = tokenizer.total
+    saved = {w[:n]: tokenizer.FREQ.get(w[:n]) for w in words for n in range(1, len(w) + 1)}
+    try:
+        for word in words:
+            tokenizer.suggest_freq(word, tune=True)
+        yield
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                tokenizer.FREQ.pop(key, None)
+            else:
+                tokenizer.FREQ[key] = value
+        tokenizer.total = total
+
+
 def run_mkdocs(config_file: Path, site_dir: Path) -> None:
     """Build the site of `config_file` into `site_dir`; `SiteBuildFailed` with MkDocs' reasons."""
     from mkdocs.commands.build import build
@@ -245,7 +312,8 @@ def run_mkdocs(config_file: Path, site_dir: Path) -> None:
     with quiet_mkdocs() as collect:
         try:
             settings = load_config(str(config_file), site_dir=str(site_dir))
-            build(settings)
+            with whole_titles(nav_titles(settings["nav"])):
+                build(settings)
         except MkDocsException as err:
             raise SiteBuildFailed([*collect.messages, str(err)]) from None
 

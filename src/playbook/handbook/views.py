@@ -7,11 +7,13 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from dateutil import rrule
 
 from playbook.bundle.compose import Attachment, Message, item_of
 from playbook.handbook.book import Book
+from playbook.handbook.cards import placeholder
 from playbook.handbook.figures import GridEntry
 from playbook.models.base import MessageContent
 from playbook.models.calendars import ActivityCalendar, Game, OfflineEvent, WeeklyEvent
@@ -32,8 +34,40 @@ def week_of(day: dt.date) -> tuple[dt.date, dt.date]:
     return monday, monday + dt.timedelta(days=6)
 
 
+PLACEHOLDERS: dict[str, Any] = {
+    "group": {"id": "群编号", "name": "群名", "type": "群类型"},
+    "operator": {"name": "运营姓名"},
+    "date": "发送日期",
+    "member": {"nickname": "成员昵称"},
+    "pack": {"title": "素材包标题", "product": {"name": "商品名", "brand": "品牌", "price": "价格",
+                                               "sharer_profit": "分享收益"}},
+    "event": {"name": "活动名称"},
+}
+"""What a preview shows for each variable: its name as a visible chip, never a sample value."""
+
+
+def _marked(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _marked(v) for k, v in value.items()}
+    return placeholder(value)
+
+
+@dataclass(frozen=True)
+class Preview:
+    """A message rendered for a page that is not about one group on one day."""
+
+    text: str
+    """The text, variables as `cards.placeholder` markers (sample values only in `note`'s case)."""
+    note: str = ""
+    """Why the text is not a plain preview (it did not render with placeholders, or at all)."""
+
+
+SAMPLE_NOTE = "以下文字用示例值渲染，发送前请按实际情况修改。"
+
+
 class Previewer:
-    """Renders message bodies with sample values (the same values lint checks with)."""
+    """Renders message bodies for reference pages: what varies per group, day or member is a
+    visible placeholder (〔群名〕); what the place fixes (its pack, its event) is real."""
 
     def __init__(self, book: Book) -> None:
         self.book = book
@@ -41,17 +75,27 @@ class Previewer:
 
     def __call__(self, kind: str, content: MessageContent, *, trigger: str | None = None,
                  group_type: GroupType | None = None, pack: MaterialPack | None = None,
-                 event: WeeklyEvent | None = None) -> str:
+                 event: WeeklyEvent | None = None) -> Preview:
         place = place_of(kind, content, trigger)
         try:
             template = self.env.message(content, self.book.locale, self.book.locale)
             if template is None:
-                return ""
+                return Preview("")
             context = sample_context(self.book.project, place, group_type=group_type,
                                      pack=pack, event=event)
-            return render(template, context, self.env)
         except Exception as err:  # lint reports it (PB2xx); the page shows it instead of failing
-            return f"⚠ {type(err).__name__}: {err}"
+            return Preview("", f"⚠ 无法预览：{type(err).__name__}: {err}")
+        fixed = {"playbook"} | ({"pack"} if pack is not None else set()) | ({"event"} if event else set())
+        marked = {root: value if root in fixed else _marked(PLACEHOLDERS[root])
+                  for root, value in context.items()}
+        try:
+            return Preview(render(template, marked, self.env))
+        except Exception:  # a template computing with a value (a price, a date): sample values
+            pass
+        try:
+            return Preview(render(template, context, self.env), SAMPLE_NOTE)
+        except Exception as err:
+            return Preview("", f"⚠ 无法预览：{type(err).__name__}: {err}")
 
     def sample_type(self, group_types: list[str]) -> GroupType | None:
         """The group type sample values are drawn from: the first one a scope names."""
@@ -115,31 +159,66 @@ Cells = dict[tuple[str, int], list[GridEntry]]
 """(clock time, weekday index) -> what happens then."""
 
 
+def paused(cal: ActivityCalendar, item_id: str, day: dt.date) -> bool:
+    """Whether a holiday or exception skips the item on `day` (as the schedule does), or
+    the day lies outside the calendar's validity."""
+    if day < cal.valid.start or (cal.valid.end is not None and day > cal.valid.end):
+        return True
+    return any(e.start <= day <= (e.end or e.start) and (not e.skip or item_id in e.skip)
+               for e in (*cal.holidays, *cal.exceptions))
+
+
+def day_labels(book: Book, cal: ActivityCalendar, monday: dt.date) -> list[str]:
+    """The week grid's column heads: weekday and date, plus the holidays and exceptions
+    that fall on it."""
+    heads = []
+    for n, name in enumerate(WEEKDAY_NAMES):
+        day = monday + dt.timedelta(days=n)
+        notes = [book.t(e.name) for e in (*cal.holidays, *cal.exceptions)
+                 if e.start <= day <= (e.end or e.start)]
+        heads.append(f"{name} {day.strftime('%m-%d')}" + "".join(f" · {x}" for x in notes))
+    return heads
+
+
 def week_cells(book: Book, cal: ActivityCalendar, monday: dt.date) -> tuple[list[str], Cells]:
-    """The times and the weekday × time cells of one calendar week from `monday`."""
+    """The times and the weekday × time cells of one calendar week from `monday`, without
+    what a holiday or exception pauses on its dates."""
     sunday = monday + dt.timedelta(days=6)
     cells: Cells = {}
 
-    def put(clock: str, day: dt.date, entry: GridEntry) -> None:
-        cells.setdefault((clock, day.weekday()), []).append(entry)
+    def put(clock: str, day: dt.date, item_id: str, entry: GridEntry) -> None:
+        if monday <= day <= sunday and not paused(cal, item_id, day):
+            cells.setdefault((clock, day.weekday()), []).append(entry)
 
     for slot in cal.daily:
         for day in _picked(cal, slot.repeat, monday, sunday):
-            put(slot.at, day, GridEntry(book.t(slot.name), "slot"))
+            put(slot.at, day, slot.id, GridEntry(book.t(slot.name), "slot"))
     for game in cal.games:
         if game.at is not None and game.repeat is not None:
             for day in _picked(cal, game.repeat, monday, sunday):
-                put(game.at, day, GridEntry(book.t(game.name), "game"))
+                put(game.at, day, game.id, GridEntry(book.t(game.name), "game"))
     zone = zone_of(book.project, cal)
     for event in cal.weekly:
-        day = monday + dt.timedelta(days=WEEKDAYS.index(event.weekday))
-        put(event.at, day, GridEntry(book.t(event.name), "event"))
-        if event.announce_at is not None:
-            moment = resolve(event.announce_at, local(day, dt.time.fromisoformat(event.at), zone))
-            put(moment.strftime("%H:%M"), moment.date(),
-                GridEntry(f"预告：{book.t(event.name)}", "announcement"))
+        for week in (monday, monday + dt.timedelta(days=7)):  # next week's announcement may fall in this one
+            day = week + dt.timedelta(days=WEEKDAYS.index(event.weekday))
+            if paused(cal, event.id, day):
+                continue
+            put(event.at, day, event.id, GridEntry(book.t(event.name), "event"))
+            if event.announce_at is not None:
+                moment = resolve(event.announce_at, local(day, dt.time.fromisoformat(event.at), zone))
+                put(moment.strftime("%H:%M"), moment.date(), event.id,
+                    GridEntry(f"预告：{book.t(event.name)}", "announcement"))
     times = sorted({clock for clock, _ in cells})
     return times, cells
+
+
+def skipped_names(book: Book, cal: ActivityCalendar) -> dict[int, str]:
+    """For each holiday and exception (holidays first), what it pauses, by display name."""
+    names = {s.id: book.t(s.name) for s in cal.daily}
+    names.update({e.id: book.t(e.name) for e in cal.weekly})
+    names.update({g.id: book.t(g.name) for g in cal.games})
+    return {n: "、".join(names.get(s, s) for s in e.skip) or "全部"
+            for n, e in enumerate((*cal.holidays, *cal.exceptions))}
 
 
 # --- dated messages, merged across groups ------------------------------------------------
