@@ -13,7 +13,6 @@ import copy
 import functools
 import re
 import shutil
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -113,6 +112,16 @@ def paths(data: Any, here: Path_ = ()) -> list[Path_]:
     return found
 
 
+_HEADER = ("apiVersion", "kind")
+
+
+def places(data: Any) -> list[Path_]:
+    """`paths`, with the header keys last: Hypothesis draws early entries more often, and a
+    broken header stops a file at its first line."""
+    found = paths(data)
+    return [p for p in found if p[:1] not in _HEADER] + [p for p in found if p[:1] in _HEADER]
+
+
 def get(data: Any, where: Path_) -> Any:
     for token in where:
         data = data[token]
@@ -141,13 +150,16 @@ def _converted(value: Any) -> list[Any]:
     return ["null", 0, []]
 
 
-@dataclass
 class Mutant:
-    """One changed file of the shipped playbook, and what was done to it (shown on failure)."""
+    """One changed file of the shipped playbook, and what was done to it (shown on failure).
 
-    rel: str
-    content: bytes
-    steps: list[str]
+    A plain class, not a dataclass: Hypothesis prints a dataclass field by field, and the steps
+    say more than a megabyte of content."""
+
+    def __init__(self, rel: str, content: bytes, steps: list[str]) -> None:
+        self.rel = rel
+        self.content = content
+        self.steps = steps
 
     def __repr__(self) -> str:  # Hypothesis prints the example: the steps say more than the bytes
         return f"Mutant({self.rel!r}, {len(self.content)} bytes, steps={self.steps!r})"
@@ -198,7 +210,7 @@ def _huge(draw: st.DrawFn, raw: _Raw) -> tuple[Any, str]:
 @st.composite
 def data_mutation(draw: st.DrawFn, data: Any, raw: _Raw) -> str:
     """Change `data` in place in one way; say how."""
-    where = paths(data)
+    where = places(data)
     if not where:
         return "nothing to change"
     spot = draw(st.sampled_from(where))
@@ -238,6 +250,57 @@ def data_mutation(draw: st.DrawFn, data: Any, raw: _Raw) -> str:
     return f"{op} at {'/'.join(map(str, spot))}"
 
 
+_SHAPES: tuple[tuple[re.Pattern[str], tuple[str, ...]], ...] = (
+    (re.compile(r"^\d{4}-\d{2}-\d{2}$"),
+     ("0001-01-01", "9999-12-31", "1970-01-01", "1969-12-31", "2028-02-29", "2026-12-07", "2026-12-08")),
+    (re.compile(r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}$"),
+     ("0001-01-01 00:00", "9999-12-31 23:59", "2026-12-07 00:00", "2026-12-08 23:59")),
+    (re.compile(r"^\d{2}:\d{2}$"), ("00:00", "23:59", "24:00", "00:01")),
+    (re.compile(r"^([+-]\d|day |D[+-])"),
+     ("+0m", "-1d", "+9999d", "-99999h", "day 1 00:00", "day 3650 23:59", "D-3650 00:00", "D+9999 23:59",
+      "+1h30m", "-0m")),
+    (re.compile(r"^\d+[dhm]$"), ("0d", "1m", "99999d", "0m", "36500d")),
+    (re.compile(r"^FREQ="),
+     ("FREQ=DAILY", "FREQ=DAILY;COUNT=1", "FREQ=MONTHLY;BYMONTHDAY=31", "FREQ=WEEKLY;INTERVAL=1000",
+      "FREQ=DAILY;UNTIL=20261207", "FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR,SA,SU", "FREQ=MONTHLY;BYMONTHDAY=29",
+      "FREQ=DAILY;COUNT=100000", "FREQ=DAILY;UNTIL=99991231")),
+    (re.compile(r"^\d+\.\d+\.\d+$"), ("0.0.0", "999999999.0.0", "1.0.0-rc.1+build.5")),
+)
+"""Values of the same shape as the one they replace (a date for a date, an offset for an offset),
+at the edges of what the models accept: these pass the schema and reach the lint and schedule."""
+
+
+def _same_shape(draw: st.DrawFn, data: Any, current: Any) -> Any:
+    if isinstance(current, bool):
+        return not current
+    if isinstance(current, int):
+        return draw(st.sampled_from((0, 1, -1, 10**9, 2**63, 10**99)))
+    if isinstance(current, list):
+        return draw(st.sampled_from(([], current * 2, current[:1], list(reversed(current)))))
+    if isinstance(current, dict):
+        return {k: v for k, v in current.items() if k in ("id", "name", "zh-CN")} or current
+    if isinstance(current, str):
+        for shape, values in _SHAPES:
+            if shape.match(current):
+                return draw(st.sampled_from(values))
+        elsewhere = sorted({get(data, p) for p in paths(data) if isinstance(get(data, p), str)})
+        return draw(st.sampled_from(["", " ", "x" * 10_000, current + draw(st.sampled_from(BAD_CHARACTERS)),
+                                     current + draw(st.sampled_from(JINJA)), *elsewhere[:50]]))
+    return current
+
+
+@st.composite
+def plausible_mutation(draw: st.DrawFn, data: Any) -> str:
+    """Change `data` in place so that it keeps its shape: a date stays a date, an id becomes
+    another id of the same document, a list is emptied or doubled; say how."""
+    where = [p for p in places(data) if p[:1] not in _HEADER and p[-1:] != ("version",)]
+    if not where:
+        return "nothing to change"
+    spot = draw(st.sampled_from(where))
+    put(data, spot, copy.deepcopy(_same_shape(draw, data, get(data, spot))))
+    return f"same shape at {'/'.join(map(str, spot))}"
+
+
 _KEY_LINE = re.compile(r"^(\s*)([A-Za-z_][\w-]*):(.*)$")
 
 
@@ -267,12 +330,16 @@ def text_mutation(draw: st.DrawFn, text: str) -> tuple[str, str]:
 
 @st.composite
 def document_mutant(draw: st.DrawFn, rel: str) -> Mutant:
-    """One document, changed by one to three data mutations, then maybe one text mutation."""
+    """One document, changed in ways that keep its shape, or by one to three harsher data
+    mutations and maybe one text mutation."""
     data = read_data(rel)
     raw = _Raw()
+    if draw(st.booleans()):
+        steps = [draw(plausible_mutation(data)) for _ in range(draw(st.integers(1, 4)))]
+        return Mutant(rel, dump(data).encode("utf-8"), steps)
     steps = [draw(data_mutation(data, raw)) for _ in range(draw(st.integers(1, 3)))]
     text = raw.apply(dump(data))
-    if draw(st.booleans()):
+    if draw(st.integers(0, 2)) == 0:
         text, step = draw(text_mutation(text))
         steps.append(step)
     return Mutant(rel, text.encode("utf-8"), steps)
@@ -319,6 +386,17 @@ def text_value_mutants(draw: st.DrawFn) -> list[Mutant]:
         put(data, spot, current[:at] + insert + current[at:])
         steps.append(f"insert {insert[:20]!r} at {'/'.join(map(str, spot))}:{at}")
     return [Mutant(rel, dump(data).encode("utf-8"), steps)]
+
+
+@st.composite
+def plausible_mutants(draw: st.DrawFn) -> list[Mutant]:
+    """One or two documents changed only in ways that keep their shape (for the export fuzz)."""
+    changed = []
+    for rel in draw(st.lists(st.sampled_from(DOCUMENTS), min_size=1, max_size=2, unique=True)):
+        data = read_data(rel)
+        steps = [draw(plausible_mutation(data)) for _ in range(draw(st.integers(1, 4)))]
+        changed.append(Mutant(rel, dump(data).encode("utf-8"), steps))
+    return changed
 
 
 def write_playbook(folder: Path, changed: list[Mutant]) -> Path:

@@ -26,9 +26,10 @@ import tempfile
 from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from conftest import RunCli
-from fuzz_mutants import Mutant, mutants, text_value_mutants, write_playbook
+from fuzz_mutants import Mutant, mutants, plausible_mutants, text_value_mutants, write_playbook
 
 EXAMPLES = int(os.environ.get("PLAYBOOK_FUZZ_EXAMPLES", "0") or 0)
 FUZZ = settings(
@@ -79,7 +80,7 @@ def test_validate_survives_any_mutant_of_the_shipped_documents(run_cli: RunCli,
     check(run_cli, changed)
 
 
-@settings(FUZZ, max_examples=max(EXAMPLES // 4, 15))
-@given(changed=text_value_mutants())
-def test_export_survives_odd_text_in_valid_documents(run_cli: RunCli, changed: list[Mutant]) -> None:
+@settings(FUZZ, max_examples=max(EXAMPLES // 2, 20))
+@given(changed=st.one_of(text_value_mutants(), plausible_mutants()))
+def test_export_survives_odd_values_of_the_right_shape(run_cli: RunCli, changed: list[Mutant]) -> None:
     check(run_cli, changed)

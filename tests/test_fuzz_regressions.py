@@ -78,3 +78,82 @@ def test_api_version_written_as_a_mapping_is_pb022(make_playbook: MakePlaybook, 
     root = make_playbook({"rules/base.yaml": rules})
     assert problems(run_cli, root) == [
         "rules/base.yaml:1:13: error PB022 apiVersion should be text, not a mapping"]
+
+
+# --- dates near year 1 or 9999, offsets and durations of centuries: OverflowError ----------
+# (in the capacity lint, in launch moments and in the schedule: date arithmetic left the
+# calendar). Dates are kept within 1980-01-01 .. 2099-12-31, as on the command line, and an
+# offset or a duration reaches at most 3,660 days, so no computed date can overflow.
+
+ROSTER = document_header("Roster", "roster") + (
+    "groups:                     # line 7\n"
+    "  - id: sh-01\n"
+    "    name: 上海福利1群\n"
+    "    type: middle-official\n"
+    "    operator: amy\n"
+    "    opened: {opened}\n"   # line 12, the value at column 13
+)
+SCRIPT = document_header("OnboardingScript", "join") + (
+    "trigger: {{kind: on_join}}    # line 7\n"
+    "steps:\n"
+    "  - id: welcome\n"
+    "    name: 欢迎\n"
+    "    at: {at}\n"            # line 11, the value at column 9
+    "    channel: group_message\n"
+    "    sender: official\n"
+    "    text: 欢迎加入\n"
+)
+
+
+@pytest.mark.parametrize("opened", ["9999-12-31", "0001-01-01", "2100-01-01", "1979-12-31"])
+def test_a_date_outside_the_supported_range_is_pb025(make_playbook: MakePlaybook, run_cli: RunCli,
+                                                     opened: str) -> None:
+    root = make_playbook({"roster.yaml": ROSTER.format(opened=opened)})
+    assert problems(run_cli, root) == [
+        f"roster.yaml:12:13: error PB025 groups[0].opened: '{opened}' is outside the supported dates "
+        "1980-01-01 .. 2099-12-31"]
+
+
+@pytest.mark.parametrize("opened", ["1980-01-01", "2099-12-31"])
+def test_the_first_and_last_supported_dates_are_accepted(make_playbook: MakePlaybook, run_cli: RunCli,
+                                                         opened: str) -> None:
+    root = make_playbook({"roster.yaml": ROSTER.format(opened=opened)})
+    _, out, err = run_cli("validate", root)
+    assert "PB025" not in out and "Traceback" not in out + err
+
+
+@pytest.mark.parametrize(("at", "shown"), [
+    ("+3661d", "+3661d"),
+    ("D-3661 20:00", "D-3661 20:00"),
+    ("day 99999999 09:00", "day 99999999 09:00"),
+    ("-87841h", "-87841h"),  # 3,660 days and one hour
+    ("'+" + "9" * 5_000 + "d'", "+" + "9" * 39 + "… (5002 characters)"),
+])
+def test_an_offset_reaching_past_ten_years_is_pb027(make_playbook: MakePlaybook, run_cli: RunCli,
+                                                    at: str, shown: str) -> None:
+    root = make_playbook({"scripts/join.yaml": SCRIPT.format(at=at)})
+    assert problems(run_cli, root) == [
+        f"scripts/join.yaml:11:9: error PB027 steps[0].at: '{shown}' reaches too far: at most 3660 days "
+        "(about ten years)"]
+
+
+@pytest.mark.parametrize("at", ["+3660d", "D-3660 20:00", "day 3661 09:00", "-87840h"])
+def test_an_offset_of_ten_years_is_accepted(make_playbook: MakePlaybook, run_cli: RunCli, at: str) -> None:
+    root = make_playbook({"scripts/join.yaml": SCRIPT.format(at=at)})
+    _, out, err = run_cli("validate", root)
+    assert "PB027" not in out and "Traceback" not in out + err
+
+
+def test_a_duration_past_ten_years_is_refused_at_its_value(make_playbook: MakePlaybook,
+                                                            run_cli: RunCli) -> None:
+    rules = RULES + (
+        "escalation:                 # line 7\n"
+        "  - action: mute\n"
+        "    after: 1\n"
+        "    enforcer: official\n"
+        "    duration: 36500d        # line 11, the value at column 15\n"
+    )
+    root = make_playbook({"rules/base.yaml": rules})
+    assert problems(run_cli, root) == [
+        "rules/base.yaml:11:15: error PB030 escalation[0].duration: '36500d' reaches too far: at most 3660 "
+        "days (about ten years)"]
