@@ -1,7 +1,8 @@
 """The catalogue of loading and schema problems (PB0xx): stable codes, names and explanations.
 
 Codes are never reused. Lint rules (PB1xx and up) live in their own registry; this table
-covers what the loader and the model validation find.
+covers what the loader and the model validation find, and (PB080–PB099, family "roster
+import") the rows and files `playbook roster import` cannot use.
 """
 
 from __future__ import annotations
@@ -11,6 +12,8 @@ from dataclasses import dataclass
 from playbook.diagnostics import Diagnostic, Related, Severity
 from playbook.source import Span
 
+ROSTER_IMPORT = "roster import"
+
 
 @dataclass(frozen=True)
 class Code:
@@ -18,6 +21,8 @@ class Code:
     name: str
     explanation: str
     severity: Severity = Severity.ERROR
+    family: str = "loading and schema"
+    """The heading `playbook rules` lists the code under."""
 
 
 _CODES = [
@@ -79,6 +84,51 @@ _CODES = [
     Code("PB039", "unreadable-file", "A file cannot be read or a folder cannot be listed (e.g. "
          "permission denied). Its contents would be missing from the run, so this is an error, "
          "never a silent skip."),
+    # PB080-PB099: `playbook roster import` (playbook.roster); positions are FILE:ROW:COL of the
+    # spreadsheet, with the header's name in the message
+    Code("PB080", "import-file-refused", "The file given to `playbook roster import` (or its "
+         "`--map` file) cannot be used: it does not exist, is a folder, a FIFO, socket or device "
+         "(refused without being opened, so it cannot hang the run), cannot be read, or is larger "
+         "than the import limit.",
+         family=ROSTER_IMPORT),
+    Code("PB081", "malformed-spreadsheet", "The file is neither a readable CSV nor an XLSX "
+         "workbook: a broken zip, a workbook without a worksheet, an old binary `.xls`, a CSV in "
+         "an encoding other than UTF-8 (with or without BOM), UTF-16 or GB18030, a quote left "
+         "open, or no header row. Re-save it from the spreadsheet program as CSV UTF-8 or XLSX.",
+         family=ROSTER_IMPORT),
+    Code("PB082", "missing-column", "No column of the file maps to a value every group needs "
+         "(the group name). Name the header in the `--map` file's `columns:`.",
+         family=ROSTER_IMPORT),
+    Code("PB083", "missing-value", "A row leaves a needed cell empty: every row needs a group "
+         "name, and a row that adds a group also needs its opening date, type and operator (from "
+         "a column, a pattern, the owner table or `--type` / `--operator`).",
+         family=ROSTER_IMPORT),
+    Code("PB084", "unknown-owner", "The row's owner (群主) is none of the playbook's operators: not "
+         "in the `--map` file's `owners:` table, and not an operator's id, name or WeCom userid. "
+         "An `operator` column must hold an operator id.",
+         family=ROSTER_IMPORT),
+    Code("PB085", "duplicate-chat-id", "Two rows carry the same chat_id. A chat_id names one "
+         "WeCom customer group, so one of the rows is a mistake (or the export repeats a group).",
+         family=ROSTER_IMPORT),
+    Code("PB086", "invalid-import-date", "The opening date (创建时间) is not a date: write "
+         "YYYY-MM-DD (YYYY/MM/DD, YYYY年M月D日 and a time after the date are accepted too), "
+         "between 1980-01-01 and 2099-12-31.",
+         family=ROSTER_IMPORT),
+    Code("PB087", "invalid-import-size", "The member count (群人数) is not a whole number of 0 or "
+         "more.",
+         family=ROSTER_IMPORT),
+    Code("PB088", "unknown-import-type", "The group type a row gets (from a `type` column, a name "
+         "pattern or `--type`) is not one of the playbook's group types.",
+         family=ROSTER_IMPORT),
+    Code("PB089", "invalid-import-mapping", "The `--map` file is not a valid mapping: an unknown "
+         "key, a column mapped to a key the roster does not have, a pattern that does not compile, "
+         "or a type or operator the playbook does not declare.",
+         family=ROSTER_IMPORT),
+    Code("PB090", "ambiguous-group", "A row could stand for more than one group, or two rows for "
+         "the same group: the row has no chat_id (or one the roster does not know) and its name "
+         "is shared by two roster groups, or two rows match one roster group. Add the chat_id "
+         "column, or give the groups distinct names.",
+         family=ROSTER_IMPORT),
 ]
 
 CODES: dict[str, Code] = {c.code: c for c in _CODES}

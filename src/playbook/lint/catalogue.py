@@ -21,7 +21,7 @@ class Entry:
 
 
 def entries() -> list[Entry]:
-    found = [Entry(c.code, c.name, str(c.severity), "loading and schema", c.explanation, c.explanation)
+    found = [Entry(c.code, c.name, str(c.severity), c.family, c.explanation, c.explanation)
              for c in CODES.values()]
     found += [Entry(r.code, r.name, str(r.severity), r.family, r.summary, r.doc) for r in RULES.values()]
     found += [Entry(code, name, "warning", FAMILIES["PB9xx"], text[0].upper() + text[1:] + ".",

@@ -5,7 +5,8 @@ comments and hand-written values; `playbook roster export` writes the roster bac
 The pieces, in the order an import runs them: `read` (file -> table of text cells), `mapping`
 (headers -> roster keys, name patterns -> types, owners -> operators), `rows` (cells -> checked
 values), `match` (rows + roster -> a plan), `merge` (plan -> roster.yaml text); `export` writes the
-other way. `command` wires them to the command line; `codes` holds their diagnostics (PB080–PB099).
+other way. `command` wires them to the command line. Their diagnostics are PB080–PB099, kept with
+the other file problems in `playbook.codes`.
 """
 
 __all__: list[str] = []  # importing the package stays cheap: `playbook --help` imports `command`

@@ -26,8 +26,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from playbook.codes import diagnostic as problem
 from playbook.diagnostics import Diagnostic
-from playbook.roster.codes import problem
 from playbook.source import SourceMap, join
 
 KEYS = ("id", "name", "type", "operator", "owner", "opened", "size", "chat_id", "robot", "locale",

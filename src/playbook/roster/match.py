@@ -17,8 +17,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from playbook.codes import diagnostic as problem
 from playbook.diagnostics import Diagnostic, Related
-from playbook.roster.codes import problem
 from playbook.roster.read import Table
 from playbook.roster.rows import Incoming
 

@@ -23,9 +23,9 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from playbook.codes import diagnostic as problem
 from playbook.diagnostics import Diagnostic
 from playbook.inert import FORMULA_START
-from playbook.roster.codes import problem
 from playbook.source import Span
 
 MAX_IMPORT_BYTES = 50 * 1024 * 1024

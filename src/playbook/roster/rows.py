@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from playbook.arguments import out_of_range
+from playbook.codes import diagnostic as problem
 from playbook.diagnostics import Diagnostic, Related
-from playbook.roster.codes import problem
 from playbook.roster.mapping import ImportMap, Known
 from playbook.roster.read import Table
 
