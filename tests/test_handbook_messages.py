@@ -4,13 +4,16 @@ never "rendered for the first group"; cards, labels and placeholders on the page
 from __future__ import annotations
 
 import datetime as dt
+import io
 from pathlib import Path
 
 import pytest
 
+from conftest import MakePlaybook, RunCli
 from playbook.bundle.compose import Message, compose
 from playbook.handbook.book import Book
 from playbook.handbook.compile import compile_handbook
+from playbook.handbook.progress import Progress
 from playbook.handbook.views import merged
 from playbook.models.project import Project
 from playbook.pipeline import check
@@ -60,3 +63,37 @@ def test_the_operator_page_shows_every_text_the_operator_posts(shipped: Project,
     assert "早上好，「悦享汇·华南中层官方1群」的伙伴们！今天是 2026-11-23。" in page
     assert "早上好，「悦享汇·爆品福利2群」的伙伴们！今天是 2026-11-23。" in page
     assert "按第一个群渲染" not in page
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_progress_shows_on_a_terminal_and_clears_its_line() -> None:
+    stream = _Terminal()
+    progress = Progress.for_terminal(stream)
+    for done in range(1, 4):
+        progress.pages(done, 3)
+    progress.step("MkDocs is building the site (3 pages)")
+    progress.close()
+    assert stream.getvalue() == (
+        "\r\x1b[2Kplaybook: rendering pages 1/3\r\x1b[2Kplaybook: rendering pages 2/3"
+        "\r\x1b[2Kplaybook: rendering pages 3/3\r\x1b[2Kplaybook: MkDocs is building the site (3 pages)"
+        "\r\x1b[2K")
+
+
+@pytest.mark.parametrize("stream, quiet", [(io.StringIO(), False), (_Terminal(), True)],
+                         ids=["piped", "--quiet"])
+def test_progress_is_silent_when_piped_or_quiet(stream: io.StringIO, quiet: bool) -> None:
+    progress = Progress.for_terminal(stream, quiet=quiet)
+    progress.pages(1, 1)
+    progress.step("MkDocs")
+    progress.close()
+    assert stream.getvalue() == ""
+
+
+def test_build_quiet_prints_nothing(make_playbook: MakePlaybook, run_cli: RunCli) -> None:
+    root = make_playbook({})
+    assert run_cli("build", root, "--date", DAY.isoformat(), "--quiet") == (0, "", "")
+    assert (root / "site" / "index.html").is_file()

@@ -19,6 +19,14 @@ from playbook import output_guard
 from playbook.errors import UsageError
 
 
+def umask() -> int:
+    """The process's umask (read by setting it and putting it back): outputs get the modes any
+    build tool gives, 0644 files and 0755 folders under umask 022, not tempfile's 0600/0700."""
+    current = os.umask(0o022)
+    os.umask(current)
+    return current
+
+
 def write_text(path: Path, text: str) -> bool:
     """Write `text` to `path` atomically, as UTF-8 (see `write_bytes`). Returns False when
     unchanged."""
@@ -39,6 +47,7 @@ def write_bytes(path: Path, data: bytes) -> bool:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
+        os.fchmod(fd, 0o666 & ~umask())  # mkstemp makes 0600; an output is a normal file
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
         os.replace(tmp, path)
@@ -98,6 +107,7 @@ def staged_tree(target: Path, kind: str, *, root: Path | None = None,
         output_guard.check_contents(target, kind, shown)
         stage = Path(tempfile.mkdtemp(prefix=f".{target.name}.new-", dir=target.parent))
         try:
+            stage.chmod(0o777 & ~umask())  # mkdtemp makes 0700; the swapped-in output is a normal folder
             output_guard.write_marker(stage, kind)
             yield stage
             output_guard.write_marker(stage, kind)  # again: a builder may have emptied the stage

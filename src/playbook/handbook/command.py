@@ -10,9 +10,13 @@ import argparse
 import datetime as dt
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from playbook.arguments import add_root, date, source_date_epoch
+
+if TYPE_CHECKING:  # not imported at run time: see the module's docstring
+    from playbook.handbook.progress import Progress
+    from playbook.pipeline import Checked
 
 SITE_FOLDER = "site"
 
@@ -32,6 +36,9 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
                             "holding it")
     build.add_argument("--force", action="store_true",
                        help="run MkDocs even when the site is up to date")
+    build.add_argument("--quiet", "-q", action="store_true",
+                       help="print only problems: no progress line (shown on a terminal only) and "
+                            "no summary")
     build.set_defaults(run=run_build)
 
     serve = commands.add_parser(
@@ -59,14 +66,11 @@ def _day(args: argparse.Namespace) -> dt.date:
 
 
 def run_build(args: argparse.Namespace) -> int:
-    from jinja2 import TemplateError
-
     from playbook.handbook import site
-    from playbook.handbook.compile import build_site, compile_handbook
-    from playbook.handbook.environment import override_problems, template_error
-    from playbook.handbook.site import SiteBuildFailed
+    from playbook.handbook.environment import override_problems
+    from playbook.handbook.progress import Progress
     from playbook.output_guard import check_output
-    from playbook.pipeline import EXIT_FINDINGS, EXIT_OK, check, report_failure, report_stop
+    from playbook.pipeline import check, report_failure, report_stop
 
     day = _day(args)
     source_date_epoch()  # a bad SOURCE_DATE_EPOCH stops the build before any work
@@ -80,20 +84,44 @@ def run_build(args: argparse.Namespace) -> int:
     unusable = override_problems(checked.project)  # not UTF-8, a link out, a FIFO, unreadable
     if unusable:
         return report_stop(unusable, checked.files_checked, "the build")
+    progress = Progress.for_terminal(sys.stderr, quiet=args.quiet)
     try:
-        compiled = compile_handbook(checked.project, day)
+        return _compile_and_build(args, checked, day, target, progress)
+    finally:
+        progress.close()
+
+
+def _compile_and_build(args: argparse.Namespace, checked: Checked, day: dt.date, target: Path,
+                       progress: Progress) -> int:
+    from jinja2 import TemplateError
+
+    from playbook.handbook.compile import build_site, compile_handbook
+    from playbook.handbook.environment import template_error
+    from playbook.handbook.site import SiteBuildFailed
+    from playbook.pipeline import EXIT_FINDINGS, EXIT_OK, report_stop
+
+    project = checked.project
+    assert project is not None, "run_build stops first when validation gives no project"
+    try:
+        compiled = compile_handbook(project, day, progress)
     except TemplateError as err:  # a page template of templates/handbook/ (PB207 checked the rest)
+        progress.close()
         return report_stop([template_error(err)], checked.files_checked, "the build")
     if compiled.diagnostics:
+        progress.close()
         return report_stop(compiled.diagnostics, checked.files_checked, "the build")
     try:
-        done = build_site(checked.project, compiled, day, target, force=args.force)
+        done = build_site(project, compiled, day, target, force=args.force, progress=progress)
     except SiteBuildFailed as err:
+        progress.close()
         for problem in err.problems:
             print(f"playbook: handbook: {problem}", file=sys.stderr)
         print(f"playbook: the build stopped: MkDocs refused the pages; {target} was left as it was",
               file=sys.stderr)
         return EXIT_FINDINGS
+    progress.close()
+    if args.quiet:
+        return EXIT_OK
     if done.built:
         print(f"{target}: handbook built ({done.pages} pages, {done.written} written, "
               f"as of {day.isoformat()})")

@@ -14,6 +14,7 @@ from playbook.diagnostics import Diagnostic
 from playbook.files import MAX_MEDIA_BYTES, FileRefused
 from playbook.handbook import site
 from playbook.handbook.pages import Handbook, compile_pages
+from playbook.handbook.progress import QUIET, Progress
 from playbook.handbook.views import week_of
 from playbook.models.project import Project
 from playbook.models.types import text_in
@@ -79,7 +80,7 @@ def operator_bundles(project: Project, monday: dt.date, sunday: dt.date,
     return files
 
 
-def compile_handbook(project: Project, day: dt.date) -> Compiled:
+def compile_handbook(project: Project, day: dt.date, progress: Progress = QUIET) -> Compiled:
     """Pages, media and bundles of the handbook of `project` on `day` (its week runs
     Monday–Sunday)."""
     monday, sunday = week_of(day)
@@ -89,12 +90,12 @@ def compile_handbook(project: Project, day: dt.date) -> Compiled:
     for path in bundles:
         op, _, name = path.removeprefix("bundles/").partition("/")
         downloads.setdefault(op, []).append(name)
-    return Compiled(compile_pages(project, day, composed.messages, downloads), media_files(project),
+    return Compiled(compile_pages(project, day, composed.messages, downloads, progress), media_files(project),
                     composed.diagnostics, bundles)
 
 
 def build_site(project: Project, compiled: Compiled, day: dt.date, target: Path, *,
-               force: bool = False) -> SiteReport:
+               force: bool = False, progress: Progress = QUIET) -> SiteReport:
     """Bring the workspace `ROOT/.playbook/handbook` up to date, then, unless `target` already
     holds the site built from exactly these files (or `force`), build the site into a stage
     and swap it in for `target`; on any failure `target` is left as it was.
@@ -113,6 +114,7 @@ def build_site(project: Project, compiled: Compiled, day: dt.date, target: Path,
     inputs = site.digest({**files, **compiled.bundles})
     if not (force or synced.written or synced.removed) and site.up_to_date(workspace, inputs, target, day):
         return SiteReport(len(pages), 0, built=False)
+    progress.step(f"MkDocs is building the site ({len(pages)} pages)")
     with staged_tree(target, site.KIND, root=project.root) as stage:
         site.build(workspace / site.CONFIG, day, stage)
         for name, data in sorted(compiled.bundles.items()):  # beside the pages, not through MkDocs

@@ -17,6 +17,7 @@ from playbook.handbook.book import Book, Linker, joined, page_path
 from playbook.handbook.cards import cards
 from playbook.handbook.environment import page_environment
 from playbook.handbook.escape import Markup, external, fence, url_path
+from playbook.handbook.progress import QUIET, Progress
 from playbook.handbook.reference import models
 from playbook.lint import catalogue
 from playbook.models.project import Project
@@ -160,19 +161,27 @@ def _types(book: Book, scope: Any) -> set[str]:
 
 
 def _demoted(text: str) -> str:
-    """The lint reference without its own title (the page template gives one)."""
-    return text.split("\n", 1)[1] if text.startswith("# ") else text
+    """The lint reference without its own title (the page template gives one), its text
+    literal: outside code spans, `<` and `&` are escaped, so PB015's `packs/<id>/pack.yaml`
+    reads as written instead of `<id>` becoming an element (trusted text is escaped too)."""
+    body = text.split("\n", 1)[1] if text.startswith("# ") else text
+    parts = re.split(r"((`+)(?:(?!\n\n).)+?\2)", body, flags=re.S)
+    kept = [part if n % 3 == 1 else part.replace("&", "&amp;").replace("<", "&lt;")
+            for n, part in enumerate(parts) if n % 3 != 2]
+    return "".join(kept)
 
 
 def compile_pages(project: Project, day: dt.date, messages: list[Message],
-                  downloads: Mapping[str, list[str]] | None = None) -> Handbook:
+                  downloads: Mapping[str, list[str]] | None = None, progress: Progress = QUIET) -> Handbook:
     """Render every page of the handbook of `project` as of `day`."""
     book = Book(project)
     env = page_environment(project.root)
     rendered: dict[str, str] = {}
     nav: dict[str, list[tuple[str, str]]] = {"": []}
     nav.update({s: [] for s in SECTIONS})
-    for page in plan(book, day, messages, downloads):
+    planned = plan(book, day, messages, downloads)
+    for done, page in enumerate(planned, start=1):
+        progress.pages(done, len(planned))
         linker = Linker(page.path)
         template = env.get_template(page.template)
         text = template.render(book=book, link=linker, joined=joined, fence=fence, url_path=url_path,
