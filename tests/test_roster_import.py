@@ -495,3 +495,43 @@ def test_a_crlf_roster_with_bom_keeps_both(make_playbook: MakePlaybook, run_cli:
     export = _csv(root, HEADER + GOOD_ROWS)
     assert run_cli("roster", "import", export, "--root", root, "--type", "middle-official")[0] == 0
     assert (root / "roster.yaml").read_bytes() == ("\ufeff" + MERGED).replace("\n", "\r\n").encode("utf-8")
+
+
+GROUPS_AS_DATA = valid_playbook_yaml("""\
+classification:
+  dimensions:
+    - id: region
+      name: 区域
+      values:
+        - id: east
+          name: 华东
+        - id: south
+          name: 华南
+group_fields:
+  - id: city
+    name: 城市
+  - id: wave
+    name: 批次
+    type: number
+operators:
+  - id: lin-xiao
+    name: 林晓
+    wecom_userid: LinXiao
+""")
+
+
+def test_imported_fields_classes_tags_and_userid_owners_validate(make_playbook: MakePlaybook,
+                                                                 run_cli: RunCli) -> None:
+    root = make_playbook({"playbook.yaml": GROUPS_AS_DATA})
+    export = _csv(root, "群名称,群主,群ID,创建时间,classes,tags,fields.city,fields.wave\n"
+                        f"华东1群,LinXiao,{CHAT_EAST},2026-10-22,region:east,\"母婴、试点\",杭州,2\n")
+    code, _, err = run_cli("roster", "import", export, "--root", root, "--type", "middle-official")
+    assert (code, err) == (0, "")
+    assert _roster(root).endswith(
+        f"groups:\n  - id: g-ba5012a1\n    name: 华东1群\n    chat_id: {CHAT_EAST}\n"
+        "    type: middle-official\n    operator: lin-xiao\n    opened: 2026-10-22\n"
+        "    tags: [母婴, 试点]\n    classes: ['region:east']\n"
+        "    fields:\n      city: 杭州\n      wave: 2\n")
+    code, out, _ = run_cli("validate", root)
+    assert (code, out) == (0, "playbook.yaml:10:9: warning PB115 role 'official' is never used\n"  # no script
+                              "Found 1 warning in 2 files checked.\n")
