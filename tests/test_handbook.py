@@ -332,3 +332,67 @@ def test_the_command_module_imports_only_the_standard_library() -> None:
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
     assert done.stdout.split() == ["playbook", "playbook.arguments", "playbook.handbook",
                                    "playbook.handbook.command"]
+
+
+def _enum_values() -> set[str]:
+    """Every value of every Literal enum the document models declare (not the kind/apiVersion)."""
+    import typing
+
+    from playbook.models import base, calendars, packs, playbook, rules, scripts
+
+    found: set[str] = set()
+    for module in (base, calendars, packs, playbook, rules, scripts):
+        for value in vars(module).values():
+            if typing.get_origin(value) is typing.Literal:
+                found.update(a for a in typing.get_args(value) if isinstance(a, str))
+    return found
+
+
+def _prose(html: str) -> str:
+    """A page's visible prose: without code, pre, scripts, the search index, English lines and
+    the markup itself."""
+    html = re.sub(r"<(code|pre|script|style)\b.*?</\1>", " ", html, flags=re.S)
+    html = re.sub(r'<span class="pb-en" lang="en">.*?</span>', " ", html, flags=re.S)
+    html = re.sub(r"<head>.*?</head>", " ", html, flags=re.S)
+    return re.sub(r"<[^>]+>", " ", html)
+
+
+def test_no_raw_enum_value_or_rrule_outside_code(shipped_site: Path) -> None:
+    enums = {v for v in _enum_values() if "_" in v}  # multi-word values cannot be ordinary English
+    assert {"group_message", "wecom_customer_group", "team_management", "warm_up"} <= enums
+    pattern = re.compile(r"(?<![\w.-])(" + "|".join(sorted(map(re.escape, enums))) + r")(?![\w-])")
+    for page in sorted(shipped_site.rglob("*.html")):
+        if page.parts[-2] == "reference":  # the field and lint references document the values
+            continue
+        prose = _prose(page.read_text("utf-8"))
+        assert "FREQ=" not in prose, page
+        assert not pattern.findall(prose), (page, sorted(set(pattern.findall(prose))))
+
+
+def test_the_lint_reference_prints_placeholders_literally(shipped_site: Path) -> None:
+    html = (shipped_site / "reference" / "lint-rules.html").read_text("utf-8")
+    assert "packs/&lt;id&gt;/pack.yaml" in html
+    assert "<id>" not in html
+
+
+def test_previews_show_placeholders_not_sample_values(shipped_site: Path) -> None:
+    html = (shipped_site / "scripts" / "join-ceremony.html").read_text("utf-8")
+    assert ('欢迎 <span class="pb-var">〔成员昵称〕</span> 加入「<span class="pb-var">〔群名〕</span>」！'
+            in html)
+    for page in ("scripts/join-ceremony.html", "calendars/weekly-community.html", "calendars/daily-promotion.html"):
+        assert "小王" not in (shipped_site / page).read_text("utf-8"), page
+
+
+def test_search_works_from_the_file_system_without_the_network(shipped_site: Path) -> None:
+    script = (shipped_site / "search" / "search_index.js").read_text("utf-8")
+    assert script.startswith("var __index = {")
+    home = (shipped_site / "index.html").read_text("utf-8")
+    assert '<script src="assets/iframe-worker.js"></script>' in home and "unpkg" not in home
+    worker = next((shipped_site / "assets" / "javascripts" / "workers").glob("search.*.min.js"))
+    assert "for(let o=s+1;o<=t.length;o++)t.slice(s,o)in e" in worker.read_text("utf-8"), \
+        "the theme's query splitter changed: check site.QUERY_SEGMENTS against the new theme"
+    index = json.loads((shipped_site / "search" / "search_index.json").read_text("utf-8"))
+    titles = {d["location"]: d["title"] for d in index["docs"]}
+    assert titles["rules/base-rules.html"] == "悦享汇基础群规"  # one word: a query equal to it matches it
+    rules = next(d["text"] for d in index["docs"] if d["location"] == "rules/base-rules.html")
+    assert "继承。 Used as-is" in rules.replace("\u200b", ""), "snippets keep Chinese and English apart"
