@@ -379,7 +379,8 @@ def test_previews_show_placeholders_not_sample_values(shipped_site: Path) -> Non
     html = (shipped_site / "scripts" / "join-ceremony.html").read_text("utf-8")
     assert ('欢迎 <span class="pb-var">〔成员昵称〕</span> 加入「<span class="pb-var">〔群名〕</span>」！'
             in html)
-    for page in ("scripts/join-ceremony.html", "calendars/weekly-community.html", "calendars/daily-promotion.html"):
+    for page in ("scripts/join-ceremony.html", "calendars/weekly-community.html",
+                 "calendars/daily-promotion.html"):
         assert "小王" not in (shipped_site / page).read_text("utf-8"), page
 
 
