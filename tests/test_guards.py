@@ -111,6 +111,24 @@ def test_csv_sender_columns_follow_the_group_locale_and_stay_empty_without_a_sen
     assert data_lines(bundle.files["messages.csv"]) == len(rows) + 1
 
 
+def test_csv_row_of_a_slot_reads_as_the_yaml_says(make_playbook: MakePlaybook) -> None:
+    checked = check(make_playbook(FILES))
+    assert checked.project is not None and not checked.failing, checked.diagnostics
+    day = dt.date(2026, 11, 2)
+    data = build_bundle(checked.project, day, day, groups=["club-1"], formats=["csv"]).files["messages.csv"]
+    assert data.startswith(b"\xef\xbb\xbf")  # the BOM Excel needs to read UTF-8
+    assert data_lines(data) == 2
+    [row] = csv.DictReader(io.StringIO(data.decode("utf-8-sig"), newline=""))
+    # bundle_playbook.py: the first daily slot of calendar `daily`, 09:00 in Europe/Berlin (CET, +01:00)
+    columns = ("send_date", "send_time", "time_zone", "send_at", "operator", "operator_name", "group_id",
+               "platform", "channel", "locale", "item", "item_id", "source")
+    assert {k: row[k] for k in columns} == {
+        "send_date": "2026-11-02", "send_time": "09:00", "time_zone": "Europe/Berlin",
+        "send_at": "2026-11-02T09:00:00+01:00", "operator": "anna", "operator_name": "Anna",
+        "group_id": "club-1", "platform": "wechat_group", "channel": "group_message", "locale": "en",
+        "item": "slot", "item_id": "morning", "source": "ActivityCalendar:daily#/daily/0"}
+
+
 def data_lines(data: bytes) -> int:
     """Rows as a spreadsheet counts them: CRLF ends a row; a bare LF stays inside a quoted cell."""
     assert b"\r\r\n" not in data and data.endswith(b"\r\n")
