@@ -2,7 +2,8 @@
 
 For each group: the calendars in force, the programmes running (and which day of them it
 is), the pack launches under way, then every message due that day with its time, sender and
-first line.
+first line, the variant the group gets (`[b]`), and, for an item with its own selector, the
+selectors that put it on the group (`via …`).
 """
 
 from __future__ import annotations
@@ -56,12 +57,16 @@ def live_items(project: Project, group_id: str, day: dt.date) -> list[str]:
     return found
 
 
-def _line(m: Message, project: Project) -> str:
+def _line(m: Message, project: Project) -> list[str]:
     first = m.text.strip().splitlines()[0] if m.text.strip() else f"({m.item_id})"
     if len(first) > PREVIEW_CHARS:
         first = first[:PREVIEW_CHARS] + "…"
     sender = m.sender or "back office"
-    return f"  {m.at.strftime('%H:%M')}  {sender:<20} {m.item + ' ' + m.item_id:<36} {first}"
+    item = f"{m.item} {m.item_id}" + (f" [{m.variant}]" if m.variant else "")
+    lines = [f"  {m.at.strftime('%H:%M')}  {sender:<20} {item:<36} {first}"]
+    if " & " in m.reached_by:  # the item narrows its document's selector: say how it got here
+        lines.append(f"         via {m.reached_by}")
+    return lines
 
 
 def agenda(project: Project, day: dt.date, groups: tuple[str, ...] = ()) -> Agenda:
@@ -83,7 +88,7 @@ def agenda(project: Project, day: dt.date, groups: tuple[str, ...] = ()) -> Agen
             continue
         live = live_items(project, group_id, day)
         lines.append("  live: " + ("; ".join(live) if live else "nothing scheduled"))
-        lines += [_line(m, project) for m in mine] or ["  no messages due"]
+        lines += [line for m in mine for line in _line(m, project)] or ["  no messages due"]
     # names and texts come from the playbook: shown escaped, never acting on the terminal
     return Agenda("\n".join(map(inert.terminal, lines)) + "\n", one_per_place(composer.diagnostics))
 

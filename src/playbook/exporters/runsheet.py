@@ -41,7 +41,8 @@ def _message_block(m: Message, sel: Selection) -> list[str]:
     sender = (f"{md(sel.role_name(m.sender, m.locale))} ({code(m.sender)})" if m.sender
               else "back office")
     lines = [f"### {md(m.group_name)} ({code(m.group)})", "",
-             f"- from {sender} · {m.channel} · {m.item} {code(m.item_id)} · id {code(m.id)}"]
+             f"- from {sender} · {m.channel} · {m.item} {code(m.item_id)} · id {code(m.id)}"
+             + (f" · variant {code(m.variant)}" if m.variant else "")]
     for a in m.attachments:
         digest = f", sha256 {code(a.sha256[:12] + '…')}" if a.sha256 else ""
         lines.append(f"- attach {code(a.path)} ({a.kind}{digest})")

@@ -106,7 +106,7 @@ def group_field_value_mismatch(project: Project) -> Iterator[Finding]:
 def _value_help(spec: GroupField, value: object) -> str | None:
     if spec.type == "enum":
         return did_you_mean(str(value), spec.values) or "declared values: " + ", ".join(spec.values)
-    return {"number": "write a number without quotes", "date": "write YYYY-MM-DD without quotes",
+    return {"number": "write a number without quotes", "date": "write a real day as YYYY-MM-DD",
             "url": "write a full https:// address", "text": "quote it to make it text"}[spec.type]
 
 

@@ -17,7 +17,7 @@ from pydantic import Field, PlainValidator, WithJsonSchema, model_validator
 from pydantic_core import PydanticCustomError
 
 from playbook.models.base import Model
-from playbook.models.types import FieldValue, Id, Text
+from playbook.models.types import DATE_PATTERN, FieldValue, Id, Text
 
 CHAT_ID_PATTERN = r"^wr[A-Za-z0-9_-]{10,64}$"
 """A WeCom customer-group id as the customer-contact API returns it, e.g.
@@ -95,7 +95,7 @@ def field_matches(declared: GroupField, value: object) -> str | None:
         ok = isinstance(value, (int, float)) and not isinstance(value, bool)
         return None if ok else f"'{value}' is not a number"
     if declared.type == "date":
-        return None if isinstance(value, dt.date) else f"'{value}' is not a date (YYYY-MM-DD)"
+        return None if _is_day(value) else f"'{value}' is not a date (YYYY-MM-DD)"
     if not isinstance(value, str):
         return f"'{value}' is not text"
     if declared.type == "url" and not re.match(r"^https://\S+$", value):
@@ -103,6 +103,19 @@ def field_matches(declared: GroupField, value: object) -> str | None:
     if declared.type == "enum" and value not in declared.values:
         return f"'{value}' is not one of the declared values ({', '.join(declared.values)})"
     return None
+
+
+def _is_day(value: object) -> bool:
+    """A real calendar day, as the loader keeps it (text) or as Python gives it (a date)."""
+    if isinstance(value, dt.date):
+        return True
+    if not isinstance(value, str) or not re.fullmatch(DATE_PATTERN[1:-1], value):
+        return False
+    try:
+        dt.date.fromisoformat(value)
+    except ValueError:
+        return False
+    return True
 
 
 def comparable(value: object) -> object:
