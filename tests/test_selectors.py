@@ -121,10 +121,12 @@ def test_an_item_goes_only_to_the_groups_its_own_selector_keeps(make_playbook: M
 
 @pytest.mark.parametrize(("selector", "expected"), [
     ("classes: [regoin:east]", ["calendars/daily.yaml:8:13: error PB112 unknown class 'regoin:east'",
-                                "calendars/daily.yaml:7:1: warning PB122 this selector (classes: regoin:east) "
+                                "calendars/daily.yaml:7:1: warning PB122 this selector (classes: regoin:east"
+                                ") "
                                 "reaches no group in the roster"]),
     ("classes: [region:esat]", ["calendars/daily.yaml:8:13: error PB112 unknown class 'region:esat'",
-                                "calendars/daily.yaml:7:1: warning PB122 this selector (classes: region:esat) "
+                                "calendars/daily.yaml:7:1: warning PB122 this selector (classes: region:esat"
+                                ") "
                                 "reaches no group in the roster"]),
     ("fields: {ctiy: [广州]}", ["calendars/daily.yaml:8:12: error PB118 the selector names 'ctiy', "
                               "which is not a declared group field",
