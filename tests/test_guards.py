@@ -333,3 +333,39 @@ def test_ics_summary_and_description_come_from_the_yaml(make_playbook: MakePlayb
     assert str(event["DESCRIPTION"]).startswith(text + "\n")
     assert event.decoded("DTSTART") == dt.datetime(2026, 11, 2, 9, 0, tzinfo=event.decoded("DTSTART").tzinfo)
     assert str(event.decoded("DTSTART").tzinfo) == "Europe/Berlin"
+
+
+def test_findings_and_suppression_warnings_carry_their_name_and_help(tmp_path: Path,
+                                                                     run_cli: RunCli) -> None:
+    root = broken_playbook(tmp_path, "  # playbook: ignore[PB601] the operator joins on Monday")
+    code, out, _ = run_cli("validate", root, "--format", "json")
+    assert code == 1
+    # names from docs/rules.md; the hint names the one operator of tests/lint/_base
+    assert json.loads(out)["diagnostics"] == [
+        {"path": "playbook.yaml", "line": 68, "col": 15, "severity": "error", "code": "PB104",
+         "name": "unknown-operator-reference", "message": "unknown operator 'op-b'",
+         "help": "did you mean 'op-a'?", "related": []},
+        {"path": "playbook.yaml", "line": 68, "col": 21, "severity": "warning", "code": "PB902",
+         "name": "unused-suppression",
+         "message": "this suppression matches no finding; remove it (ignore[PB601])", "help": None,
+         "related": []}]
+
+
+def test_suppression_warnings_follow_the_configuration(tmp_path: Path, run_cli: RunCli) -> None:
+    no_reason = broken_playbook(tmp_path / "a", "  # playbook: ignore[PB104]")
+    assert run_cli("validate", no_reason)[1].count(" PB901 ") == 1
+    code, out, _ = run_cli("validate", no_reason, "--ignore", "PB901")
+    assert code == 0 and " PB901 " not in out
+    (no_reason / "pyproject.toml").write_text('[tool.playbook.severity]\nPB901 = "error"\n', encoding="utf-8")
+    code, out, _ = run_cli("validate", no_reason)
+    assert code == 1 and "playbook.yaml:68:21: error PB901 an inline suppression must say why" in out
+
+    unused = broken_playbook(tmp_path / "b", "  # playbook: ignore[PB601] the operator joins on Monday")
+    assert " PB902 " in run_cli("validate", unused)[1]
+    assert " PB902 " not in run_cli("validate", unused, "--ignore", "PB902")[1]
+
+
+def test_a_suppression_of_a_rule_that_did_not_run_is_not_unused(tmp_path: Path, run_cli: RunCli) -> None:
+    root = broken_playbook(tmp_path, "  # playbook: ignore[PB104] the operator joins on Monday")
+    code, out, _ = run_cli("validate", root, "--ignore", "PB104")
+    assert code == 0 and "PB902" not in out and "PB104" not in out.replace("ignore[PB104]", "")
