@@ -1,0 +1,93 @@
+"""The handbook's figures (pyramid, funnel, weekly grid) read back with html.parser: structure,
+widths and text, each expected value worked out by hand from the docstrings' rules. Only the
+golden pages guarded them before (a mutation run left 40% of figures.py alive without them)."""
+
+from __future__ import annotations
+
+from html.parser import HTMLParser
+
+from playbook.handbook.figures import FunnelStep, GridEntry, Tier, funnel, pyramid, week_grid
+
+
+class Tree(HTMLParser):
+    """Each element as (tag, attributes, its own text), in document order."""
+
+    def __init__(self, html: str) -> None:
+        super().__init__(convert_charrefs=True)
+        self.elements: list[tuple[str, dict[str, str | None], str]] = []
+        self._open: list[int] = []
+        self.feed(html)
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.elements.append((tag, dict(attrs), ""))
+        self._open.append(len(self.elements) - 1)
+
+    def handle_endtag(self, tag: str) -> None:
+        self._open.pop()
+
+    def handle_data(self, data: str) -> None:
+        index = self._open[-1]
+        tag, attrs, text = self.elements[index]
+        self.elements[index] = (tag, attrs, text + data)
+
+    def find(self, tag: str) -> list[tuple[dict[str, str | None], str]]:
+        return [(attrs, text) for t, attrs, text in self.elements if t == tag]
+
+
+def test_pyramid_tiers_widen_downwards_and_link_their_layers() -> None:
+    tree = Tree(pyramid([Tier("头部 <b>", "留存 & 复购", "layers/top.md"),
+                         Tier("中层", "转化", "layers/middle.md"),
+                         Tier("新手", "激活", "layers/base page.md")]))
+    [(outer, _)] = tree.find("div")
+    assert (outer["class"], outer["role"], outer["aria-label"]) == ("pb-figure pb-pyramid", "figure",
+                                                                      "pyramid")
+    links = tree.find("a")
+    # width = 40 + 60 * (i + 1) / 3, rounded: 60, 80, 100 (%)
+    assert [(a["class"], a["style"], a["href"]) for a, _ in links] == [
+        ("pb-tier", "width:60%", "layers/top.md"), ("pb-tier", "width:80%", "layers/middle.md"),
+        ("pb-tier", "width:100%", "layers/base%20page.md")]
+    assert [text for _, text in tree.find("strong")] == ["头部 <b>", "中层", "新手"]
+    assert [text for _, text in tree.find("span")] == ["留存 & 复购", "转化", "激活"]
+
+
+def test_a_single_tier_is_full_width() -> None:
+    [(attrs, _)] = Tree(pyramid([Tier("全部", "全部会员", "layers/all.md")])).find("a")
+    assert attrs["style"] == "width:100%"
+
+
+def test_funnel_steps_narrow_downwards() -> None:
+    tree = Tree(funnel([FunnelStep("曝光", "展示次数"), FunnelStep("点击", "点击率"),
+                        FunnelStep("进群", "入群数")]))
+    outer, *stages = tree.find("div")
+    assert (outer[0]["class"], outer[0]["role"], outer[0]["aria-label"]) == ("pb-figure pb-funnel", "figure",
+                                                                              "funnel")
+    # width = 100 - 55 * i / 2, rounded half to even: 100, 72, 45 (%)
+    assert [(attrs["class"], attrs["style"]) for attrs, _ in stages] == [
+        ("pb-stage", "width:100%"), ("pb-stage", "width:72%"), ("pb-stage", "width:45%")]
+    assert [text for _, text in tree.find("strong")] == ["曝光", "点击", "进群"]
+    assert [text for _, text in tree.find("span")] == ["展示次数", "点击率", "入群数"]
+
+
+def test_a_single_funnel_step_is_full_width() -> None:
+    stages = Tree(funnel([FunnelStep("进群", "入群数")])).find("div")[1:]
+    assert [attrs["style"] for attrs, _ in stages] == ["width:100%"]
+
+
+def test_week_grid_puts_each_entry_in_its_time_and_day() -> None:
+    days = ["周一", "周二", "周三"]
+    cells = {("09:00", 0): [GridEntry("早安", "slot")],
+             ("20:00", 2): [GridEntry("秒杀 <i>", "event"), GridEntry("预告", "announcement")]}
+    tree = Tree(week_grid(days, ["09:00", "20:00"], cells))
+    [(outer, _)] = tree.find("div")
+    [(table, _)] = tree.find("table")
+    assert (outer["class"], table["class"]) == ("pb-figure pb-week", "pb-week-grid")
+    spans = [(text, attrs["class"]) for attrs, text in tree.find("span")]
+    assert spans == [("早安", "pb-entry pb-slot"), ("秒杀 <i>", "pb-entry pb-event"),
+                     ("预告", "pb-entry pb-announcement")]
+    cells_in_order = [text for tag, _, text in tree.elements if tag in ("th", "td")]
+    # header row (corner + 3 days), then per time: its th and three td (text is in the spans)
+    assert cells_in_order == ["", "周一", "周二", "周三", "09:00", "", "", "", "20:00", "", "", ""]
+    tds = [i for i, (tag, _, _) in enumerate(tree.elements) if tag == "td"]
+    span_cells = [max(i for i in tds if i < j) for j, (tag, _, _) in enumerate(tree.elements)
+                  if tag == "span"]
+    assert [tds.index(i) for i in span_cells] == [0, 5, 5]  # Monday 09:00; Wednesday 20:00 twice
