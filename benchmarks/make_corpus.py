@@ -4,7 +4,8 @@
 
 The corpus is made of *units*: each unit is a copy of the shipped root playbook's documents
 (3 rule sets, 6 scripts, 3 calendars) and roster (13 groups), with every document id given a
-unit suffix, every `applies_to` / pack audience narrowed to the unit's own groups, and each
+unit suffix, every `applies_to` / pack audience narrowed to the unit's own groups (keeping its
+classes, fields and tags, so items and variants still select by them), and each
 material pack copied 6 times (12 packs per unit, launching on consecutive Sundays). So every document is
 real, with real Chinese text lengths, and the cross-file references stay valid.
 
@@ -125,6 +126,10 @@ class Corpus:
             copy["opened"] = opened.isoformat()
             if "size" in copy:
                 copy["size"] = max(20, int(copy["size"] * self.random.uniform(0.6, 1.2)))
+            if "chat_id" in copy:  # WeCom ids are unique: one per group of every unit
+                copy["chat_id"] = f"{group['chat_id']}-u{unit:03d}"
+            if "fields" in copy:
+                copy["fields"] = {**copy["fields"], "city": city}
             if "cohort_starts" in copy:
                 copy["cohort_starts"] = [d for d in copy["cohort_starts"] if d >= copy["opened"]] or [
                     copy["opened"]]
@@ -135,13 +140,14 @@ class Corpus:
         """Turn a scope by group type or layer into the unit's own groups of those types."""
 
         def change(scope: Data) -> Data:
-            types = set(scope.get("group_types", []))
+            types = set(scope.get("group_types", [])) | set(scope.get("types", []))
             layers = set(scope.get("layers", []))
+            narrowing = {k: scope[k] for k in ("classes", "fields", "tags") if k in scope}
             if not (types or layers or scope.get("groups")):
-                return {"groups": [g["id"] for g in groups]}
+                return {"groups": [g["id"] for g in groups], **narrowing}
             picked = [g["id"] for g in groups
                       if g["type"] in types or self.layer_of.get(g["type"]) in layers]
-            return {"groups": picked}
+            return {"groups": picked, **narrowing}
 
         return change
 

@@ -17,6 +17,7 @@ from playbook.models.playbook import GroupType, Layer
 from playbook.models.project import Project
 from playbook.models.rules import GroupRules
 from playbook.models.types import text_in
+from playbook.scope import describe
 
 PAGE_FOLDERS = {
     "layer": "layers", "group_type": "group-types", "rules": "rules", "script": "scripts",
@@ -89,9 +90,10 @@ class Book:
 
     def scope(self, scope: Any, linker: Any = None) -> Markup:
         """Who a document applies to, by display name (linked when `linker` is given):
-        group types, layers and roster groups; 所有群 when it names none."""
+        group types, layers and roster groups, then what narrows them (classes, fields, tags);
+        所有群 when it names none."""
         names: list[Any] = []
-        for type_id in scope.group_types:
+        for type_id in scope.all_types:
             t = self.group_type(type_id)
             title = self.t(t.name) if t is not None else type_id
             known = linker is not None and t is not None
@@ -103,7 +105,9 @@ class Book:
             names.append(linker("layer", layer_id, title) if known else title)
         groups = self.project.groups
         names += [groups[g].name if g in groups else g for g in scope.groups]
-        return joined(names) if names else Markup("所有群")
+        named = joined(names) if names else Markup("所有群")
+        only = describe(scope.model_copy(update={"types": [], "group_types": [], "layers": [], "groups": []}))
+        return named + Markup("（仅限 ") + md(only) + Markup("）") if only != "all groups" else named
 
     def reward_name(self, chain: list[tuple[str, GroupRules]], reward_id: str | None) -> str:
         """The name of a reward a rule set of `chain` declares (its id when none does)."""

@@ -139,7 +139,8 @@ def plan(book: Book, day: dt.date, messages: list[Message],
     pages += [
         Page("reference/lint-rules.md", "lint-rules.md.j2", "检查规则 Lint rules", "参考",
              {"rules_markdown": Markup(_demoted(catalogue.markdown()))}),
-        Page("reference/fields.md", "fields.md.j2", "字段参考 Field reference", "参考", {"models": models()}),
+        Page("reference/fields.md", "fields.md.j2", "字段参考 Field reference", "参考",
+             {"models": models(), "group_fields": project.playbook.group_fields}),
         Page("reference/changelog.md", "changelog.md.j2", "版本记录 Changelog", "参考",
              {"documents": project.documents(), "tool_version": __version__}),
     ]
@@ -154,9 +155,9 @@ def _downloads(operator: str, downloads: Mapping[str, list[str]] | None) -> list
 
 def _types(book: Book, scope: Any) -> set[str]:
     """The group types a scope reaches: named, in a named layer, or of a named group."""
-    if not (scope.group_types or scope.layers or scope.groups):
+    if not (scope.all_types or scope.layers or scope.groups):
         return {t.id for t in book.group_types}
-    found = set(scope.group_types) | {t.id for t in book.group_types if t.layer in scope.layers}
+    found = set(scope.all_types) | {t.id for t in book.group_types if t.layer in scope.layers}
     return found | {book.project.groups[g].type for g in scope.groups if g in book.project.groups}
 
 

@@ -141,25 +141,30 @@ def duplicate_wecom_id(project: Project) -> Iterator[Finding]:
     Fails: two groups with `chat_id: wrOgQhDgAAMYQiS5ol9G7gK9JVAAAA`.
     Passes: each group with its own chat_id, as the WeCom export lists it.
     """
-    first: dict[str, Span] = {}
+    # positions are looked up only for what is reported: most rosters have no duplicate
+    first: dict[str, str] = {}
     for group_id, group in project.groups.items():
-        if group.chat_id is not None:
-            span = project.span(*project.group_home, project.group_pointer(group_id, "chat_id"))
-            if group.chat_id in first:
-                yield Finding(span, f"chat_id '{group.chat_id}' of group '{group_id}' is already another "
-                              "group's", related=(Related(first[group.chat_id], "first used here"),))
-            else:
-                first[group.chat_id] = span
-    seen: dict[str, Span] = {}
+        if group.chat_id is None:
+            continue
+        if group.chat_id not in first:
+            first[group.chat_id] = group_id
+            continue
+        home, earlier = project.group_home, project.group_pointer(first[group.chat_id], "chat_id")
+        yield Finding(project.span(*home, project.group_pointer(group_id, "chat_id")),
+                      f"chat_id '{group.chat_id}' of group '{group_id}' is already another group's",
+                      related=(Related(project.span(*home, earlier), "first used here"),))
+    seen: dict[str, int] = {}
+    pb = ("Playbook", project.playbook.id)
     for i, operator in enumerate(project.playbook.operators):
-        if operator.wecom_userid is not None:
-            span = project.span("Playbook", project.playbook.id, f"/operators/{i}/wecom_userid")
-            if operator.wecom_userid in seen:
-                yield Finding(span, f"wecom_userid '{operator.wecom_userid}' of operator '{operator.id}' "
-                              "is already another operator's",
-                              related=(Related(seen[operator.wecom_userid], "first used here"),))
-            else:
-                seen[operator.wecom_userid] = span
+        if operator.wecom_userid is None:
+            continue
+        if operator.wecom_userid not in seen:
+            seen[operator.wecom_userid] = i
+            continue
+        earlier = project.span(*pb, f"/operators/{seen[operator.wecom_userid]}/wecom_userid")
+        yield Finding(project.span(*pb, f"/operators/{i}/wecom_userid"),
+                      f"wecom_userid '{operator.wecom_userid}' of operator '{operator.id}' is already "
+                      "another operator's", related=(Related(earlier, "first used here"),))
 
 
 @rule("PB122", "selector-reaches-no-group", Severity.WARNING)
