@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from playbook.models.base import Document, MetricTarget, Model
 from playbook.models.fields import ChatId, GroupField, GroupTag, WecomUserId
+from playbook.models.lifecycle import ExitRule, Measure, MetricsFile
 from playbook.models.types import (
     ClassRef,
     ClockTime,
@@ -88,6 +89,9 @@ class Metric(Model):
     """Its unit, e.g. CNY, %, people."""
     description: Text | None = None
     """How it is measured."""
+    measure: Measure | None = None
+    """How `playbook audit` computes it from a metrics export, e.g. `{figure: active_members,
+    per: members}` for an activity rate; without it, targets on this metric are text only."""
 
 
 class Layer(Model):
@@ -171,6 +175,9 @@ class Role(Model):
 class Stage(Model):
     """A stage in a group's life, with how long it lasts and when it ends."""
 
+    id: Id | None = None
+    """Short id, for a type with two stages of one kind (e.g. `warm-up` and `camp`, both
+    strong); selectors and a group's `stage` can name a stage by its id or by its kind."""
     kind: StageKind
     """Strong, daily or weak operation."""
     name: Text
@@ -180,7 +187,11 @@ class Stage(Model):
     activities: list[Text] = []
     """What happens in this stage."""
     exit_criteria: list[Text] = []
-    """When the group moves on (or is disbanded)."""
+    """When the group moves on (or is disbanded), in words."""
+    exit_rules: list[ExitRule] = []
+    """The same as data `playbook audit` checks against real figures, e.g. `{when: [{metric:
+    activity-rate, below: 5, window: 7d, lasting: 14d}], action: disband}`; the first rule
+    that holds decides."""
 
 
 class GroupType(Model):
@@ -203,7 +214,9 @@ class GroupType(Model):
     target_size: int = Field(gt=0)
     """How many members the group aims for."""
     lifecycle: list[Stage] = []
-    """Its stages, in order."""
+    """Its stages, in order. A group enters the first on the day it opens and moves on when a
+    stage's `duration` has passed; a stage without a duration lasts until the roster says
+    otherwise (`stage` on the group)."""
     metrics: list[MetricTarget] = []
     """The figures that show the group works."""
 
@@ -223,6 +236,24 @@ class Operator(Model):
     """Their WeCom userid (as the admin console shows it), which posting through WeCom needs."""
 
 
+class StagePin(Model):
+    """The stage a group entered on a known day, when it did not simply follow its type's
+    durations from `opened` (a stage held longer, a move to weak operation decided early)."""
+
+    id: Id | None = None
+    """The stage's id in the group type's lifecycle."""
+    kind: StageKind | None = None
+    """Instead of `id`: the stage's kind (the first stage of that kind)."""
+    since: Date
+    """The day the group entered it; later stages follow from their durations again."""
+
+    @model_validator(mode="after")
+    def _one_name(self) -> StagePin:
+        if (self.id is None) == (self.kind is None):
+            raise ValueError("name the stage by `id` or by `kind`, one of them")
+        return self
+
+
 class Group(Model):
     """A real group in the roster."""
 
@@ -238,6 +269,9 @@ class Group(Model):
     """The operator who owns it."""
     opened: Date
     """The day it opened; onboarding programmes count from here."""
+    stage: StagePin | None = None
+    """The stage the group is in since a given day, when it differs from what `opened` and
+    the type's stage durations give, e.g. `{kind: weak, since: 2026-12-01}`."""
     cohort_starts: list[Date] = []
     """Start dates of member cohorts, for programmes that restart per cohort."""
     size: int | None = Field(default=None, ge=0)
@@ -318,6 +352,8 @@ class Playbook(Document):
     """The roster of real groups (or put them in roster.yaml)."""
     settings: Settings = Settings()
     """Limits the checks enforce."""
+    metrics_file: MetricsFile = MetricsFile()
+    """Where `playbook audit` finds each figure in a per-group daily metrics export."""
 
 
 class Roster(Document):
