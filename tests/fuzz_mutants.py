@@ -270,6 +270,17 @@ _SHAPES: tuple[tuple[re.Pattern[str], tuple[str, ...]], ...] = (
 at the edges of what the models accept: these pass the schema and reach the lint and schedule."""
 
 
+@functools.cache
+def shipped_ids() -> tuple[str, ...]:
+    """Every id in the shipped documents: a reference changed to one of them still resolves,
+    but perhaps to a thing of another kind (a rule set where a group type was meant)."""
+    found: set[str] = set()
+    for rel in DOCUMENTS:
+        data = _shipped_data(rel)
+        found.update(get(data, p) for p in paths(data) if p[-1] == "id" and isinstance(get(data, p), str))
+    return tuple(sorted(found))
+
+
 def _same_shape(draw: st.DrawFn, data: Any, current: Any) -> Any:
     if isinstance(current, bool):
         return not current
@@ -285,7 +296,8 @@ def _same_shape(draw: st.DrawFn, data: Any, current: Any) -> Any:
                 return draw(st.sampled_from(values))
         elsewhere = sorted({get(data, p) for p in paths(data) if isinstance(get(data, p), str)})
         return draw(st.sampled_from(["", " ", "x" * 10_000, current + draw(st.sampled_from(BAD_CHARACTERS)),
-                                     current + draw(st.sampled_from(JINJA)), *elsewhere[:50]]))
+                                     current + draw(st.sampled_from(JINJA)), *elsewhere[:50],
+                                     *shipped_ids()]))
     return current
 
 

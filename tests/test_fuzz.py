@@ -4,18 +4,20 @@ Each example copies the shipped playbook into a fresh temporary folder, changes 
 its documents (and now and then a message template) the way tests/fuzz_mutants.py describes
 (keys dropped or duplicated, values retyped, control characters and noncharacters in keys,
 values and comments, 5,000-digit numbers, deep nesting, huge flows, odd dates and times, Jinja
-in text), and runs `playbook validate` in-process. Whatever the change, the run must end with
-exit code 0 or 1, no exception may escape, and every problem line must read
-`FILE:LINE:COL: SEVERITY PBnnn message`. Mutants that validate clean are also exported.
+in text; or only changes that keep a value's shape, so the result passes the schema and reaches
+the lint rules and the schedule), and runs `playbook validate` in-process. Whatever the change,
+the run must end with exit code 0 or 1, no exception may escape, and every problem line must
+read `FILE:LINE:COL: SEVERITY PBnnn message`. Mutants that validate clean are also exported.
 
-CI runs a small, fixed set of examples (Hypothesis is derandomized, so every run tries the
-same mutants). To search further, set the number of examples:
+CI runs a small, fixed set of examples, 60 + 20 (Hypothesis is derandomized, so every run
+tries the same mutants). To search further, set the number of examples:
 
     PLAYBOOK_FUZZ_EXAMPLES=2000 python3 -m pytest -p no:cacheprovider tests/test_fuzz.py
 
 With more examples than the default, the search is randomised (a new seed each run) so that
 repeated runs cover new ground; a failure prints the changed files and the steps that made
-them, and each crash it found has a plain regression test beside the code it fixed.
+them. Each crash found so far has a plain test of its exact diagnostic in
+tests/test_fuzz_regressions.py.
 """
 
 from __future__ import annotations
