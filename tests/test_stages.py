@@ -11,6 +11,7 @@ from conftest import MakePlaybook, document_header, valid_playbook_yaml
 from playbook.lifecycle.stages import StageInForce, find_stage, stage_on
 from playbook.models.project import Project
 from playbook.pipeline import check
+from playbook.schedule import expand
 
 D = dt.date
 
@@ -125,3 +126,29 @@ def test_a_pin_names_the_stage_by_id_or_kind_not_both(make_playbook: MakePlayboo
     assert [(d.code, d.span.line, d.message) for d in checked.diagnostics
             if d.severity.name == "ERROR"] == [
         ("PB030", 9, "groups[0].stage: name the stage by `id` or by `kind`, one of them")]
+
+
+CALENDAR = document_header("ActivityCalendar", "camp-days") + """applies_to: {types: [camp]}
+valid: {start: 2026-11-01, end: 2026-12-31}
+daily:
+  - {id: lesson, at: "09:00", name: 课程, sender: official, text: 上课,
+     applies_to: {stages: [strong]}}
+  - {id: reminder, at: "20:00", name: 提醒, sender: official, text: 复习,
+     applies_to: {stages: [wait, weak]}}
+"""
+
+
+def test_items_scoped_to_stages_follow_each_groups_stage(make_playbook: MakePlaybook) -> None:
+    checked = check(make_playbook({"playbook.yaml": PLAYBOOK, "roster.yaml": ROSTER,
+                                   "calendars/camp-days.yaml": CALENDAR}))
+    assert isinstance(checked.project, Project), [str(d) for d in checked.diagnostics]
+    sends = expand(checked.project, D(2026, 11, 1), D(2026, 12, 31))
+    lessons = {(s.group, s.at.date()) for s in sends if s.item_id == "lesson"}
+    reminders = {(s.group, s.at.date()) for s in sends if s.item_id == "reminder"}
+    # camp-1 is strong 11-02..11-08; camp-held is strong 11-02..11-04 (pinned to wait on 11-05)
+    assert lessons == {("camp-1", D(2026, 11, d)) for d in range(2, 9)} | {
+        ("camp-held", D(2026, 11, d)) for d in range(2, 5)}
+    # after the strong stage: wait then weak, and the last stage stays in force when overdue
+    assert min(d for g, d in reminders if g == "camp-1") == D(2026, 11, 9)
+    assert min(d for g, d in reminders if g == "camp-held") == D(2026, 11, 5)
+    assert len([1 for g, _ in reminders if g == "camp-1"]) == 22 + 31  # 11-09..11-30, December

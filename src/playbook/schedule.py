@@ -20,7 +20,8 @@ A programme's anchor is 00:00 of its first day, so `day 2 09:00`, `D+1 09:00` an
 name the same moment. In a duration (`+1d2h`) whole days move the calendar day and keep the
 clock time; hours and minutes are elapsed time (so `+30m` after 01:45 on a spring-forward
 night is 03:15). A wall time that does not exist (skipped by DST) moves forward by the gap.
-A group gets no sends dated before the day it opened.
+A group gets no sends dated before the day it opened. A selector with `stages` keeps a
+group only on the days it is in one of them (`playbook.lifecycle.stages`).
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ from dateutil import rrule
 
 from playbook.arguments import out_of_range
 from playbook.errors import UsageError
+from playbook.lifecycle.selection import StageFilter
 from playbook.models.base import Channel, Scope
 from playbook.models.calendars import ActivityCalendar
 from playbook.models.packs import MaterialPack
@@ -184,10 +186,13 @@ def broadcasts(project: Project, start: dt.date, end: dt.date) -> list[Broadcast
     for pack_id, pack in sorted(project.packs.items()):
         found += _launch_sends(project, pack_id, pack, start, end)
     kept: dict[Broadcast, None] = {}
+    staged = StageFilter(project)
     for b in found:
         day = b.at.date()
         if start <= day <= end:
             groups = tuple(g for g in b.groups if opened[g] <= day)
+            if staged:  # selectors naming stages keep a group only on its days in them
+                groups = staged.keep((b.source.kind, b.source.doc_id, b.source.pointer), day, groups)
             if groups:
                 kept[b._replace(groups=groups)] = None
     return list(kept)

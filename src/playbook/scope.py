@@ -46,6 +46,8 @@ def describe(scope: Scope | None) -> str:
         parts.append(f"fields.{field_id}: {', '.join(str(comparable(v)) for v in wanted)}")
     if scope.tags:
         parts.append(f"tags: {', '.join(scope.tags)}")
+    if scope.stages:
+        parts.append(f"stages: {', '.join(scope.stages)}")
     return "; ".join(parts)
 
 

@@ -14,6 +14,7 @@ from playbook.lint import (  # noqa: F401  (registers the rules)
     compliance,
     group_fields,
     groups,
+    lifecycle,
     limits,
     overrides,
     references,

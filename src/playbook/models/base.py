@@ -48,7 +48,8 @@ class Scope(Model):
     named by any of them is in. `classes`, `fields` and `tags` then narrow that down: each one
     given must match (any of its values will do). So `{types: [middle-official], classes:
     [region:east]}` is the middle official groups of the east region, and `{fields: {city:
-    [广州, 佛山]}}` every group in Guangzhou or Foshan.
+    [广州, 佛山]}}` every group in Guangzhou or Foshan. `stages` narrows by time: a group is
+    reached only on the days it is in one of the stages named.
     """
 
     types: list[Id] = []
@@ -66,6 +67,10 @@ class Scope(Model):
     `city: [广州, 佛山]`."""
     tags: list[str] = []
     """Only groups that carry one of these tags."""
+    stages: list[Id] = []
+    """Only while a group is in one of these lifecycle stages, named by kind (`strong`,
+    `daily`, `weak`) or by a stage's id, e.g. `[strong, daily]` to pause an item in weak
+    operation. The stage is taken on each send's day."""
 
     @property
     def all_types(self) -> list[str]:
@@ -76,7 +81,7 @@ class Scope(Model):
     def is_empty(self) -> bool:
         """Whether this selector names nothing, and so reaches every group."""
         return not (self.types or self.group_types or self.layers or self.groups or self.classes
-                    or self.fields or self.tags)
+                    or self.fields or self.tags or self.stages)
 
 
 Channel = Literal[
