@@ -21,6 +21,7 @@ from playbook.arguments import add_root
 from playbook.bundle import command as bundle_command
 from playbook.errors import UsageError
 from playbook.handbook import command as handbook_command
+from playbook.lifecycle import audit_command
 from playbook.migrate import command as migrate_command
 from playbook.reporters import REPORTERS
 from playbook.review import command as review_command
@@ -97,7 +98,7 @@ def _parser() -> argparse.ArgumentParser:
 
     # Commands living with their feature: each sets `run` (args -> exit code) as a default.
     for feature in (handbook_command, bundle_command, review_command, migrate_command, scaffold_command,
-                    roster_command):
+                    roster_command, audit_command):
         feature.register(commands)
     return parser
 

@@ -13,6 +13,7 @@ from playbook.diagnostics import Diagnostic, Related, Severity
 from playbook.source import Span
 
 ROSTER_IMPORT = "roster import"
+LIFECYCLE_AUDIT = "lifecycle audit"
 
 
 @dataclass(frozen=True)
@@ -84,6 +85,32 @@ _CODES = [
     Code("PB039", "unreadable-file", "A file cannot be read or a folder cannot be listed (e.g. "
          "permission denied). Its contents would be missing from the run, so this is an error, "
          "never a silent skip."),
+    # PB060-PB069: the metrics file of `playbook audit` and `playbook build --metrics`
+    # (playbook.lifecycle.metrics); positions are FILE:ROW:COL with the header's name
+    Code("PB060", "metrics-file-refused", "The metrics file given to `playbook audit` or `build "
+         "--metrics` cannot be used: it does not exist, is a folder, a FIFO, socket or device "
+         "(refused without being opened), cannot be read, or is larger than the limit.",
+         family=LIFECYCLE_AUDIT),
+    Code("PB061", "malformed-metrics-file", "The metrics file is neither a readable CSV (UTF-8 "
+         "with or without BOM, UTF-16 or GB18030) nor an XLSX workbook, or has no header row.",
+         family=LIFECYCLE_AUDIT),
+    Code("PB062", "missing-metrics-column", "A column the audit needs is not in the file: `date` "
+         "and `group` always, and every figure a metric's `measure` uses in a target or exit rule. "
+         "Name the header in playbook.yaml's `metrics_file: {columns: …}`.",
+         family=LIFECYCLE_AUDIT),
+    Code("PB063", "unknown-metrics-group", "The row's group is no roster group's id, chat_id or "
+         "name, or it is the name of two groups. The row is left out of the audit; fix the name "
+         "or use the id or chat_id.",
+         family=LIFECYCLE_AUDIT),
+    Code("PB064", "invalid-metrics-number", "A figure is not a number of 0 or more (empty cells "
+         "too: write 0 for a day without any). `1,234`, `12.5` and `35%` are read as numbers.",
+         family=LIFECYCLE_AUDIT),
+    Code("PB065", "duplicate-metrics-date", "Two rows give figures for the same group on the same "
+         "day; the later row is left out. One of them is a mistake (or the export repeats a day).",
+         family=LIFECYCLE_AUDIT),
+    Code("PB066", "invalid-metrics-date", "The date is not a date: write YYYY-MM-DD (YYYY/MM/DD "
+         "and YYYY年M月D日 are accepted too), between 1980-01-01 and 2099-12-31.",
+         family=LIFECYCLE_AUDIT),
     # PB080-PB099: `playbook roster import` (playbook.roster); positions are FILE:ROW:COL of the
     # spreadsheet, with the header's name in the message
     Code("PB080", "import-file-refused", "The file given to `playbook roster import` (or its "

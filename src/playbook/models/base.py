@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from playbook.models.types import ClassRef, FieldValue, Id, SemVer, Text, UniqueIds
+from playbook.models.types import ClassRef, Duration, FieldValue, Id, SemVer, Text, UniqueIds
 
 API_VERSION = "playbook/v1"
 
@@ -150,3 +150,25 @@ class MetricTarget(Model):
     """A metric id from playbook.yaml, e.g. `gmv`, `bounce-rate`, `completion-rate`."""
     target: str | None = None
     """The value aimed for, as written by the team, e.g. `≥ 60%` or `30 orders`."""
+    at_least: float | None = None
+    """The same target as a number the figure must reach, in the metric's unit (a percentage
+    as 0–100, so 60 for 60%), e.g. `60`. `playbook audit` checks it against real figures."""
+    at_most: float | None = None
+    """A number the figure must stay at or below, e.g. `40` for a bounce rate of at most 40%."""
+    window: Duration | None = None
+    """Over how many days the figure is taken, e.g. `7d` or `30d` (default: one day); amounts
+    and counts are summed over it, rates are the ratio of the sums."""
+
+    @model_validator(mode="after")
+    def _typed(self) -> MetricTarget:
+        from playbook.models.lifecycle import whole_days  # it builds on this module's Model
+
+        if self.window is not None and self.at_least is None and self.at_most is None:
+            raise ValueError("a `window` needs a typed target: give `at_least` or `at_most`")
+        if self.window is not None and whole_days(self.window) is None:
+            raise ValueError(f"the window '{self.window}' is not whole days; write e.g. 7d")
+        if self.at_least is not None and self.at_most is not None and self.at_least > self.at_most:
+            raise ValueError(f"`at_least` ({self.at_least:g}) is above `at_most` ({self.at_most:g}): "
+                             "no figure can meet both")
+        return self
+
