@@ -50,7 +50,9 @@ def test_schema_check_reports_drift(tmp_path: Path, capsys: pytest.CaptureFixtur
 def test_schema_command_writes_every_kind(tmp_path: Path) -> None:
     assert main(["schema", "--out", str(tmp_path)]) == 0
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(render_all())
-    assert len(render_all()) == len(KINDS) + 1  # + bundle.schema.json (messages.json)
+    # + bundle.schema.json (messages.json) and the two WeCom payload kinds (export --format wecom)
+    assert len(render_all()) == len(KINDS) + 3
+    assert {"bundle.schema.json", "wecom-group-send.schema.json", "wecom-robot.schema.json"} <= set(render_all())
 
 
 @pytest.mark.parametrize("kind", list(KINDS))

@@ -10,6 +10,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+from playbook.delivery.wecom_schema import schema_texts as wecom_schema_texts
 from playbook.exporters.json_messages import schema_text as bundle_schema_text
 from playbook.models import KINDS
 
@@ -41,6 +42,7 @@ def render_all() -> dict[str, str]:
             schema["$defs"] = dict(sorted(schema["$defs"].items()))
         result[file_name(kind)] = json.dumps(schema, ensure_ascii=False, indent=2) + "\n"
     result["bundle.schema.json"] = bundle_schema_text()  # messages.json of `playbook export`
+    result.update(wecom_schema_texts())  # wecom/ payloads of `playbook export --format wecom`
     return result
 
 

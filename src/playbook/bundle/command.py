@@ -25,9 +25,11 @@ MAX_RANGE_DAYS = 366
 playbook takes about 80 MB a year, and a mistyped year should not fill a disk)."""
 PROGRESS_MIN_GROUPS = 10
 """Below this many groups an export is quick enough to need no progress bar."""
-FORMATS = ("json", "csv", "md", "ics")
+FORMATS = ("json", "csv", "xlsx", "md", "ics", "wecom")
 """`--format` choices, in build order; equal to playbook.bundle.export.FORMATS (tests/test_cli.py),
 repeated here so that building the command line does not import the exporters."""
+DEFAULT_FORMATS = ("json", "csv", "xlsx", "md", "ics")
+"""Without `--format`; WeCom payloads (`wecom`) are written when asked for."""
 
 
 def _formats(text: str) -> tuple[str, ...]:
@@ -49,8 +51,9 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
     export = commands.add_parser(
         "export", help="write the message bundle of a date range (JSON, CSV, run sheets, calendars)",
         description="Expand the schedule from --from to --to (both included), render every message "
-                    "for its group and write messages.json, messages.csv, md/<operator>/<date>.md, "
-                    "ics/<operator>.ics and ics/groups/<group>.ics, replies.json and manifest.json. "
+                    "for its group and write messages.json, messages.csv, messages.xlsx, "
+                    "md/<operator>/<date>.md, ics/<operator>.ics and ics/groups/<group>.ics, "
+                    "media/, replies.json, replies.md and manifest.json. "
                     "The folder is replaced as a whole; a failed export leaves it untouched.")
     add_root(export)
     export.add_argument("--from", dest="start", required=True, type=date, metavar="DATE",
@@ -61,8 +64,10 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
                        ("locale", "locale")):
         export.add_argument(f"--{name}", action="append", metavar=name.upper(),
                             help=f"only this {what} (repeat or separate with commas)")
-    export.add_argument("--format", dest="formats", type=_formats, default=FORMATS, metavar="LIST",
-                        help=f"formats to write, comma-separated (default: {','.join(FORMATS)}); "
+    export.add_argument("--format", dest="formats", type=_formats, default=DEFAULT_FORMATS,
+                        metavar="LIST",
+                        help=f"formats to write, comma-separated, from {','.join(FORMATS)} (default: "
+                             f"{','.join(DEFAULT_FORMATS)}); "
                              "replies.json and manifest.json are always written")
     export.add_argument("--out", type=Path, default=None, metavar="DIR",
                         help="output folder (default: bundles/<from>_<to> in the current folder); "
@@ -105,7 +110,7 @@ def _progress_bar(show: bool, total: int) -> Iterator[Progress | None]:
 
 
 def run_export(args: argparse.Namespace) -> int:
-    from playbook.bundle.export import build_bundle, git_commit, steps, unknown_filters
+    from playbook.bundle.export import build_bundle, git_commit, git_dirty, steps, unknown_filters
     from playbook.exporters import Filters
     from playbook.output_guard import check_output
     from playbook.pipeline import EXIT_OK, check, report_failure, report_stop
@@ -140,7 +145,8 @@ def run_export(args: argparse.Namespace) -> int:
             bundle = build_bundle(project, args.start, args.end, groups=filters.groups,
                                   operators=filters.operators, platforms=filters.platforms,
                                   locales=filters.locales, formats=args.formats,
-                                  commit=git_commit(args.root), progress=progress, sink=sink)
+                                  commit=git_commit(args.root), dirty=git_dirty(args.root),
+                                  progress=progress, sink=sink)
             if bundle.failing:
                 raise _Abandoned
     except _Abandoned:

@@ -12,21 +12,26 @@ import shutil
 import subprocess
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from itertools import chain
 from pathlib import Path
 from typing import Protocol
 
-from playbook.bundle.compose import Composer, Message, one_per_place
+from playbook.bundle.compose import MEDIA_CODE, MEDIA_NAME, Composer, Message, one_per_place
+from playbook.bundle.media import copies, media_of
 from playbook.bundle.replies import ReplySet, reply_sets
-from playbook.diagnostics import Diagnostic
+from playbook.diagnostics import Diagnostic, Severity
 from playbook.exporters import EXPORTERS, Filters, Selection
 from playbook.exporters import manifest as manifest_file
 from playbook.exporters import replies as replies_file
 from playbook.models.project import Project
 from playbook.schedule import expand
 from playbook.scope import platform_of
+from playbook.source import Span
 
-FORMATS = ("json", "csv", "md", "ics")
+FORMATS = ("json", "csv", "xlsx", "md", "ics", "wecom")
 """Every format `--format` accepts, in the order files are built."""
+DEFAULT_FORMATS = ("json", "csv", "xlsx", "md", "ics")
+"""What a bundle holds unless `--format` says otherwise (WeCom payloads are asked for)."""
 
 class Sink(Protocol):
     """Where `build_bundle` puts each file as soon as it is made (e.g. `writer.FolderSink`)."""
@@ -101,8 +106,9 @@ def dtstamp_for(start: dt.date) -> dt.datetime:
 
 def build_bundle(project: Project, start: dt.date, end: dt.date, *, groups: Iterable[str] = (),
                  operators: Iterable[str] = (), platforms: Iterable[str] = (),
-                 locales: Iterable[str] = (), formats: Iterable[str] = FORMATS,
-                 commit: str | None = None, progress: Progress | None = None,
+                 locales: Iterable[str] = (), formats: Iterable[str] = DEFAULT_FORMATS,
+                 commit: str | None = None, dirty: bool | None = None,
+                 progress: Progress | None = None,
                  composed: Sequence[Message] | None = None, sink: Sink | None = None) -> Bundle:
     """Every file of the bundle for `start`..`end` (both included). With any diagnostic (a
     message that does not render, a missing attachment) `files` is empty: no half-bundle.
@@ -112,7 +118,10 @@ def build_bundle(project: Project, start: dt.date, end: dt.date, *, groups: Iter
     operator) expands and renders the schedule once; they are only filtered here.
 
     `sink`: where the files go, one at a time (default: kept in `Bundle.files`). Nothing is put
-    when a message fails to render."""
+    when a message fails to render.
+
+    `commit`, `dirty`: the playbook's git commit and whether its files differ from it (the
+    manifest records both; see `git_commit`, `git_dirty`)."""
     wanted = tuple(f for f in FORMATS if f in set(formats))
     filters = Filters(tuple(groups), tuple(operators), tuple(platforms), tuple(locales))
     composer = Composer(project)
@@ -126,15 +135,24 @@ def build_bundle(project: Project, start: dt.date, end: dt.date, *, groups: Iter
     tell("compose")
     if composer.diagnostics:
         return Bundle({}, one_per_place(composer.diagnostics), messages, replies)
-    sel = Selection(project, start, end, filters, tuple(messages), tuple(replies), dtstamp_for(start))
+    media = media_of(chain((a for m in messages for a in m.attachments),
+                           (a for s in replies for r in s.replies for a in r.attachments)))
+    sel = Selection(project, start, end, filters, tuple(messages), tuple(replies), dtstamp_for(start),
+                    tuple(media))
     into = sink if sink is not None else MemorySink()
+    for copied in copies(project, media):
+        if isinstance(copied, str):
+            problem = Diagnostic(Span(copied.partition(": ")[0]), Severity.ERROR, MEDIA_CODE, MEDIA_NAME,
+                                 f"attachment {copied}")
+            return Bundle({}, [problem], messages, replies)
+        into.put(*copied)
     for name in wanted:
         for path, data in EXPORTERS[name](sel):
             into.put(path, data)
         tell(name)
     for path, data in replies_file.export(sel):
         into.put(path, data)
-    into.put(manifest_file.FILE, manifest_file.manifest(sel, dict(into.listing), wanted, commit))
+    into.put(manifest_file.FILE, manifest_file.manifest(sel, dict(into.listing), wanted, commit, dirty))
     tell("manifest")
     return Bundle(into.files if isinstance(into, MemorySink) else {}, [], messages, replies)
 
@@ -144,19 +162,33 @@ def steps(formats: Iterable[str]) -> int:
     return 2 + len([f for f in FORMATS if f in set(formats)])
 
 
-def git_commit(root: Path) -> str | None:
-    """The commit checked out in `root`'s repository; None without git or outside a repository.
-    Uncommitted changes are not reflected (the manifest's hashes are)."""
+def _git(root: Path, *args: str) -> str | None:
+    """The output of a git command run in `root`; None without git, outside a repository or
+    when the command fails."""
     git = shutil.which("git")
     if git is None:
         return None
     try:
-        done = subprocess.run([git, "-C", str(root), "rev-parse", "--verify", "-q", "HEAD"],
-                              capture_output=True, text=True, timeout=10, check=False)
+        done = subprocess.run([git, "-C", str(root), *args], capture_output=True, text=True,
+                              timeout=10, check=False)
     except (OSError, subprocess.SubprocessError):
         return None
-    commit = done.stdout.strip()
-    return commit if done.returncode == 0 and commit else None
+    return done.stdout if done.returncode == 0 else None
 
 
-__all__ = ["FORMATS", "Bundle", "build_bundle", "dtstamp_for", "git_commit", "unknown_filters"]
+def git_commit(root: Path) -> str | None:
+    """The commit checked out in `root`'s repository; None without git or outside a repository.
+    Whether the playbook differs from it is `git_dirty`'s answer."""
+    commit = (_git(root, "rev-parse", "--verify", "-q", "HEAD") or "").strip()
+    return commit or None
+
+
+def git_dirty(root: Path) -> bool | None:
+    """Whether the playbook's files (under `root` only, untracked ones included) have changes
+    not committed; None without git or outside a repository."""
+    status = _git(root, "status", "--porcelain", "--untracked-files=normal", "--", ".")
+    return None if status is None else bool(status.strip())
+
+
+__all__ = ["FORMATS", "Bundle", "build_bundle", "dtstamp_for", "git_commit", "git_dirty",
+           "unknown_filters"]

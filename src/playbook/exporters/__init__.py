@@ -3,14 +3,16 @@ the bundle's `Selection` to `{relative path: bytes}`; the manifest is written la
 
 from __future__ import annotations
 
-from playbook.exporters import csv_messages, ics, json_messages, runsheet
+from playbook.exporters import csv_messages, ics, json_messages, runsheet, wecom, xlsx_messages
 from playbook.exporters.base import Exporter, Filters, Selection
 
 EXPORTERS: dict[str, Exporter] = {
     "json": json_messages.export,
     "csv": csv_messages.export,
+    "xlsx": xlsx_messages.export,
     "md": runsheet.export,
     "ics": ics.export,
+    "wecom": wecom.export,
 }
 """`--format` name -> exporter. replies.json and manifest.json are always written."""
 
