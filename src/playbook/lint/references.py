@@ -16,6 +16,7 @@ from playbook.diagnostics import Severity
 from playbook.lint.registry import Finding, per_project, rule
 from playbook.models.base import MetricTarget, Scope
 from playbook.models.calendars import ActivityCalendar, Column, Game, Slot, WeeklyEvent
+from playbook.models.lifecycle import ExitCondition
 from playbook.models.packs import TimelineStep
 from playbook.models.playbook import Admission, GroupType, Role
 from playbook.models.project import Project
@@ -55,7 +56,7 @@ def _fields(model: BaseModel) -> Iterator[tuple[str, str, str | list[str] | None
         yield "platform", "platform", model.platform
     if isinstance(model, Role):
         yield "layer", "drawn_from", model.drawn_from
-    if isinstance(model, MetricTarget):
+    if isinstance(model, (MetricTarget, ExitCondition)):
         yield "metric", "metric", model.metric
     if isinstance(model, (Step, Slot, WeeklyEvent, Game, TimelineStep)):
         yield "role", "sender", model.sender
