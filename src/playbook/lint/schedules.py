@@ -349,17 +349,29 @@ def wecom_daily_group_send_limit(project: Project) -> Iterator[Finding]:
 
 @rule("PB407", "calendar-expired", Severity.WARNING)
 def calendar_expired(project: Project) -> Iterator[Finding]:
-    """A calendar's validity ended before today.
+    """A calendar's validity ended before today, or ends within `settings.expiry_warning_days`
+    (30 by default).
 
-    Why: nothing in it is posted any more, yet the handbook still shows it. Today is the
-    system date, or PLAYBOOK_TODAY (YYYY-MM-DD) when set, so CI runs are reproducible.
+    Why: nothing in it is posted any more, yet the handbook still shows it; warned ahead, the
+    team writes the next calendar in time. Today is the system date, or PLAYBOOK_TODAY
+    (YYYY-MM-DD) when set, so CI runs are reproducible.
 
-    Fails: `valid: {start: 2026-01-01, end: 2026-03-31}` checked on 2026-11-23.
-    Passes: an end in the future, or no end.
+    Fails: `valid: {start: 2026-01-01, end: 2026-03-31}` checked on 2026-11-23, or an end on
+    2026-12-10 (17 days ahead).
+    Passes: an end more than 30 days ahead, or no end.
     """
     now = today()
+    ahead = project.playbook.settings.expiry_warning_days
     for cal_id, cal in sorted(project.calendars.items()):
-        if cal.valid.end is not None and cal.valid.end < now:
+        end = cal.valid.end
+        if end is not None and end < now:
             yield Finding(project.span("ActivityCalendar", cal_id, "/valid/end"),
-                          f"calendar '{cal_id}' ended on {cal.valid.end}; nothing in it is posted any more",
+                          f"calendar '{cal_id}' ended on {end}; nothing in it is posted any more",
                           help="extend valid.end, or remove the calendar")
+        elif end is not None and (end - now).days <= ahead:
+            left = (end - now).days
+            yield Finding(project.span("ActivityCalendar", cal_id, "/valid/end"),
+                          f"calendar '{cal_id}' ends on {end}, "
+                          f"{'today' if left == 0 else f'in {left} day' + ('s' if left > 1 else '')}; "
+                          "nothing in it is posted after that",
+                          help="write the next calendar (or extend valid.end) before then")

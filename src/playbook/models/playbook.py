@@ -13,6 +13,7 @@ from pydantic import Field, model_validator
 
 from playbook.models.base import Document, MetricTarget, Model
 from playbook.models.fields import ChatId, GroupField, GroupTag, WecomUserId
+from playbook.models.holidays import Holidays
 from playbook.models.lifecycle import ExitRule, Measure, MetricsFile
 from playbook.models.types import (
     ClassRef,
@@ -319,6 +320,9 @@ class Settings(Model):
     """No sends inside these hours."""
     advertising_allow: list[AllowedTerm] = []
     """Phrases the advertising-wording check (PB701) lets through, each with a reason."""
+    expiry_warning_days: int = Field(default=30, ge=0, le=366)
+    """How many days before a calendar's `valid.end` the expiry check (PB407) starts to warn,
+    so a new calendar is written in time; 0 warns only once it has expired."""
 
 
 class Playbook(Document):
@@ -350,6 +354,9 @@ class Playbook(Document):
     """The people who run groups."""
     groups: Annotated[list[Group], UniqueIds] = []
     """The roster of real groups (or put them in roster.yaml)."""
+    holidays: Holidays | None = None
+    """The one holiday calendar every activity calendar follows: statutory holidays and
+    make-up workdays from a maintained package, with this playbook's additions and removals."""
     settings: Settings = Settings()
     """Limits the checks enforce."""
     metrics_file: MetricsFile = MetricsFile()

@@ -1,0 +1,164 @@
+"""The playbook's holiday calendar, resolved: which days are holidays (with their names),
+which are make-up workdays, and up to which year the data is known.
+
+Why `chinesecalendar`: it lists every day off of each statutory holiday (weekends inside a
+festival included, so 春节 2026 is 02-15..02-23 as announced) and every make-up workday, and
+it refuses a year whose notice it does not have instead of guessing one, which is what the
+coverage check (PB420) needs. (`holidays`, the other maintained package, also has make-up
+workdays and releases monthly, but lists only the weekdays off and extends unannounced years
+by rule, so it cannot tell a known year from an estimate.)
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from playbook.models.calendars import ActivityCalendar, Game, Slot
+from playbook.models.holidays import HolidayDays, Holidays
+from playbook.models.project import Project
+
+__all__ = ["CN_NAMES", "HolidayCalendar", "Pause", "holiday_calendar", "package_years"]
+
+CN_NAMES = {
+    "new_years_day": "元旦", "spring_festival": "春节", "tomb_sweeping_day": "清明节",
+    "labour_day": "劳动节", "dragon_boat_festival": "端午节", "national_day": "国庆节",
+    "mid_autumn_festival": "中秋节", "anti_fascist_70th_day": "抗战胜利70周年纪念日",
+}
+"""The package's holiday names in the words the handbook and bundles use."""
+
+
+@dataclass(frozen=True)
+class HolidayCalendar:
+    """Holidays and make-up workdays by day, and the years the data covers."""
+
+    holidays: dict[dt.date, str] = field(default_factory=dict)
+    """Day -> holiday name."""
+    workdays: dict[dt.date, str] = field(default_factory=dict)
+    """Make-up workday -> the holiday it is worked for."""
+    covered: tuple[int, int] | None = None
+    """First and last year the holidays are known (package and entered years); None when
+    the playbook keeps no holiday calendar."""
+
+    def name_of(self, day: dt.date) -> str | None:
+        return self.holidays.get(day)
+
+
+def package_years() -> tuple[int, int]:
+    """The first and last year the package has official dates for."""
+    from chinese_calendar import constants  # type: ignore[import-untyped]
+
+    years = {day.year for day in constants.holidays}
+    return min(years), max(years)
+
+
+def _package_days(first: int, last: int) -> tuple[dict[dt.date, str], dict[dt.date, str]]:
+    from chinese_calendar import constants
+
+    # the tables hold each holiday's English name (the Holiday enum's value)
+    chinese = {h.value: CN_NAMES.get(h.name, h.value) for h in constants.Holiday}
+
+    def named(table: dict[dt.date, str]) -> dict[dt.date, str]:
+        return {day: chinese.get(name, name) for day, name in table.items()
+                if first <= day.year <= last}
+
+    return named(constants.holidays), named(constants.workdays)
+
+
+def _spread(entries: Iterable[HolidayDays]) -> dict[dt.date, str]:
+    found: dict[dt.date, str] = {}
+    for entry in entries:
+        day = entry.date
+        while day <= (entry.end or entry.date):
+            found[day] = entry.name
+            day += dt.timedelta(days=1)
+    return found
+
+
+def build(spec: Holidays) -> HolidayCalendar:
+    """The holiday calendar a `holidays:` declaration gives."""
+    holidays: dict[dt.date, str] = {}
+    workdays: dict[dt.date, str] = {}
+    years: set[int] = set(spec.entered_years)
+    if spec.source == "cn-mainland":
+        first, last = package_years()
+        holidays, workdays = _package_days(first, last)
+        years.update(range(first, last + 1))
+    holidays.update(_spread(spec.add))
+    workdays.update(_spread(spec.workdays))
+    for removal in spec.remove:
+        day = removal.date
+        while day <= (removal.end or removal.date):
+            holidays.pop(day, None)
+            workdays.pop(day, None)
+            day += dt.timedelta(days=1)
+    for day in workdays:
+        holidays.pop(day, None)
+    covered = (min(years), _last_consecutive(years)) if years else None
+    return HolidayCalendar(holidays, workdays, covered)
+
+
+def _last_consecutive(years: set[int]) -> int:
+    """The last year of the run that starts at the first: a gap is not covered."""
+    year = min(years)
+    while year + 1 in years:
+        year += 1
+    return year
+
+
+_latest: list[tuple[Project, HolidayCalendar]] = []
+
+
+def holiday_calendar(project: Project) -> HolidayCalendar:
+    """The project's holiday calendar (empty when playbook.yaml declares none), built once."""
+    if _latest and _latest[0][0] is project:
+        return _latest[0][1]
+    spec = project.playbook.holidays
+    found = build(spec) if spec is not None else HolidayCalendar()
+    _latest[:] = [(project, found)]
+    return found
+
+
+@dataclass(frozen=True)
+class Pause:
+    """How one activity calendar's items follow the holiday calendar."""
+
+    days: dict[dt.date, str]
+    """The holidays this calendar pauses for (its `only` applied)."""
+    workdays: frozenset[dt.date]
+    pause_all: bool
+    paused: frozenset[str]
+    """Item ids that pause (besides `pause_all`), from the calendar and the items."""
+    running: frozenset[str]
+    """Item ids that run on holidays whatever the calendar says."""
+    makeup: frozenset[str]
+    """Item ids that also run on make-up workdays."""
+
+    def pauses(self, item_id: str, day: dt.date) -> bool:
+        if day not in self.days or item_id in self.running:
+            return False
+        return self.pause_all or item_id in self.paused
+
+    def makeup_days(self, item_id: str, first: dt.date, last: dt.date) -> list[dt.date]:
+        if item_id not in self.makeup:
+            return []
+        return sorted(d for d in self.workdays if first <= d <= last)
+
+
+def pause_of(project: Project, cal: ActivityCalendar) -> Pause | None:
+    """How `cal` follows the playbook's holidays; None when nothing in it does."""
+    items: list[Slot | Game] = [*cal.daily, *cal.games]
+    own_on = {i.id: i.on_holidays for i in items} | {e.id: e.on_holidays for e in cal.weekly}
+    makeup = frozenset(i.id for i in items if i.on_makeup_workdays)
+    follow = cal.public_holidays
+    if follow is None and not makeup and all(v is None for v in own_on.values()):
+        return None
+    known = holiday_calendar(project)
+    only = set(follow.only) if follow is not None else set()
+    days = {d: n for d, n in known.holidays.items() if not only or n in only}
+    pause_all = follow is not None and follow.pause == "all"
+    listed = set(follow.pause) if follow is not None and follow.pause != "all" else set()
+    paused = frozenset(listed | {i for i, on in own_on.items() if on is False})
+    running = frozenset(i for i, on in own_on.items() if on is True)
+    return Pause(days, frozenset(known.workdays), pause_all, paused, running, makeup)
