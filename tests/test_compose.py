@@ -28,10 +28,10 @@ def shipped() -> Project:
 
 
 def test_the_contract_the_handbook_relies_on() -> None:
-    assert [f.name for f in dataclasses.fields(Attachment)] == ["path", "sha256", "kind"]
+    assert [f.name for f in dataclasses.fields(Attachment)] == ["path", "sha256", "kind", "size"]
     assert [f.name for f in dataclasses.fields(Message)] == [
         "id", "group", "group_name", "operator", "platform", "locale", "at", "channel", "sender", "text",
-        "attachments", "source", "item", "item_id", "variant", "reached_by"]
+        "attachments", "source", "item", "item_id", "variant", "reached_by", "route", "form", "copies"]
     assert [f.name for f in dataclasses.fields(Composed)] == ["messages", "diagnostics"]
 
 

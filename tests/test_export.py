@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import jsonschema
+import openpyxl
 import pytest
 import recurring_ical_events
 from icalendar import Alarm, Calendar, Event
@@ -23,7 +24,7 @@ from conftest import MakePlaybook, RunCli
 from golden import assert_golden_tree
 from playbook.bundle import command as bundle_command
 from playbook.bundle.compose import Message
-from playbook.bundle.export import Bundle, build_bundle, dtstamp_for, git_commit
+from playbook.bundle.export import Bundle, build_bundle, dtstamp_for, git_commit, git_dirty
 from playbook.exporters import EXPORTERS, ics, json_messages
 from playbook.exporters.base import Filters, Selection
 from playbook.models.project import Project
@@ -254,10 +255,11 @@ def test_export_writes_every_format_and_is_byte_identical(run_cli: RunCli, tmp_p
             "ics/groups/welfare-01.ics", "md/lin-xiao/2026-12-06.md"} <= set(tree)
     manifest = json.loads(tree["manifest.json"])
     assert manifest["commit"] == git_commit(REPO)
+    assert manifest["dirty"] == git_dirty(REPO) and manifest["dirty"] in (True, False)
     # streamed to disk file by file, the bundle is exactly the one built in memory (plus the
     # marker that lets a later export replace the folder)
     assert json.loads(tree.pop(".playbook-output")) == {"generator": "playbook", "kind": "bundle"}
-    assert tree == build_bundle(shipped, MONDAY, SUNDAY, commit=git_commit(REPO)).files
+    assert tree == build_bundle(shipped, MONDAY, SUNDAY, commit=git_commit(REPO), dirty=git_dirty(REPO)).files
 
 
 def test_a_failure_while_writing_keeps_the_previous_bundle(run_cli: RunCli, tmp_path: Path,
@@ -433,7 +435,12 @@ def test_a_launch_at_2330_crosses_midnight_into_the_next_sheet(berlin: Project) 
 def test_an_empty_range_gives_an_empty_but_complete_bundle(berlin: Project) -> None:
     bundle = build_bundle(berlin, dt.date(2026, 9, 1), dt.date(2026, 9, 7))  # before anything opened
     assert bundle.messages == [] and bundle.diagnostics == []
-    assert sorted(bundle.files) == ["manifest.json", "messages.csv", "messages.json", "replies.json"]
+    assert sorted(bundle.files) == ["manifest.json", "messages.csv", "messages.json", "messages.xlsx",
+                                    "replies.json"]
+    book = openpyxl.load_workbook(io.BytesIO(bundle.files["messages.xlsx"]))
+    assert book.sheetnames == ["2026-09-01 Tue"]  # the range's first day, its header alone
+    assert [c.value for c in book.active[1]][:3] == ["id", "send_date", "send_time"]
+    assert book.active.max_row == 1
     assert read_json(bundle, "messages.json")["messages"] == []
     assert read_json(bundle, "replies.json")["reply_sets"] == []  # no group open by the end
     rows = list(csv.reader(io.StringIO(bundle.files["messages.csv"].decode("utf-8-sig"))))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -243,7 +244,7 @@ def test_ids_are_stable_unique_and_the_order_is_deterministic(tmp_path: Path) ->
     again = expand(project_of(tmp_path / "two", files), d("2026-11-01"), d("2026-11-07"))
     assert [s.id for s in first] == [s.id for s in again]
     assert len({s.id for s in first}) == len(first) == 28
-    assert all(len(s.id) == 16 for s in first)
+    assert all(re.fullmatch(r"m[0-9a-f]{16}", s.id) for s in first)
     assert [(s.at, s.group) for s in first] == sorted((s.at, s.group) for s in first)
     assert when(first[:3]) == ["g-a 2026-11-01 09:00+0800 am", "g-b 2026-11-01 09:00+0800 am",
                                "g-a 2026-11-01 15:00+0800 pm"]

@@ -28,6 +28,10 @@ class PlatformLimits:
     can_mute: bool
     placeholders: tuple[tuple[str, str], ...]
     source: str
+    group_sends_per_day: int | None = None
+    """Company group sends (`wecom_group_send`) one customer group receives per day."""
+    sends_per_minute: int | None = None
+    """Messages one group robot (`wecom_robot`) may post per minute."""
 
 
 @cache
@@ -46,6 +50,8 @@ def defaults() -> dict[str, PlatformLimits]:
             can_mute=entry["can_mute"],
             placeholders=tuple(sorted(entry["placeholders"].items())),
             source=" ".join(entry["source"].split()),
+            group_sends_per_day=entry.get("group_sends_per_day"),
+            sends_per_minute=entry.get("sends_per_minute"),
         )
         for name, entry in raw.items()
     }

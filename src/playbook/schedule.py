@@ -3,9 +3,7 @@ one per group and moment.
 
 What becomes a dated send:
 - calendar daily slots, on every day of the calendar's validity (or the days its `repeat`
-  rule picks, counted from the first valid day, plus make-up workdays for an item that runs
-  on them), unless a holiday (the playbook's, as the calendar's `public_holidays` and the
-  item's `on_holidays` say, or the calendar's own) or an exception skips them;
+  rule picks, counted from the first valid day), unless a holiday or exception skips them;
 - weekly events on their weekday, and their announcements at `announce_at` relative to the
   event (an announcement is skipped with its event);
 - games that have both `repeat` and `at`; offline events on their date (as a back-office
@@ -41,7 +39,6 @@ from dateutil import rrule
 
 from playbook.arguments import out_of_range
 from playbook.errors import UsageError
-from playbook.lifecycle.holidays import Pause, pause_of
 from playbook.lifecycle.selection import StageFilter
 from playbook.models.base import Channel, Scope
 from playbook.models.calendars import ActivityCalendar
@@ -91,9 +88,11 @@ class Send(NamedTuple):
 
     @property
     def id(self) -> str:
-        """Stable: the same group, moment and source always give the same id."""
+        """Stable: the same group, moment and source always give the same id. `m` and 16 hex
+        digits: the letter keeps a spreadsheet from reading it as a number (`0374…` lost its
+        zero, `84196e33…` became 1.797e308)."""
         key = f"{self.group}\n{self.at.isoformat()}\n{self.source}"
-        return hashlib.sha256(key.encode()).hexdigest()[:16]
+        return "m" + hashlib.sha256(key.encode()).hexdigest()[:16]
 
     @property
     def reaches_group(self) -> bool:
@@ -223,8 +222,6 @@ class _Calendar:
     cal: ActivityCalendar
     groups: tuple[str, ...]
     zone: ZoneInfo
-    pause: Pause | None = None
-    """How the calendar follows the playbook's holidays (None: it does not)."""
 
     def valid(self, first: dt.date, last: dt.date) -> tuple[dt.date, dt.date]:
         """`first`..`last` clipped to the calendar's validity (empty when first > last)."""
@@ -232,8 +229,6 @@ class _Calendar:
         return max(first, self.cal.valid.start), min(last, end)
 
     def skipped(self, item_id: str, day: dt.date) -> bool:
-        if self.pause is not None and self.pause.pauses(item_id, day):
-            return True
         return any(e.start <= day <= (e.end or e.start) and (not e.skip or item_id in e.skip)
                    for e in (*self.cal.holidays, *self.cal.exceptions))
 
@@ -247,15 +242,6 @@ class _Calendar:
         if item_scope is None or item_scope.is_empty:
             return self.groups
         return tuple(groups_in(self.project, self.cal.applies_to, item_scope))
-
-    def days_of(self, item_id: str, repeat: str | None, first: dt.date, last: dt.date) -> list[dt.date]:
-        """The days an item runs: those its repeat rule picks, and the make-up workdays when
-        the item runs on them too."""
-        picked = self.recurring(repeat, first, last)
-        if self.pause is None or repeat is None:
-            return picked
-        extra = self.pause.makeup_days(item_id, *self.valid(first, last))
-        return sorted(set(picked).union(extra)) if extra else picked
 
     def recurring(self, repeat: str | None, first: dt.date, last: dt.date) -> list[dt.date]:
         """The days in `first`..`last` a repeat rule picks (every day without one)."""
@@ -283,11 +269,11 @@ def _calendar_sends(project: Project, doc_id: str, cal: ActivityCalendar,
     groups = groups_in(project, cal.applies_to)
     if not groups:
         return
-    c = _Calendar(project, doc_id, cal, tuple(groups), zone_of(project, cal), pause_of(project, cal))
+    c = _Calendar(project, doc_id, cal, tuple(groups), zone_of(project, cal))
     for i, slot in enumerate(cal.daily):
         clock = dt.time.fromisoformat(slot.at)
         reached = c.narrowed(slot.applies_to)
-        for day in c.days_of(slot.id, slot.repeat, start, end) if reached else ():
+        for day in c.recurring(slot.repeat, start, end) if reached else ():
             if not c.skipped(slot.id, day):
                 yield from c.sends(local(day, clock, c.zone), "group_message", slot.sender,
                                    f"/daily/{i}", "slot", slot.id, reached)
@@ -296,7 +282,7 @@ def _calendar_sends(project: Project, doc_id: str, cal: ActivityCalendar,
         if game.repeat is None or game.at is None or not reached:
             continue
         clock = dt.time.fromisoformat(game.at)
-        for day in c.days_of(game.id, game.repeat, start, end):
+        for day in c.recurring(game.repeat, start, end):
             if not c.skipped(game.id, day):
                 yield from c.sends(local(day, clock, c.zone), "group_message", game.sender,
                                    f"/games/{i}", "game", game.id, reached)

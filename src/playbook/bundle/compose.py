@@ -18,8 +18,9 @@ from typing import Any
 
 from playbook.diagnostics import Diagnostic, Severity
 from playbook.files import MAX_MEDIA_BYTES, FileRefused
+from playbook.messages.routes import Router
 from playbook.models.base import MessageContent, Scope, Variant
-from playbook.models.calendars import Game, OfflineEvent, WeeklyEvent
+from playbook.models.calendars import Game, OfflineEvent, Slot, WeeklyEvent
 from playbook.models.packs import MaterialPack, TimelineStep
 from playbook.models.project import Project
 from playbook.models.types import text_in
@@ -57,6 +58,24 @@ class Attachment:
     """Hex digest of the file's bytes; empty for hosted media."""
     kind: str
     """`image`, `video` or `file`, or the material kind (`image`, `video`, `interactive`, …)."""
+    size: int | None = None
+    """The file's size in bytes; None for hosted media."""
+
+    @property
+    def bundle_path(self) -> str:
+        """Where the bundle holds a copy: `media/<sha256><suffix>`; empty for hosted media.
+        Named by content, so one picture posted in 40 groups is copied once."""
+        if not self.sha256:
+            return ""
+        suffix = PurePosixPath(self.path).suffix.lower()
+        return f"media/{self.sha256}{suffix if suffix[1:].isalnum() else ''}"
+
+    @property
+    def media_kind(self) -> str:
+        """`image`, `video` or `file`: how WeCom and a run sheet treat it (a material kind
+        such as `interactive` is a file unless its suffix says image or video)."""
+        return _kind_of(self.path) if self.sha256 else self.kind if self.kind in ("image", "video") \
+            else "file"
 
 
 @dataclass(frozen=True)
@@ -81,6 +100,13 @@ class Message:
     """The id of the variant this group got; empty for the message's own text."""
     reached_by: str = ""
     """The selectors that put the message on this group, e.g. `classes: region:east`."""
+    route: str = "manual"
+    """`wecom_group_send`, `wecom_robot` or `manual` (see `playbook.messages.routes`)."""
+    form: str = "text"
+    """The form of the post: a slot's `form`, else `image`, `video` or `file` after its
+    first attachment, else `text`."""
+    copies: tuple[str, ...] = ()
+    """The copy texts (转发文案) of the materials a launch step posts, to forward as they are."""
 
 
 @dataclass(frozen=True)
@@ -149,8 +175,9 @@ class Composer:
         self.env: MessageEnvironment = environment_for(project)
         self.default_locale = project.playbook.locales[0]
         self.operators = {g.id: g.operator for g in project.groups.values()}
-        self._hashes: dict[str, str | None] = {}
+        self._hashes: dict[str, tuple[str, int] | None] = {}
         self._templates: dict[tuple[int, str], Any] = {}
+        self.router = Router(project)
         self.diagnostics: list[Diagnostic] = []
 
     def locale_of(self, group_id: str) -> str:
@@ -173,12 +200,23 @@ class Composer:
         text = self.text(item, send, locale, variant)
         if text is None:
             return None
+        attachments = self.attachments(send.source, item)
         return Message(
             id=send.id, group=group.id, group_name=group.name, operator=group.operator,
             platform=self.platform(group.id), locale=locale, at=send.at, channel=send.channel,
-            sender=send.sender, text=text, attachments=self.attachments(send.source, item),
+            sender=send.sender, text=text, attachments=attachments,
             source=send.source, item=send.item, item_id=send.item_id,
-            variant=variant.id if variant is not None else "", reached_by=item.reached_by)
+            variant=variant.id if variant is not None else "", reached_by=item.reached_by,
+            route=self.router.route(send), form=_form(item, attachments),
+            copies=self.copies(item, locale))
+
+    def copies(self, item: Item, locale: str) -> tuple[str, ...]:
+        """The texts of the materials a launch step posts (copy to forward as it is)."""
+        if not isinstance(item.content, TimelineStep) or item.pack is None:
+            return ()
+        materials = {m.id: m for m in item.pack.materials}
+        return tuple(text_in(m.text, locale, self.default_locale) for mid in item.content.materials
+                     if (m := materials.get(mid)) is not None and m.text is not None)
 
     def text(self, item: Item, send: Send, locale: str, variant: Variant | None = None) -> str | None:
         content = item.content
@@ -260,13 +298,13 @@ class Composer:
     def _attachment(self, path: str, kind: str, source: Source, ptr: str) -> Attachment | None:
         if path not in self._hashes:
             self._hashes[path] = _sha256(self.project, path)
-        digest = self._hashes[path]
-        if digest is None:
+        found = self._hashes[path]
+        if found is None:
             span = self.project.span(source.kind, source.doc_id, ptr)
             self.diagnostics.append(Diagnostic(span, Severity.ERROR, MEDIA_CODE, MEDIA_NAME,
                                                f"attachment '{path}' does not exist or cannot be read"))
             return None
-        return Attachment(path, digest, kind)
+        return Attachment(path, found[0], kind, found[1])
 
 
 def _under(doc_dir: str, rel: str) -> str:
@@ -278,13 +316,21 @@ def _kind_of(path: str) -> str:
     return "image" if suffix in IMAGE_SUFFIXES else "video" if suffix in VIDEO_SUFFIXES else "file"
 
 
-def _sha256(project: Project, rel: str) -> str | None:
-    """The digest of a media file inside the playbook; None when the file-access layer refuses
-    it (validation reports why, at the reference)."""
+def _sha256(project: Project, rel: str) -> tuple[str, int] | None:
+    """The digest and size of a media file inside the playbook; None when the file-access layer
+    refuses it (validation reports why, at the reference)."""
     try:
-        return hashlib.sha256(project.access.read_bytes(rel, MAX_MEDIA_BYTES)).hexdigest()
+        data = project.access.read_bytes(rel, MAX_MEDIA_BYTES)
     except FileRefused:
         return None
+    return hashlib.sha256(data).hexdigest(), len(data)
+
+
+def _form(item: Item, attachments: tuple[Attachment, ...]) -> str:
+    """A slot's own form; for other items, what the first attachment is, else text."""
+    if isinstance(item.content, Slot):
+        return item.content.form
+    return attachments[0].media_kind if attachments else "text"
 
 
 def describe_offline(event: OfflineEvent, locale: str, fallback: str) -> str:

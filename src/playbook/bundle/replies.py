@@ -154,7 +154,8 @@ def _reply(composer: Composer, group_id: str, trigger: str, offset: str | None,
             return []
         text = rendered
     key = f"{group_id}\n{source}"
-    return [Reply(hashlib.sha256(key.encode()).hexdigest()[:16], group_id, trigger, offset, keywords,
+    # `r` + 16 hex digits, like message ids (`m…`): never read as a number by a spreadsheet
+    return [Reply("r" + hashlib.sha256(key.encode()).hexdigest()[:16], group_id, trigger, offset, keywords,
                   channel, sender, text, composer.attachments(source, item), source, item_id)]
 
 

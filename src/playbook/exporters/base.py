@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from playbook.bundle.compose import Message
+from playbook.bundle.media import MediaFile
 from playbook.bundle.replies import ReplySet
 from playbook.models.project import Project
 from playbook.models.types import text_in
@@ -46,6 +47,8 @@ class Selection:
     replies: tuple[ReplySet, ...]
     dtstamp: dt.datetime = field(default=dt.datetime(1970, 1, 1, tzinfo=dt.UTC))
     """The DTSTAMP of every calendar event (see `exporters.ics`)."""
+    media: tuple[MediaFile, ...] = ()
+    """The files copied into the bundle's `media/` folder (see `bundle.media`)."""
 
     def text(self, value: str | dict[str, str], locale: str | None = None) -> str:
         default = self.project.playbook.locales[0]

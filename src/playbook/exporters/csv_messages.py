@@ -17,30 +17,44 @@ import io
 from collections.abc import Iterator
 
 from playbook import inert
+from playbook.bundle.compose import Message
 from playbook.exporters.base import Selection, zone_name
+from playbook.messages.cues import attach_cue, recipient
 
 FILE = "messages.csv"
 COLUMNS = (
     "id", "send_date", "send_time", "time_zone", "send_at", "operator", "operator_name",
     "group_id", "group_name", "platform", "channel", "sender_role", "sender_name", "locale",
     "text", "attachments", "attachment_sha256", "item", "item_id", "source", "variant", "reached_by",
+    "route", "form", "recipient", "attach", "media", "copies",
 )
 """Column names, in order; `send_at` is ISO 8601 with the offset, the others are local."""
 LIST_SEPARATOR = ";"
 """Separates several attachment paths (and their hashes) in one cell."""
+COPY_SEPARATOR = "\n\n"
+"""Separates several copy texts in one cell (a blank line, as they would be pasted)."""
+
+
+def values(m: Message, sel: Selection) -> tuple[str, ...]:
+    """The cells of one message's row, as they are (`rows` and messages.xlsx make them inert
+    each its own way)."""
+    return (
+        m.id, m.at.date().isoformat(), m.at.strftime("%H:%M"), zone_name(m.at), m.at.isoformat(),
+        m.operator, sel.operator_name(m.operator), m.group, m.group_name, m.platform, m.channel,
+        m.sender or "", sel.role_name(m.sender, m.locale), m.locale, m.text,
+        LIST_SEPARATOR.join(a.path for a in m.attachments),
+        LIST_SEPARATOR.join(a.sha256 for a in m.attachments),
+        m.item, m.item_id, str(m.source), m.variant, m.reached_by,
+        m.route, m.form, recipient(sel.project, m), attach_cue(m),
+        LIST_SEPARATOR.join(a.bundle_path or a.path for a in m.attachments),
+        COPY_SEPARATOR.join(m.copies),
+    )
 
 
 def rows(sel: Selection) -> Iterator[list[str]]:
     """One row per message, made as the writer asks for it."""
     for m in sel.messages:
-        yield inert.csv_row((
-            m.id, m.at.date().isoformat(), m.at.strftime("%H:%M"), zone_name(m.at), m.at.isoformat(),
-            m.operator, sel.operator_name(m.operator), m.group, m.group_name, m.platform, m.channel,
-            m.sender or "", sel.role_name(m.sender, m.locale), m.locale, m.text,
-            LIST_SEPARATOR.join(a.path for a in m.attachments),
-            LIST_SEPARATOR.join(a.sha256 for a in m.attachments),
-            m.item, m.item_id, str(m.source), m.variant, m.reached_by,
-        ))
+        yield inert.csv_row(values(m, sel))
 
 
 def export(sel: Selection) -> Iterator[tuple[str, bytes]]:
@@ -54,4 +68,4 @@ def export(sel: Selection) -> Iterator[tuple[str, bytes]]:
     yield FILE, data
 
 
-__all__ = ["COLUMNS", "FILE", "export"]
+__all__ = ["COLUMNS", "FILE", "export", "values"]

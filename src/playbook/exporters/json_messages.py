@@ -11,12 +11,16 @@ from typing import Any
 from playbook import __version__
 from playbook.bundle.compose import Attachment, Message
 from playbook.exporters.base import Selection, zone_name
+from playbook.messages.cues import recipient
+from playbook.models.routes import ROUTES
 
 FILE = "messages.json"
-BUNDLE_FORMAT = 1
-"""The version of the messages.json layout; raised when a field changes meaning or goes away."""
+BUNDLE_FORMAT = 2
+"""The version of the messages.json layout; raised when a field changes meaning or goes away.
+2: ids gained their `m` prefix, attachments' `kind` is image/video/file (+ bundle_path, size),
+messages gained route, form, recipient and copies."""
 
-_ID = {"type": "string", "pattern": "^[0-9a-f]{16}$"}
+_ID = {"type": "string", "pattern": "^m[0-9a-f]{16}$"}
 _DATE = {"type": "string", "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"}
 _STRINGS = {"type": "array", "items": {"type": "string"}}
 
@@ -54,21 +58,29 @@ BUNDLE_SCHEMA: dict[str, Any] = {
     },
     "$defs": {
         "Attachment": {
-            "type": "object", "additionalProperties": False, "required": ["path", "sha256", "kind"],
+            "type": "object", "additionalProperties": False,
+            "required": ["path", "bundle_path", "sha256", "size", "kind"],
             "properties": {
                 "path": {"type": "string", "minLength": 1,
                          "description": "POSIX path relative to the playbook root, or the https "
                                         "URL of media hosted elsewhere."},
+                "bundle_path": {"type": "string", "pattern": "^(media/[0-9a-f]{64}(\\.[a-z0-9]+)?)?$",
+                                "description": "The copy inside the bundle, named by its SHA-256; "
+                                               "empty for hosted media."},
                 "sha256": {"type": "string", "pattern": "^([0-9a-f]{64})?$",
                            "description": "SHA-256 of the file; empty for hosted media."},
-                "kind": {"type": "string", "description": "image, video, file, or a material kind."},
+                "size": {"type": ["integer", "null"], "minimum": 0,
+                         "description": "Bytes; null for hosted media."},
+                "kind": {"enum": ["image", "video", "file"],
+                         "description": "How it is sent: an image, a video or any other file."},
             },
         },
         "Message": {
             "type": "object", "additionalProperties": False,
             "required": ["id", "group", "group_name", "operator", "platform", "locale", "at",
                          "time_zone", "date", "time", "channel", "sender", "text", "attachments",
-                         "source", "item", "item_id", "variant", "reached_by"],
+                         "source", "item", "item_id", "variant", "reached_by", "route", "form",
+                         "recipient", "copies"],
             "properties": {
                 "id": {**_ID, "description": "Stable: the same group, moment and source give the same id."},
                 "group": {"type": "string", "description": "The roster group's id."},
@@ -102,14 +114,27 @@ BUNDLE_SCHEMA: dict[str, Any] = {
                 "reached_by": {"type": "string",
                                "description": "The selectors that put the message on this group, "
                                               "e.g. `types: middle-official & classes: region:east`."},
+                "route": {"enum": list(ROUTES),
+                          "description": "How it goes out: a WeCom company group send, the "
+                                         "group robot, or by hand from the run sheet."},
+                "form": {"type": "string",
+                         "description": "The form of the post: text, image, video, poster, link, "
+                                        "mini_program_card, poll, … (a slot's `form`)."},
+                "recipient": {"type": "string",
+                              "description": "Who receives it when it is not the group chat "
+                                             "itself (a private message's member); empty for a "
+                                             "group message."},
+                "copies": {**_STRINGS, "description": "Copy texts of the materials a launch "
+                                                      "step posts, to forward as they are."},
             },
         },
     },
 }
 
 
-def attachment_record(a: Attachment) -> dict[str, str]:
-    return {"path": a.path, "sha256": a.sha256, "kind": a.kind}
+def attachment_record(a: Attachment) -> dict[str, Any]:
+    return {"path": a.path, "bundle_path": a.bundle_path, "sha256": a.sha256, "size": a.size,
+            "kind": a.media_kind}
 
 
 def message_record(m: Message, sel: Selection) -> dict[str, Any]:
@@ -123,6 +148,8 @@ def message_record(m: Message, sel: Selection) -> dict[str, Any]:
         "source": {"kind": m.source.kind, "doc_id": m.source.doc_id, "pointer": m.source.pointer,
                    "file": sel.source_file(m.source.kind, m.source.doc_id)},
         "item": m.item, "item_id": m.item_id, "variant": m.variant, "reached_by": m.reached_by,
+        "route": m.route, "form": m.form, "recipient": recipient(sel.project, m),
+        "copies": list(m.copies),
     }
 
 

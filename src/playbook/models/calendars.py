@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 from pydantic import Field, model_validator
 
 from playbook.models.base import Document, MessageContent, MetricTarget, Model, Scope
-from playbook.models.holidays import HolidayPause
+from playbook.models.routes import Routes
 from playbook.models.types import ClockTime, Date, Id, Offset, Rrule, Text, TimeZoneName, UniqueIds
 
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
@@ -63,17 +63,14 @@ class Slot(MessageContent):
     """Only on some days, e.g. FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR. Empty: every day."""
     pack: Id | None = None
     """A material pack whose content this slot posts."""
-    on_holidays: bool | None = None
-    """Whether it runs on the playbook's holidays: true runs it even when the calendar pauses,
-    false pauses it even when the calendar does not; empty: as the calendar's `public_holidays`."""
-    on_makeup_workdays: bool = False
-    """Whether a weekday-only item also runs on make-up workdays (a Saturday or Sunday worked
-    in exchange for a holiday), as on any working day."""
     metric: MetricTarget | None = None
     """The figure that shows the slot works."""
     applies_to: Scope | None = None
     """Only in some of the groups the document reaches: those this selector reaches too,
     e.g. `{classes: [region:east]}`."""
+    routes: Routes | None = None
+    """How it may be posted, most preferred first: `wecom_group_send`, `wecom_robot`,
+    `manual`. Empty: the document's `routes`."""
 
 
 class WeeklyEvent(MessageContent):
@@ -95,14 +92,14 @@ class WeeklyEvent(MessageContent):
     """The announcement sent ahead of the event."""
     announce_at: Offset | None = None
     """When the announcement goes out, relative to the event, e.g. 'D-1 20:00'."""
-    on_holidays: bool | None = None
-    """Whether it runs on the playbook's holidays: true runs it even when the calendar pauses,
-    false pauses it even when the calendar does not; empty: as the calendar's `public_holidays`."""
     metric: MetricTarget | None = None
     """The figure that shows the event works."""
     applies_to: Scope | None = None
     """Only in some of the groups the document reaches: those this selector reaches too,
     e.g. `{classes: [region:east]}`."""
+    routes: Routes | None = None
+    """How it may be posted, most preferred first: `wecom_group_send`, `wecom_robot`,
+    `manual`. Empty: the document's `routes`."""
 
     @model_validator(mode="after")
     def _announce_pair(self) -> WeeklyEvent:
@@ -137,12 +134,6 @@ class Game(MessageContent):
     """How to play."""
     reward: Text
     """What winners get."""
-    on_holidays: bool | None = None
-    """Whether it runs on the playbook's holidays: true runs it even when the calendar pauses,
-    false pauses it even when the calendar does not; empty: as the calendar's `public_holidays`."""
-    on_makeup_workdays: bool = False
-    """Whether a weekday-only item also runs on make-up workdays (a Saturday or Sunday worked
-    in exchange for a holiday), as on any working day."""
     repeat: Rrule | None = None
     """When it runs."""
     at: ClockTime | None = None
@@ -154,6 +145,9 @@ class Game(MessageContent):
     applies_to: Scope | None = None
     """Only in some of the groups the document reaches: those this selector reaches too,
     e.g. `{classes: [region:east]}`."""
+    routes: Routes | None = None
+    """How it may be posted, most preferred first: `wecom_group_send`, `wecom_robot`,
+    `manual`. Empty: the document's `routes`."""
 
 
 class OfflineEvent(Model):
@@ -208,6 +202,9 @@ class ActivityCalendar(Document):
     """The period the calendar is in force."""
     time_zone: TimeZoneName | None = None
     """Time zone, when not the playbook's."""
+    routes: Routes | None = None
+    """How its items may be posted unless an item says otherwise, most preferred first, e.g.
+    `[wecom_robot, manual]`. Empty: by hand (`manual`)."""
     daily: Annotated[list[Slot], UniqueIds] = []
     """Daily slots: what goes out at each time."""
     weekly: Annotated[list[WeeklyEvent], UniqueIds] = []
@@ -220,12 +217,7 @@ class ActivityCalendar(Document):
     """Offline events."""
     keyword_replies: Annotated[list[KeywordReply], UniqueIds] = []
     """Keyword auto-replies."""
-    public_holidays: HolidayPause | None = None
-    """Follow the playbook's holiday calendar (`holidays:` in playbook.yaml): what pauses on
-    its holidays, e.g. `{pause: [new-arrivals, hot-product]}`. Empty: nothing pauses for it."""
     holidays: list[Exception_] = []
-    """Closures of this calendar's own (a market's days off, a local holiday) on which the
-    listed items (or everything) pause. Statutory holidays belong in playbook.yaml's
-    `holidays`, declared once for every calendar."""
+    """Public holidays on which the listed items (or everything) pause."""
     exceptions: list[Exception_] = []
     """Other days that differ from the plan."""

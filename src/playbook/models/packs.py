@@ -8,6 +8,7 @@ from typing import Annotated, Literal
 from pydantic import Field, model_validator
 
 from playbook.models.base import Channel, Document, MessageContent, MetricTarget, Model, Scope
+from playbook.models.routes import Routes
 from playbook.models.types import Id, LocalDateTime, Money, Offset, Text, UniqueIds
 
 MaterialKind = Literal["text", "image", "video", "interactive", "sales_gameplay", "offline"]
@@ -134,6 +135,9 @@ class TimelineStep(MessageContent):
     applies_to: Scope | None = None
     """Only in some of the groups the document reaches: those this selector reaches too,
     e.g. `{classes: [region:east]}`."""
+    routes: Routes | None = None
+    """How it may be posted, most preferred first: `wecom_group_send`, `wecom_robot`,
+    `manual`. Empty: the document's `routes`."""
 
 
 class Review(Model):
@@ -164,5 +168,8 @@ class MaterialPack(Document):
     """When and for whom it launches."""
     timeline: Annotated[list[TimelineStep], UniqueIds] = Field(min_length=1)
     """The launch timeline, relative to the launch."""
+    routes: Routes | None = None
+    """How its items may be posted unless an item says otherwise, most preferred first, e.g.
+    `[wecom_robot, manual]`. Empty: by hand (`manual`)."""
     review: Review
     """The closing review."""

@@ -8,6 +8,7 @@ from typing import Annotated, Literal
 from pydantic import Field, model_validator
 
 from playbook.models.base import Channel, Document, MessageContent, MetricTarget, Model, Scope
+from playbook.models.routes import Routes
 from playbook.models.types import Id, Offset, Text, UniqueIds
 
 TriggerKind = Literal["before_group", "on_join", "programme", "funnel"]
@@ -79,6 +80,9 @@ class Step(MessageContent):
     applies_to: Scope | None = None
     """Only in some of the groups the document reaches: those this selector reaches too,
     e.g. `{classes: [region:east]}`."""
+    routes: Routes | None = None
+    """How it may be posted, most preferred first: `wecom_group_send`, `wecom_robot`,
+    `manual`. Empty: the document's `routes`."""
 
 
 class OnboardingScript(Document):
@@ -90,6 +94,9 @@ class OnboardingScript(Document):
     """What starts it."""
     applies_to: Scope = Scope()
     """Which groups it runs in."""
+    routes: Routes | None = None
+    """How its items may be posted unless an item says otherwise, most preferred first, e.g.
+    `[wecom_robot, manual]`. Empty: by hand (`manual`)."""
     next: list[Id] = []
     """Scripts a member moves on to afterwards (training camp → second purchase → …)."""
     steps: Annotated[list[Step], UniqueIds] = Field(min_length=1)

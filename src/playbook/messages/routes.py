@@ -1,0 +1,110 @@
+"""The route of each dated message: company group send, group robot, or by hand.
+
+A message takes the first route its item allows (the item's `routes`, else its document's,
+else `manual`) that its group can take and whose quota is not used up:
+- `wecom_group_send` needs the group's `chat_id` and its operator's `wecom_userid`, and a
+  customer group receives at most `group_sends_per_day` of them a day (platform data);
+- `wecom_robot` needs the group's `robot`, which posts at most `sends_per_minute` a minute;
+- `manual` always fits. Whatever fits no WeCom route goes out by hand, so it is in the run
+  sheet: nothing is dropped.
+Only group messages (`channel: group_message`) can take a WeCom route; announcements, private
+messages and back-office entries are always by hand. Quotas are spent in time order, so the
+messages must be routed in schedule order.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from dataclasses import dataclass
+
+from playbook.models.project import Project
+from playbook.models.routes import DEFAULT_ROUTES, Route
+from playbook.platforms import PlatformLimits, defaults
+from playbook.schedule import Send, Source
+
+ROUTED_CHANNELS = frozenset({"group_message"})
+"""Channels a WeCom route can post; every other channel is posted by hand."""
+
+
+def _limits(project: Project, platform: str) -> PlatformLimits:
+    return project.platforms.get(platform) or defaults()[platform]
+
+
+def allowed_routes(project: Project, source: Source) -> tuple[Route, ...]:
+    """The routes the item at `source` may take, most preferred first."""
+    parts = source.pointer.strip("/").split("/")
+    doc: object
+    if source.kind == "OnboardingScript":
+        doc = project.scripts[source.doc_id]
+        item: object = project.scripts[source.doc_id].steps[int(parts[1])]
+    elif source.kind == "MaterialPack":
+        doc = project.packs[source.doc_id]
+        item = project.packs[source.doc_id].timeline[int(parts[1])]
+    else:
+        doc = project.calendars[source.doc_id]
+        item = getattr(doc, parts[0])[int(parts[1])]  # a weekly event's announcement: the event's
+    own = getattr(item, "routes", None) or getattr(doc, "routes", None)
+    return tuple(own) if own else DEFAULT_ROUTES
+
+
+@dataclass(frozen=True)
+class Fallback:
+    """A message that asked for a WeCom route and goes out by hand because a quota is full."""
+
+    send: Send
+    wanted: Route
+    used_by: Send
+    """The first message that took the quota this one found full."""
+
+
+class Router:
+    """Chooses the route of each message, in schedule order, spending the quotas."""
+
+    def __init__(self, project: Project) -> None:
+        self.project = project
+        self.per_day = _limits(project, "wecom_customer_group").group_sends_per_day
+        self.per_minute = _limits(project, "wecom_group_robot").sends_per_minute
+        self.userids = {o.id: o.wecom_userid for o in project.playbook.operators}
+        self._allowed: dict[Source, tuple[Route, ...]] = {}
+        self._used: Counter[tuple[str, str, object]] = Counter()
+        self._first: dict[tuple[str, str, object], Send] = {}
+        self.fallbacks: list[Fallback] = []
+        """The messages a full quota sent to `manual`, in the order met (for PB408)."""
+
+    def allowed(self, source: Source) -> tuple[Route, ...]:
+        if source not in self._allowed:
+            self._allowed[source] = allowed_routes(self.project, source)
+        return self._allowed[source]
+
+    def route(self, send: Send) -> Route:
+        """The route of `send`; call in schedule order."""
+        if send.channel not in ROUTED_CHANNELS:
+            return "manual"
+        group = self.project.groups[send.group]
+        for wanted in self.allowed(send.source):
+            if wanted == "manual":
+                return "manual"
+            if wanted == "wecom_group_send" and group.chat_id and self.userids.get(group.operator):
+                if self._take(("send", group.id, send.at.date()), self.per_day, send, wanted):
+                    return wanted
+            elif wanted == "wecom_robot" and group.robot:
+                minute = send.at.astimezone(dt.UTC).replace(second=0, microsecond=0)
+                if self._take(("robot", group.robot, minute), self.per_minute, send, wanted):
+                    return wanted
+        return "manual"
+
+    def _take(self, key: tuple[str, str, object], quota: int | None, send: Send,
+              wanted: Route) -> bool:
+        """Whether the bucket `key` (route, group or robot, day or minute) has room; if so,
+        `send` takes a place in it."""
+        if quota is not None and self._used[key] >= quota:
+            self.fallbacks.append(Fallback(send, wanted, self._first[key]))
+            return False
+        if not self._used[key]:
+            self._first[key] = send
+        self._used[key] += 1
+        return True
+
+
+__all__ = ["ROUTED_CHANNELS", "Fallback", "Router", "allowed_routes"]
