@@ -10,6 +10,7 @@ reported as FILE:ROW:COL with its header (PB062-PB066) and left out; nothing els
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -162,13 +163,7 @@ def _key(header: str) -> str:
 
 
 def _date(table: Table, row: int, col: int, text: str, problems: list[Diagnostic]) -> dt.date | None:
-    match = _DATE.fullmatch(text)
-    day = None
-    if match:
-        try:
-            day = dt.date(int(match[1]), int(match[2]), int(match[3]))
-        except ValueError:
-            day = None
+    day = _parse_date(text)
     if day is None or not EARLIEST_DATE <= day <= LATEST_DATE:
         shown = f"'{text}'" if text else "empty"
         problems.append(problem("PB066", table.span(row, col + 1),
@@ -179,7 +174,21 @@ def _date(table: Table, row: int, col: int, text: str, problems: list[Diagnostic
     return day
 
 
+@functools.lru_cache(maxsize=4096)  # an export repeats each day once per group
+def _parse_date(text: str) -> dt.date | None:
+    match = _DATE.fullmatch(text)
+    day = None
+    if match:
+        try:
+            day = dt.date(int(match[1]), int(match[2]), int(match[3]))
+        except ValueError:
+            day = None
+    return day
+
+
 def _number(table: Table, row: int, col: int, text: str, problems: list[Diagnostic]) -> float | None:
+    if text.isascii() and text.replace(".", "", 1).isdigit():  # the common case, without the regex
+        return float(text)
     if _NUMBER.fullmatch(text):
         return float(text.rstrip("%").replace(",", ""))
     shown = f"'{text}'" if text else "empty"
