@@ -34,8 +34,8 @@ class Routing:
 
 def route_of(group: Group, operator: Operator | None, channel: str, sender_kind: str | None,
              given: str | None = None) -> Routing:
-    """The route of a message on `channel` in `group` from a role of `sender_kind`. `given` is the bundle's own
-    `route` field, when it has one: it wins, but a WeCom route the roster cannot serve (no
+    """The route of a message on `channel` in `group` from a role of `sender_kind`. `given` is
+    the bundle's own `route` field, when it has one: it wins, but a WeCom route the roster cannot serve (no
     chat_id, no userid, no robot) still falls back to manual with the reason."""
     if channel not in POSTABLE_CHANNELS:
         return Routing("manual", f"channel {channel} is posted by hand")

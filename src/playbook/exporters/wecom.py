@@ -29,6 +29,7 @@ def export(sel: Selection) -> Iterator[tuple[str, bytes]]:
         yield payload.file, _json(payload.record())
     index = {
         **header(sel),
+        "time_zone": sel.project.playbook.time_zone,
         "payloads": [{"file": p.file, "kind": p.kind, "at": p.at.isoformat(),
                       "messages": list(p.messages), "groups": list(p.groups),
                       "problems": list(p.problems)} for p in planned.payloads],

@@ -1,0 +1,190 @@
+"""The exactly-once ledger of `playbook send`: an SQLite database (WAL) keyed by message id.
+
+States: `planned` -> `posting` (written and committed before the API call) -> `posted` (with
+WeCom's `msgid`) / `failed` (errcode, errmsg) / `unknown` (a `posting` left by a run that died:
+it may or may not have reached WeCom, so it is never posted again blindly; `send` reconciles
+it, else it waits for `--retry-unknown`). A claim is one `BEGIN IMMEDIATE` transaction, so two
+`send` processes cannot both move one message to `posting`.
+
+The ledger also keeps uploaded media ids by file hash (WeCom keeps a temporary media 3 days),
+the times of recent robot posts (20 a minute per robot, across runs) and per-group results.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+STATES = ("planned", "posting", "posted", "failed", "unknown")
+RETRYABLE_ERRORS = frozenset({-1, 45009})
+"""WeCom's "system busy" and "API frequency exceeded": nothing was posted, try again later."""
+MEDIA_LIFETIME = 3 * 24 * 3600
+"""Seconds a temporary media id stays valid (media/upload, webhook/upload_media)."""
+MEDIA_MARGIN = 3600
+"""Re-upload an hour before WeCom forgets the file, so a send never names an expired media."""
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS deliveries (
+    message TEXT PRIMARY KEY, payload TEXT NOT NULL, kind TEXT NOT NULL, group_id TEXT NOT NULL,
+    due TEXT NOT NULL, state TEXT NOT NULL, msgid TEXT, errcode INTEGER, errmsg TEXT,
+    steps_done INTEGER NOT NULL DEFAULT 0, claimed REAL, owner TEXT, updated REAL NOT NULL);
+CREATE TABLE IF NOT EXISTS media (
+    scope TEXT NOT NULL, sha256 TEXT NOT NULL, media_id TEXT NOT NULL, uploaded REAL NOT NULL,
+    PRIMARY KEY (scope, sha256));
+CREATE TABLE IF NOT EXISTS robot_posts (robot TEXT NOT NULL, at REAL NOT NULL);
+CREATE TABLE IF NOT EXISTS group_results (
+    msgid TEXT NOT NULL, chat_id TEXT NOT NULL, status INTEGER NOT NULL, send_time INTEGER,
+    PRIMARY KEY (msgid, chat_id));
+"""
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """One message's row."""
+
+    message: str
+    payload: str
+    kind: str
+    group: str
+    due: str
+    state: str
+    msgid: str | None
+    errcode: int | None
+    errmsg: str | None
+    steps_done: int
+    claimed: float | None
+    owner: str | None
+    """The run that claimed it (see `delivery.runs`): a `posting` row whose run is gone was
+    left by a crash."""
+
+
+class Ledger:
+    """One connection to the ledger database; `open` creates it (and its tables) when missing."""
+
+    def __init__(self, connection: sqlite3.Connection, clock: object = time.time) -> None:
+        self.db = connection
+        self.clock = clock
+
+    @classmethod
+    def open(cls, path: Path, clock: object = time.time) -> Ledger:
+        db = sqlite3.connect(path, timeout=30, isolation_level=None)
+        db.execute("PRAGMA journal_mode=WAL")
+        db.execute("PRAGMA synchronous=FULL")  # a `posting` mark must reach the disk before the call
+        db.executescript(_SCHEMA)
+        return cls(db, clock)
+
+    def close(self) -> None:
+        self.db.close()
+
+    def now(self) -> float:
+        return float(self.clock())  # type: ignore[operator]
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """`BEGIN IMMEDIATE`: takes the write lock at once, so reads inside see no other writer."""
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            yield self.db
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        self.db.execute("COMMIT")
+
+    def get(self, message: str) -> Delivery | None:
+        row = self.db.execute("SELECT message, payload, kind, group_id, due, state, msgid, errcode, "
+                              "errmsg, steps_done, claimed, owner FROM deliveries WHERE message = ?",
+                              (message,)).fetchone()
+        return Delivery(*row) if row else None
+
+    def all(self) -> list[Delivery]:
+        rows = self.db.execute("SELECT message, payload, kind, group_id, due, state, msgid, errcode, "
+                               "errmsg, steps_done, claimed, owner FROM deliveries ORDER BY due, message")
+        return [Delivery(*r) for r in rows]
+
+    def claim(self, payload: str, kind: str, due: str, messages: Sequence[tuple[str, str]],
+              owner: str, retry_unknown: bool = False) -> bool:
+        """Mark every (message, group) of a payload `posting`, or none: True when this process
+        may post it. Claimable: never seen, `planned`, failed with a retryable error, or
+        `unknown` with `retry_unknown`."""
+        with self.transaction() as db:
+            for message, _group in messages:
+                row = self.get(message)
+                if row is not None and not _claimable(row, retry_unknown):
+                    return False
+            stamp = self.now()
+            for message, group in messages:
+                db.execute("INSERT INTO deliveries (message, payload, kind, group_id, due, state, "
+                           "claimed, owner, updated) VALUES (?, ?, ?, ?, ?, 'posting', ?, ?, ?) "
+                           "ON CONFLICT(message) DO UPDATE SET state = 'posting', claimed = ?, "
+                           "owner = ?, updated = ?, payload = excluded.payload",
+                           (message, payload, kind, group, due, stamp, owner, stamp, stamp, owner,
+                            stamp))
+        return True
+
+    def step_done(self, messages: Iterable[str], steps: int) -> None:
+        """Record that the first `steps` requests of a multi-request payload went through."""
+        with self.transaction() as db:
+            for message in messages:
+                db.execute("UPDATE deliveries SET steps_done = ?, updated = ? WHERE message = ?",
+                           (steps, self.now(), message))
+
+    def finish(self, messages: Iterable[str], state: str, msgid: str | None = None,
+               errcode: int | None = None, errmsg: str | None = None) -> None:
+        assert state in STATES
+        with self.transaction() as db:
+            for message in messages:
+                db.execute("UPDATE deliveries SET state = ?, msgid = ?, errcode = ?, errmsg = ?, "
+                           "updated = ? WHERE message = ?",
+                           (state, msgid, errcode, errmsg, self.now(), message))
+
+    def left_posting(self, alive: Callable[[str], bool]) -> list[Delivery]:
+        """Rows left `posting` by a run that is no longer alive (it died mid-call)."""
+        return [d for d in self.all() if d.state == "posting" and not alive(d.owner or "")]
+
+    def media_id(self, scope: str, sha256: str) -> str | None:
+        row = self.db.execute("SELECT media_id, uploaded FROM media WHERE scope = ? AND sha256 = ?",
+                              (scope, sha256)).fetchone()
+        if row is None or self.now() - row[1] > MEDIA_LIFETIME - MEDIA_MARGIN:
+            return None
+        return str(row[0])
+
+    def remember_media(self, scope: str, sha256: str, media_id: str) -> None:
+        with self.transaction() as db:
+            db.execute("INSERT OR REPLACE INTO media VALUES (?, ?, ?, ?)",
+                       (scope, sha256, media_id, self.now()))
+
+    def robot_posts_since(self, robot: str, since: float) -> list[float]:
+        rows = self.db.execute("SELECT at FROM robot_posts WHERE robot = ? AND at > ? ORDER BY at",
+                               (robot, since))
+        return [float(r[0]) for r in rows]
+
+    def robot_posted(self, robot: str, at: float) -> None:
+        with self.transaction() as db:
+            db.execute("INSERT INTO robot_posts VALUES (?, ?)", (robot, at))
+            db.execute("DELETE FROM robot_posts WHERE at < ?", (at - 3600,))
+
+    def store_results(self, msgid: str, results: Iterable[tuple[str, int, int | None]]) -> None:
+        with self.transaction() as db:
+            for chat_id, status, send_time in results:
+                db.execute("INSERT OR REPLACE INTO group_results VALUES (?, ?, ?, ?)",
+                           (msgid, chat_id, status, send_time))
+
+    def results(self, msgid: str) -> list[tuple[str, int, int | None]]:
+        rows = self.db.execute("SELECT chat_id, status, send_time FROM group_results WHERE msgid = ? "
+                               "ORDER BY chat_id", (msgid,))
+        return [(str(r[0]), int(r[1]), r[2]) for r in rows]
+
+
+def _claimable(row: Delivery, retry_unknown: bool) -> bool:
+    if row.state == "planned":
+        return True
+    if row.state == "failed":
+        return row.errcode in RETRYABLE_ERRORS
+    return row.state == "unknown" and retry_unknown
+
+
+__all__ = ["MEDIA_LIFETIME", "RETRYABLE_ERRORS", "STATES", "Delivery", "Ledger"]
