@@ -323,3 +323,28 @@ def test_shipped_example_gives_keep_merge_and_disband(run_cli: RunCli) -> None:
     decisions = {g["group"]: g["decision"]["action"] for g in json.loads(out)["groups"]}
     assert decisions == {"gz-store-01": "keep", "hz-store-01": "keep", "cd-store-01": "keep",
                          "micro-01": "disband", "online-east-01": "keep", "store-koc-01": "merge"}
+
+
+def test_lifecycle_page_groups_by_stage_with_decisions_and_trend(root: Path) -> None:
+    from playbook.handbook.lifecycle_page import lifecycle_markdown, with_lifecycle
+    from playbook.handbook.pages import Handbook
+    from playbook.lifecycle.audit import run_audit
+    from playbook.lifecycle.metrics import read_metrics
+    from playbook.pipeline import check
+
+    project = check(root).project
+    assert project is not None
+    audit = run_audit(project, read_metrics(root / "metrics.csv", project), dt.date(2026, 11, 30))
+    page = lifecycle_markdown(project, audit)
+    headings = [line for line in page.splitlines() if line.startswith("## ")]
+    assert headings == ["## 日常运营期 (daily)", "## 弱运营期 (weak)"]
+    row = next(line for line in page.splitlines() if line.startswith("| 群disband"))
+    assert row.startswith("| 群disband <br>`disband` | **disband** | daily rule 1: activity-rate below 5 "
+                          "over 2d for 3d<br>activity-rate 3, &lt; 5 on each of the last 3 days | "
+                          "activity-rate 3 ≥ 10 over 7d: not met | <svg ")
+    assert row.endswith("</svg> 3.0% |")
+    # 'none' has no figures: no figure, a dash
+    assert next(line for line in page.splitlines() if line.startswith("| 群none")).endswith("| – |")
+    book = with_lifecycle(Handbook({"index.md": "# x"}, [("", [("首页", "index.md")])]), project, audit)
+    assert book.nav == [("", [("首页", "index.md")]), ("运营", [("生命周期", "lifecycle.md")])]
+    assert set(book.pages) == {"index.md", "lifecycle.md"}

@@ -36,6 +36,9 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
                             "holding it")
     build.add_argument("--force", action="store_true",
                        help="run MkDocs even when the site is up to date")
+    build.add_argument("--metrics", type=Path, default=None, metavar="FILE",
+                       help="per-group daily figures (.csv or .xlsx, as `playbook audit` reads "
+                            "them): adds a lifecycle page with each group's stage and decision")
     build.add_argument("--quiet", "-q", action="store_true",
                        help="print only problems: no progress line (shown on a terminal only) and "
                             "no summary")
@@ -110,6 +113,14 @@ def _compile_and_build(args: argparse.Namespace, checked: Checked, day: dt.date,
     if compiled.diagnostics:
         progress.close()
         return report_stop(compiled.diagnostics, checked.files_checked, "the build")
+    if getattr(args, "metrics", None) is not None:
+        from playbook.handbook.lifecycle_page import audited
+
+        added = audited(compiled, project, args.metrics, day)
+        if isinstance(added, int):
+            progress.close()
+            return added
+        compiled = added
     try:
         done = build_site(project, compiled, day, target, force=args.force, progress=progress)
     except SiteBuildFailed as err:
