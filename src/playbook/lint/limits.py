@@ -247,3 +247,62 @@ def mute_not_supported(project: Project) -> Iterator[Finding]:
                 yield Finding(project.span("GroupRules", rules_id, f"/escalation/{i}/action"),
                               f"a {platform} cannot mute members ({', '.join(sorted(groups))})",
                               help="use a warning step instead, or limit these rules to groups that can mute")
+
+
+ROBOT_TEXT_MAX_BYTES = 2048
+"""`webhook/send` text content, in UTF-8 bytes (WeCom group robot documentation)."""
+
+
+def _routed_items(project: Project) -> Iterator[tuple[str, str, str, object, tuple[str, ...]]]:
+    """(kind, doc id, pointer, item, routes) of every item with a WeCom route of its own or its
+    document's."""
+    for kind, docs, lists in (("ActivityCalendar", project.calendars, ("daily", "weekly", "games")),
+                              ("OnboardingScript", project.scripts, ("steps",)),
+                              ("MaterialPack", project.packs, ("timeline",))):
+        for doc_id, doc in sorted(docs.items()):
+            for name in lists:
+                for i, item in enumerate(getattr(doc, name)):
+                    routes = tuple(getattr(item, "routes", None) or getattr(doc, "routes", None) or ())
+                    if any(r != "manual" for r in routes):
+                        yield kind, doc_id, f"/{name}/{i}", item, routes
+
+
+@rule("PB307", "wecom-send-refused", Severity.WARNING)
+def wecom_send_refused(project: Project) -> Iterator[Finding]:
+    """An item asks for a WeCom route that WeCom would refuse or that no group can take.
+
+    Checked before any export, cheaply: a `wecom_robot` item whose text (before rendering) is
+    already longer than a robot message takes (2,048 bytes), and a group with a `chat_id` whose
+    operator has no `wecom_userid` while some item asks for company group sends (the send
+    needs the sender's userid).
+
+    Why: `playbook send` skips a payload WeCom would refuse, and a company group send without
+    a sender goes out by hand; either way the plan counts on a post that does not happen.
+
+    Fails: `routes: [wecom_robot]` on a 700-character text; a group with `chat_id` whose
+    operator has no `wecom_userid`. Passes: a shorter text (or `wecom_group_send`, 4,000
+    bytes); the operator's `wecom_userid` filled in.
+    """
+    group_sends = False
+    for kind, doc_id, ptr, item, routes in _routed_items(project):
+        group_sends = group_sends or "wecom_group_send" in routes
+        text = getattr(item, "text", None)
+        if "wecom_robot" not in routes or text is None:
+            continue
+        for locale, value in sorted(text.items()) if isinstance(text, dict) else [("", text)]:
+            size = len(str(value).encode("utf-8"))
+            if size > ROBOT_TEXT_MAX_BYTES:
+                where = f"/text/{locale}" if locale else "/text"
+                yield Finding(project.span(kind, doc_id, ptr + where),
+                              f"text is {size:,} bytes before rendering; a group robot message "
+                              f"takes at most {ROBOT_TEXT_MAX_BYTES:,}",
+                              help="shorten it, split it, or route it as a company group send")
+    if not group_sends:
+        return
+    userids = {o.id: o.wecom_userid for o in project.playbook.operators}
+    for group_id, group in sorted(project.groups.items()):
+        if group.chat_id is not None and not userids.get(group.operator):
+            yield Finding(project.group_span(group_id, "chat_id"),
+                          f"group '{group_id}' has a chat_id but its operator '{group.operator}' has "
+                          "no wecom_userid: company group sends to it go out by hand",
+                          help="add the operator's wecom_userid (as the WeCom admin console shows it)")
