@@ -256,3 +256,32 @@ def test_status_and_refresh_show_each_groups_result(bundle: Path, tmp_path: Path
     assert capsys.readouterr().out.splitlines() == [
         "0 planned, 0 posting, 3 posted, 0 failed, 0 unknown",
         "msgGROUP0001: 1 sent", "msgGROUP0002: 1 sent"]
+
+
+def test_a_linked_ledger_folder_is_refused(bundle: Path, tmp_path: Path, server: WeComServer,
+                                          capsys: pytest.CaptureFixture[str]) -> None:
+    root, elsewhere = tmp_path / "root", tmp_path / "elsewhere"
+    root.mkdir()
+    elsewhere.mkdir()
+    (root / ".playbook").symlink_to(elsewhere)
+    assert main(["send", str(bundle), "--root", str(root), "--now", "2026-12-07 09:10", "--post"]) == 2
+    assert "is a symbolic link" in capsys.readouterr().err
+    assert list(elsewhere.iterdir()) == []
+    assert server.state.received == []
+
+
+def test_a_bundle_without_payloads_is_a_usage_error(tmp_path: Path,
+                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["send", str(tmp_path), "--now", "2026-12-07 09:10"]) == 2
+    assert capsys.readouterr().err == (
+        f"playbook: error: {tmp_path}: no wecom/index.json (it does not exist); export the bundle "
+        "with `wecom` among its formats, e.g. --format json,csv,md,ics,wecom\n")
+
+
+def test_bad_now_and_grace_are_usage_errors(bundle: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["send", str(bundle), "--now", "tomorrow"]) == 2
+    assert capsys.readouterr().err == "playbook: error: 'tomorrow' is not a time; write 'YYYY-MM-DD HH:MM'\n"
+    with pytest.raises(SystemExit) as stop:
+        main(["send", str(bundle), "--grace", "soon"])
+    assert stop.value.code == 2
+    assert "'soon' is not a duration; write e.g. 30m, 1h or 1h30m" in capsys.readouterr().err

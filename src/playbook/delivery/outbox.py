@@ -81,8 +81,8 @@ def read_index(bundle: Path) -> tuple[PlaybookFiles, dict[str, Any]]:
     try:
         index = json.loads(files.read_text(INDEX, PAYLOAD_LIMIT))
     except FileRefused as err:
-        raise UsageError(f"{bundle}: {INDEX} {err.reason}; export the bundle with "
-                         "`--format wecom` (it may add to json,csv,md,ics)") from None
+        raise UsageError(f"{bundle}: no {INDEX} ({err.reason}); export the bundle with "
+                         "`wecom` among its formats, e.g. --format json,csv,md,ics,wecom") from None
     except ValueError as err:
         raise UsageError(f"{bundle / INDEX}: not JSON ({err})") from None
     return files, index
