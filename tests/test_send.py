@@ -232,7 +232,7 @@ def test_missing_secrets_are_a_usage_error(bundle: Path, tmp_path: Path, server:
 
 
 def test_no_secret_is_ever_printed(bundle: Path, tmp_path: Path, server: WeComServer,
-                                   monkeypatch: pytest.MonkeyPatch,
+                                   monkeypatch: pytest.MonkeyPatch, waits: list[float],
                                    capsys: pytest.CaptureFixture[str]) -> None:
     monkeypatch.setenv("WECOM_ROBOT_DEALS_BOT", "wrong-" + ROBOT_KEYS["deals-bot"])
     monkeypatch.setenv("WECOM_CORP_SECRET", "wrong-" + CORP_SECRET)
@@ -244,6 +244,7 @@ def test_no_secret_is_ever_printed(bundle: Path, tmp_path: Path, server: WeComSe
     assert "gettoken: errcode 40001: invalid credential" in text
     assert "webhook/send: errcode 93000: invalid webhook url" in text
     assert "network error" in text
+    assert waits == [1, 2, 4] * 3  # refused: each of the 3 payloads retried with backoff, then failed
     assert not any(secret in text for secret in SECRETS)
 
 

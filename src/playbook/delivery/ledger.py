@@ -179,12 +179,18 @@ class Ledger:
         return [(str(r[0]), int(r[1]), r[2]) for r in rows]
 
 
+def retryable(errcode: int | None) -> bool:
+    """Whether a failure may be posted again on a later run: WeCom was busy or throttled, or the
+    call never reached it (no errcode: refused connection, a file missing from the bundle)."""
+    return errcode is None or errcode in RETRYABLE_ERRORS
+
+
 def _claimable(row: Delivery, retry_unknown: bool) -> bool:
     if row.state == "planned":
         return True
     if row.state == "failed":
-        return row.errcode in RETRYABLE_ERRORS
+        return retryable(row.errcode)
     return row.state == "unknown" and retry_unknown
 
 
-__all__ = ["MEDIA_LIFETIME", "RETRYABLE_ERRORS", "STATES", "Delivery", "Ledger"]
+__all__ = ["MEDIA_LIFETIME", "RETRYABLE_ERRORS", "STATES", "Delivery", "Ledger", "retryable"]

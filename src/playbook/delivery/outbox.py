@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from playbook.delivery.ledger import RETRYABLE_ERRORS, Delivery
+from playbook.delivery.ledger import Delivery, retryable
 from playbook.errors import UsageError
 from playbook.files import FileRefused, PlaybookFiles
 
@@ -116,7 +116,7 @@ def _judge(at: dt.datetime, now: dt.datetime, grace: dt.timedelta, problems: lis
             return "unknown", "a run died while posting it; it is reconciled first"
         if row.state == "unknown" and not retry_unknown:
             return "unknown", "may have been posted; check the group, then --retry-unknown"
-        if row.state == "failed" and row.errcode not in RETRYABLE_ERRORS:
+        if row.state == "failed" and not retryable(row.errcode):
             return "failed", f"failed: {row.errmsg or row.errcode}"
     if problems:
         return "refused", "WeCom would refuse it: " + "; ".join(problems)
