@@ -18,21 +18,49 @@ def test_launch_day_in_one_group(run_cli: RunCli) -> None:
     lines = out.splitlines()
     assert lines[0] == "2026-12-06 Sun · 悦享汇社交电商金字塔社群运营手册 · 1 group · 8 messages"
     assert lines[2] == "悦享汇·爆品福利3群 (welfare-03) · lin-xiao · wecom_customer_group"
-    assert lines[3] == ("  live: calendars daily-promotion, weekly-community; "
+    # welfare-03 opened 2026-11-22; its type's strong stage lasts 30 days
+    assert lines[3] == "  stage: 强运营期 (strong) since 2026-11-22, next stage from 2026-12-22"
+    assert lines[4] == ("  live: calendars daily-promotion, weekly-community; "
                         "pack winter-laundry-pods launching 2026-12-06 10:00")
-    times = [line.split()[0] for line in lines[4:]]
+    times = [line.split()[0] for line in lines[5:]]
     assert times == ["08:30", "10:00", "10:30", "11:00", "12:00", "15:00", "20:30", "21:30"]
-    assert "launch_step first-battle-report" in lines[6]
+    assert "launch_step first-battle-report" in lines[7]
 
 
 def test_programmes_count_their_day_and_unopened_groups_say_so(run_cli: RunCli) -> None:
     code, out, _ = run_cli("agenda", REPO, "--group", "camp-03,welfare-03", "--date", "2026-11-21")
     assert code == 0
-    assert "(camp-03) · lin-xiao · wecom_customer_group\n  live: nothing scheduled" in out
+    assert ("(camp-03) · lin-xiao · wecom_customer_group\n"
+            "  stage: 开营强运营期 (strong) since 2026-11-16, next stage from 2026-11-23\n"
+            "  live: nothing scheduled") in out
     assert "  not open yet: opens 2026-11-22" in out
     code, out, _ = run_cli("agenda", REPO, "--group", "camp-03", "--date", "2026-11-25")
     assert "programme camp-7day day 3 (from 2026-11-23)" in out
     assert "programme new-member-path day 3 (from 2026-11-23)" in out
+
+
+def test_before_opening_a_group_shows_its_preparation_steps(run_cli: RunCli) -> None:
+    # east-middle-02 opens 2026-11-05: the before-group script's D-1 14:00 invitation is due
+    code, out, _ = run_cli("agenda", REPO, "--group", "east-middle-02", "--date", "2026-11-04")
+    assert code == 0
+    lines = out.splitlines()
+    assert lines[3] == "  not open yet: opens 2026-11-05"
+    assert lines[4].split()[:4] == ["14:00", "operator", "preparation_step", "invitation"]
+    assert len(lines) == 5
+    # D-14 10:00: the account is set up two weeks before the group opens
+    code, out, _ = run_cli("agenda", REPO, "--group", "east-middle-02", "--date", "2026-10-22")
+    assert out.splitlines()[4].split()[:4] == ["10:00", "operator", "preparation_step", "account-setup"]
+
+
+def test_a_weak_stage_group_gets_only_the_kept_slots(run_cli: RunCli) -> None:
+    # east-middle-01 opened 2026-10-22: strong 30 days, daily 90 days, weak from 2027-02-19;
+    # in weak operation only the morning greeting, hot-product time and good night remain
+    code, out, _ = run_cli("agenda", REPO, "--group", "east-middle-01", "--date", "2027-02-22")
+    assert code == 0
+    lines = out.splitlines()
+    assert lines[3] == "  stage: 弱运营期 (weak) since 2027-02-19, the last stage, until 2027-03-20"
+    slots = [line.split()[3] for line in lines[5:] if line.split()[2:3] == ["slot"]]
+    assert slots == ["morning-greeting", "hot-product", "good-night"]
 
 
 def test_every_group_on_playbook_today(run_cli: RunCli, make_playbook: MakePlaybook,

@@ -106,7 +106,7 @@ def test_a_calendar_without_public_holidays_ignores_them(make_playbook: MakePlay
 
 
 def test_pause_all_skips_every_holiday_and_adds_make_up_days(make_playbook: MakePlaybook) -> None:
-    found = days_of(make_playbook, "public_holidays: {pause: all}")
+    found = days_of(make_playbook, "public_holidays: [{pause: all}]")
     assert found["morning"] == [d for d in FEB if d not in FESTIVAL]
     assert found["sale"] == found["morning"]
     # Mon-Fri plus the make-up Saturdays 02-14 and 02-28, minus the festival weekdays
@@ -117,14 +117,18 @@ def test_pause_all_skips_every_holiday_and_adds_make_up_days(make_playbook: Make
 
 def test_pause_lists_items_and_items_say_for_themselves(make_playbook: MakePlaybook) -> None:
     items = SLOTS.replace("text: 早安}", "text: 早安, on_holidays: false}")
-    found = days_of(make_playbook, "public_holidays: {pause: [sale]}", items)
+    found = days_of(make_playbook, "public_holidays: [{pause: [sale]}]", items)
     assert found["sale"] == [d for d in FEB if d not in FESTIVAL]
     assert found["morning"] == [d for d in FEB if d not in FESTIVAL]
     everything = SLOTS.replace("text: 爆品}", "text: 爆品, on_holidays: true}")
-    found = days_of(make_playbook, "public_holidays: {pause: all}", everything)
+    found = days_of(make_playbook, "public_holidays: [{pause: all}]", everything)
     assert found["sale"] == FEB
 
 
-def test_only_limits_the_holidays_followed(make_playbook: MakePlaybook) -> None:
-    found = days_of(make_playbook, "public_holidays: {pause: all, only: [国庆节]}")
+def test_only_limits_a_rule_to_the_holidays_named(make_playbook: MakePlaybook) -> None:
+    found = days_of(make_playbook, "public_holidays: [{pause: all, only: [国庆节]}]")
     assert found["morning"] == FEB
+    found = days_of(make_playbook, "public_holidays: [{only: [国庆节], pause: all}, "
+                                   "{only: [春节], pause: [sale]}]")
+    assert found["morning"] == FEB
+    assert found["sale"] == [d for d in FEB if d not in FESTIVAL]

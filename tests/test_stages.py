@@ -107,6 +107,8 @@ def test_next_transition(project: Project) -> None:
     assert open_ended is not None and open_ended.next_transition is None
     overdue = stage_on(project, "camp-1", D(2027, 1, 1))
     assert overdue is not None and overdue.next_transition is None
+    last = stage_on(project, "camp-1", D(2026, 11, 25))
+    assert last is not None and last.last and last.next_transition is None
 
 
 def test_find_stage_prefers_an_id_over_a_kind(project: Project) -> None:

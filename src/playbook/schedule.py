@@ -3,25 +3,30 @@ one per group and moment.
 
 What becomes a dated send:
 - calendar daily slots, on every day of the calendar's validity (or the days its `repeat`
-  rule picks, counted from the first valid day), unless a holiday or exception skips them;
+  rule picks, counted from the first valid day, plus make-up workdays for an item that runs
+  on them), unless a holiday (the playbook's, as the calendar's `public_holidays` and the
+  item's `on_holidays` say, or the calendar's own) or an exception skips them;
 - weekly events on their weekday, and their announcements at `announce_at` relative to the
   event (an announcement is skipped with its event);
 - games that have both `repeat` and `at`; offline events on their date (as a back-office
   entry with no sender);
 - programme scripts, from each group's `opened` day or each of its `cohort_starts`;
+- before-group scripts (preparation: D-14 … D+0), from each group's `opened` day, so their
+  steps fall on the days before the group opens;
 - pack launch timelines, from the launch moment, in every group the audience reaches.
 An item with its own `applies_to` (a slot, event, game or step) goes only to the groups of
 its document that this selector reaches too.
-Event-triggered steps (on_join, before_group, funnel, member_joined programmes) and keyword
-replies have no date and are not sends.
+Member-triggered steps (on_join, funnel, member_joined programmes) and keyword replies have
+no date in the group's schedule; `playbook journey` places them for one member.
 
 Time: every clock time is wall-clock time in the calendar's `time_zone`, else the playbook's.
 A programme's anchor is 00:00 of its first day, so `day 2 09:00`, `D+1 09:00` and `+1d9h`
 name the same moment. In a duration (`+1d2h`) whole days move the calendar day and keep the
 clock time; hours and minutes are elapsed time (so `+30m` after 01:45 on a spring-forward
 night is 03:15). A wall time that does not exist (skipped by DST) moves forward by the gap.
-A group gets no sends dated before the day it opened. A selector with `stages` keeps a
-group only on the days it is in one of them (`playbook.lifecycle.stages`).
+A group gets no sends dated before the day it opened, except its preparation steps. A
+selector with `stages` keeps a group only on the days it is in one of them
+(`playbook.lifecycle.stages`).
 """
 
 from __future__ import annotations
@@ -39,6 +44,7 @@ from dateutil import rrule
 
 from playbook.arguments import out_of_range
 from playbook.errors import UsageError
+from playbook.lifecycle.holidays import Pause, pause_of
 from playbook.lifecycle.selection import StageFilter
 from playbook.models.base import Channel, Scope
 from playbook.models.calendars import ActivityCalendar
@@ -50,6 +56,7 @@ from playbook.scope import groups_in
 
 ItemKind = Literal[
     "slot", "weekly_event", "announcement", "game", "programme_step", "launch_step", "offline",
+    "preparation_step",
 ]
 """What a send comes from."""
 
@@ -185,6 +192,7 @@ def broadcasts(project: Project, start: dt.date, end: dt.date) -> list[Broadcast
         found += _calendar_sends(project, cal_id, cal, start, end)
     for script_id, script in sorted(project.scripts.items()):
         found += _programme_sends(project, script_id, script, start, end)
+        found += _preparation_sends(project, script_id, script, start, end)
     for pack_id, pack in sorted(project.packs.items()):
         found += _launch_sends(project, pack_id, pack, start, end)
     kept: dict[Broadcast, None] = {}
@@ -192,7 +200,7 @@ def broadcasts(project: Project, start: dt.date, end: dt.date) -> list[Broadcast
     for b in found:
         day = b.at.date()
         if start <= day <= end:
-            groups = tuple(g for g in b.groups if opened[g] <= day)
+            groups = tuple(g for g in b.groups if opened[g] <= day or b.item == "preparation_step")
             if staged:  # selectors naming stages keep a group only on its days in them
                 groups = staged.keep((b.source.kind, b.source.doc_id, b.source.pointer), day, groups)
             if groups:
@@ -222,6 +230,8 @@ class _Calendar:
     cal: ActivityCalendar
     groups: tuple[str, ...]
     zone: ZoneInfo
+    pause: Pause | None = None
+    """How the calendar follows the playbook's holidays (None: it does not)."""
 
     def valid(self, first: dt.date, last: dt.date) -> tuple[dt.date, dt.date]:
         """`first`..`last` clipped to the calendar's validity (empty when first > last)."""
@@ -229,6 +239,8 @@ class _Calendar:
         return max(first, self.cal.valid.start), min(last, end)
 
     def skipped(self, item_id: str, day: dt.date) -> bool:
+        if self.pause is not None and self.pause.pauses(item_id, day):
+            return True
         return any(e.start <= day <= (e.end or e.start) and (not e.skip or item_id in e.skip)
                    for e in (*self.cal.holidays, *self.cal.exceptions))
 
@@ -242,6 +254,15 @@ class _Calendar:
         if item_scope is None or item_scope.is_empty:
             return self.groups
         return tuple(groups_in(self.project, self.cal.applies_to, item_scope))
+
+    def days_of(self, item_id: str, repeat: str | None, first: dt.date, last: dt.date) -> list[dt.date]:
+        """The days an item runs: those its repeat rule picks, and the make-up workdays when
+        the item runs on them too."""
+        picked = self.recurring(repeat, first, last)
+        if self.pause is None or repeat is None:
+            return picked
+        extra = self.pause.makeup_days(item_id, *self.valid(first, last))
+        return sorted(set(picked).union(extra)) if extra else picked
 
     def recurring(self, repeat: str | None, first: dt.date, last: dt.date) -> list[dt.date]:
         """The days in `first`..`last` a repeat rule picks (every day without one)."""
@@ -269,11 +290,11 @@ def _calendar_sends(project: Project, doc_id: str, cal: ActivityCalendar,
     groups = groups_in(project, cal.applies_to)
     if not groups:
         return
-    c = _Calendar(project, doc_id, cal, tuple(groups), zone_of(project, cal))
+    c = _Calendar(project, doc_id, cal, tuple(groups), zone_of(project, cal), pause_of(project, cal))
     for i, slot in enumerate(cal.daily):
         clock = dt.time.fromisoformat(slot.at)
         reached = c.narrowed(slot.applies_to)
-        for day in c.recurring(slot.repeat, start, end) if reached else ():
+        for day in c.days_of(slot.id, slot.repeat, start, end) if reached else ():
             if not c.skipped(slot.id, day):
                 yield from c.sends(local(day, clock, c.zone), "group_message", slot.sender,
                                    f"/daily/{i}", "slot", slot.id, reached)
@@ -282,7 +303,7 @@ def _calendar_sends(project: Project, doc_id: str, cal: ActivityCalendar,
         if game.repeat is None or game.at is None or not reached:
             continue
         clock = dt.time.fromisoformat(game.at)
-        for day in c.recurring(game.repeat, start, end):
+        for day in c.days_of(game.id, game.repeat, start, end):
             if not c.skipped(game.id, day):
                 yield from c.sends(local(day, clock, c.zone), "group_message", game.sender,
                                    f"/games/{i}", "game", game.id, reached)
@@ -358,6 +379,27 @@ def _launch_sends(project: Project, doc_id: str, pack: MaterialPack,
         if reached and start <= moment.date() <= end:
             yield Broadcast(moment, step.channel, step.sender,
                             Source("MaterialPack", doc_id, f"/timeline/{i}"), "launch_step", step.id, reached)
+
+
+def _preparation_sends(project: Project, doc_id: str, script: OnboardingScript,
+                       start: dt.date, end: dt.date) -> Iterator[Broadcast]:
+    """A before-group script's steps, dated from each group's `opened` day (D+0)."""
+    if script.trigger.kind != "before_group":
+        return
+    runs: dict[dt.date, list[str]] = {}
+    for group_id in groups_in(project, script.applies_to):
+        runs.setdefault(project.groups[group_id].opened, []).append(group_id)
+    zone = zone_of(project)
+    for opened, groups in runs.items():
+        anchor = local(opened, dt.time(), zone)
+        for i, step in enumerate(script.steps):
+            moment = resolve(step.at, anchor)
+            reached = tuple(groups) if step.applies_to is None or step.applies_to.is_empty else \
+                tuple(g for g in groups_in(project, script.applies_to, step.applies_to) if g in groups)
+            if reached and start <= moment.date() <= end:
+                yield Broadcast(moment, step.channel, step.sender,
+                                Source("OnboardingScript", doc_id, f"/steps/{i}"), "preparation_step",
+                                step.id, reached)
 
 
 def programme_anchors(project: Project, script: OnboardingScript) -> list[tuple[str, dt.date]]:

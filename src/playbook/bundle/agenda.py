@@ -1,7 +1,8 @@
 """`playbook agenda`: what is live in a group (or every group) on one day, for the terminal.
 
-For each group: the calendars in force, the programmes running (and which day of them it
-is), the pack launches under way, then every message due that day with its time, sender and
+For each group: its lifecycle stage (and when the next begins), the calendars in force, the
+programmes running (and which day of them it is), the pack launches under way, then every
+message due that day (before the group opens: its preparation steps) with its time, sender and
 first line, the variant the group gets (`[b]`), and, for an item with its own selector, the
 selectors that put it on the group (`via …`).
 """
@@ -15,6 +16,7 @@ from playbook import inert
 from playbook.bundle.compose import Composer, Message, one_per_place
 from playbook.diagnostics import Diagnostic
 from playbook.exporters.runsheet import weekday
+from playbook.lifecycle.stages import stage_on
 from playbook.models.project import Project
 from playbook.models.types import text_in
 from playbook.schedule import expand, launch_moments, local, programme_anchors, resolve, zone_of
@@ -57,6 +59,24 @@ def live_items(project: Project, group_id: str, day: dt.date) -> list[str]:
     return found
 
 
+def stage_line(project: Project, group_id: str, day: dt.date) -> str | None:
+    """`  stage: 强运营期 (strong) since …, next stage from …`, or None without a lifecycle."""
+    found = stage_on(project, group_id, day)
+    if found is None:
+        return None
+    default = project.playbook.locales[0]
+    name = f"{text_in(found.stage.name, default, default)} ({found.stage.id or found.stage.kind})"
+    if found.overdue:
+        until = f", its {found.stage.duration} ran out on {found.end}: time to decide"
+    elif found.next_transition is not None:
+        until = f", next stage from {found.next_transition.isoformat()}"
+    elif found.end is not None:
+        until = f", the last stage, until {found.end.isoformat()}"
+    else:
+        until = ", open-ended"
+    return f"  stage: {name} since {found.start.isoformat()}{until}"
+
+
 def _line(m: Message, project: Project) -> list[str]:
     first = m.text.strip().splitlines()[0] if m.text.strip() else f"({m.item_id})"
     if len(first) > PREVIEW_CHARS:
@@ -83,9 +103,13 @@ def agenda(project: Project, day: dt.date, groups: tuple[str, ...] = ()) -> Agen
         group = project.groups[group_id]
         mine = [m for m in messages if m.group == group_id]
         lines += ["", f"{group.name} ({group_id}) · {group.operator} · {composer.platform(group_id)}"]
-        if group.opened > day:
+        if group.opened > day:  # only its preparation (before-group steps) can be due
             lines.append(f"  not open yet: opens {group.opened.isoformat()}")
+            lines += [line for m in mine for line in _line(m, project)]
             continue
+        stage = stage_line(project, group_id, day)
+        if stage:
+            lines.append(stage)
         live = live_items(project, group_id, day)
         lines.append("  live: " + ("; ".join(live) if live else "nothing scheduled"))
         lines += [line for m in mine for line in _line(m, project)] or ["  no messages due"]

@@ -107,7 +107,7 @@ BUNDLE_SCHEMA: dict[str, Any] = {
                     "description": "The document and JSON pointer that define this message.",
                 },
                 "item": {"enum": ["slot", "weekly_event", "announcement", "game", "programme_step",
-                                  "launch_step", "offline"]},
+                                  "launch_step", "offline", "preparation_step"]},
                 "item_id": {"type": "string"},
                 "variant": {"type": "string", "description": "The id of the variant this group got; "
                                                              "empty for the message's own text."},

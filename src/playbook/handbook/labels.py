@@ -185,6 +185,7 @@ LABELS: LabelTable = {
         "programme_step": ("课程步骤", "programme step"),
         "launch_step": ("上线步骤", "launch step"),
         "offline": ("线下活动", "offline event"),
+        "preparation_step": ("开群准备", "preparation step"),
     },
 }
 """Enum kind -> value -> (zh, en)."""

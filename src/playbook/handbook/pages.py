@@ -19,6 +19,7 @@ from playbook.handbook.environment import page_environment
 from playbook.handbook.escape import Markup, external, fence, url_path
 from playbook.handbook.progress import QUIET, Progress
 from playbook.handbook.reference import models
+from playbook.lifecycle.holidays import with_public_holidays
 from playbook.lint import catalogue
 from playbook.models.project import Project
 from playbook.schedule import launch_moments
@@ -87,6 +88,7 @@ def plan(book: Book, day: dt.date, messages: list[Message],
                                                   group_type=sample), doc)]) for s in script.steps],
         }))
     for cal_id, cal in book.sorted_docs("calendars"):
+        cal = with_public_holidays(project, cal)  # the playbook's holidays it follows, shown as its own
         sample = preview.sample_type(cal.applies_to.group_types)
         here, doc = page_path("calendar", cal_id), project.paths[("ActivityCalendar", cal_id)]
         post = postings.Poster(book, here, media)

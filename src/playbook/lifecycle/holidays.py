@@ -15,11 +15,12 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from playbook.models.calendars import ActivityCalendar, Game, Slot
+from playbook.models.calendars import ActivityCalendar, Exception_, Game, Slot
 from playbook.models.holidays import HolidayDays, Holidays
 from playbook.models.project import Project
 
-__all__ = ["CN_NAMES", "HolidayCalendar", "Pause", "holiday_calendar", "package_years"]
+__all__ = ["CN_NAMES", "HolidayCalendar", "Pause", "holiday_calendar", "package_years", "pause_of",
+           "with_public_holidays"]
 
 CN_NAMES = {
     "new_years_day": "元旦", "spring_festival": "春节", "tomb_sweeping_day": "清明节",
@@ -125,20 +126,23 @@ class Pause:
     """How one activity calendar's items follow the holiday calendar."""
 
     days: dict[dt.date, str]
-    """The holidays this calendar pauses for (its `only` applied)."""
+    """The playbook's holidays, by day."""
     workdays: frozenset[dt.date]
-    pause_all: bool
-    paused: frozenset[str]
-    """Item ids that pause (besides `pause_all`), from the calendar and the items."""
-    running: frozenset[str]
-    """Item ids that run on holidays whatever the calendar says."""
+    rules: tuple[tuple[frozenset[str], bool, frozenset[str]], ...]
+    """(holiday names, or empty for all; pauses everything; item ids it pauses), per rule."""
+    own: dict[str, bool]
+    """Items' own `on_holidays`: true runs through every holiday, false pauses on each."""
     makeup: frozenset[str]
     """Item ids that also run on make-up workdays."""
 
     def pauses(self, item_id: str, day: dt.date) -> bool:
-        if day not in self.days or item_id in self.running:
+        name = self.days.get(day)
+        if name is None:
             return False
-        return self.pause_all or item_id in self.paused
+        if item_id in self.own:
+            return not self.own[item_id]
+        return any((not names or name in names) and (pause_all or item_id in ids)
+                   for names, pause_all, ids in self.rules)
 
     def makeup_days(self, item_id: str, first: dt.date, last: dt.date) -> list[dt.date]:
         if item_id not in self.makeup:
@@ -149,16 +153,39 @@ class Pause:
 def pause_of(project: Project, cal: ActivityCalendar) -> Pause | None:
     """How `cal` follows the playbook's holidays; None when nothing in it does."""
     items: list[Slot | Game] = [*cal.daily, *cal.games]
-    own_on = {i.id: i.on_holidays for i in items} | {e.id: e.on_holidays for e in cal.weekly}
+    own = {i.id: i.on_holidays for i in items if i.on_holidays is not None}
+    own |= {e.id: e.on_holidays for e in cal.weekly if e.on_holidays is not None}
     makeup = frozenset(i.id for i in items if i.on_makeup_workdays)
-    follow = cal.public_holidays
-    if follow is None and not makeup and all(v is None for v in own_on.values()):
+    if not cal.public_holidays and not makeup and not own:
         return None
     known = holiday_calendar(project)
-    only = set(follow.only) if follow is not None else set()
-    days = {d: n for d, n in known.holidays.items() if not only or n in only}
-    pause_all = follow is not None and follow.pause == "all"
-    listed = set(follow.pause) if follow is not None and follow.pause != "all" else set()
-    paused = frozenset(listed | {i for i, on in own_on.items() if on is False})
-    running = frozenset(i for i, on in own_on.items() if on is True)
-    return Pause(days, frozenset(known.workdays), pause_all, paused, running, makeup)
+    rules = tuple((frozenset(r.only), r.pause == "all",
+                   frozenset(r.pause) if r.pause != "all" else frozenset())
+                  for r in cal.public_holidays)
+    return Pause(dict(known.holidays), frozenset(known.workdays), rules, own, makeup)
+
+
+def with_public_holidays(project: Project, cal: ActivityCalendar) -> ActivityCalendar:
+    """`cal` with the playbook's holidays it follows written into its own `holidays` list (one
+    entry per run of days with the same name and the same items paused, within its validity),
+    so the handbook's week grid and holiday table show them like a calendar's own."""
+    pause = pause_of(project, cal)
+    if pause is None:
+        return cal
+    items = [s.id for s in cal.daily] + [e.id for e in cal.weekly] + [g.id for g in cal.games]
+    runs: list[tuple[str, dt.date, dt.date, tuple[str, ...]]] = []
+    last = cal.valid.end or max(pause.days, default=cal.valid.start)
+    for day in sorted(d for d in pause.days if cal.valid.start <= d <= last):
+        stopped = tuple(i for i in items if pause.pauses(i, day))
+        if not stopped:
+            continue
+        skip = () if len(stopped) == len(items) else stopped
+        name = pause.days[day]
+        if runs and runs[-1][0] == name and runs[-1][3] == skip \
+                and runs[-1][2] + dt.timedelta(days=1) == day:
+            runs[-1] = (name, runs[-1][1], day, skip)
+        else:
+            runs.append((name, day, day, skip))
+    shared = [Exception_(name=name, start=first, end=end if end != first else None, skip=list(skip))
+              for name, first, end, skip in runs]
+    return cal.model_copy(update={"holidays": [*shared, *cal.holidays]}) if shared else cal

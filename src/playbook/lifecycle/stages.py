@@ -35,11 +35,13 @@ class StageInForce:
     """The last day of the stage (included); None while it lasts until further notice."""
     overdue: bool = False
     """The last stage's duration has run out and nothing follows it: time for a decision."""
+    last: bool = False
+    """No stage follows this one in the type's lifecycle."""
 
     @property
     def next_transition(self) -> dt.date | None:
         """The day the next stage begins (None when open-ended or nothing follows)."""
-        if self.end is None or self.overdue:
+        if self.end is None or self.last:
             return None
         return self.end + dt.timedelta(days=1)
 
@@ -86,7 +88,7 @@ def stage_on(project: Project, group: Group | str, day: dt.date) -> StageInForce
         if pin is not None and (found.end is None or found.end >= pin.since or found.overdue):
             # the pin cuts the stage short (or ends an open-ended one) the day before it
             found = StageInForce(found.stage, found.index, found.start,
-                                 pin.since - dt.timedelta(days=1))
+                                 pin.since - dt.timedelta(days=1), last=found.last)
         return found
     index = find_stage(group_type, pin.id or pin.kind or "")
     if index is None:
@@ -98,13 +100,14 @@ def _walk(lifecycle: list[Stage], index: int, start: dt.date, day: dt.date) -> S
     """From stage `index` entered on `start`, follow durations until the stage holding `day`."""
     while True:
         stage = lifecycle[index]
+        last = index + 1 == len(lifecycle)
         if stage.duration is None:
-            return StageInForce(stage, index, start, None)
+            return StageInForce(stage, index, start, None, last=last)
         # stages are counted in whole days; a duration under a day still takes its day
         length = max(parse_duration(stage.duration).days, 1)
         end = start + dt.timedelta(days=length - 1)
         if day <= end:
-            return StageInForce(stage, index, start, end)
-        if index + 1 == len(lifecycle):
-            return StageInForce(stage, index, start, end, overdue=True)
+            return StageInForce(stage, index, start, end, last=last)
+        if last:
+            return StageInForce(stage, index, start, end, overdue=True, last=True)
         index, start = index + 1, end + dt.timedelta(days=1)

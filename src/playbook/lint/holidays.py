@@ -16,7 +16,7 @@ from playbook.suggest import did_you_mean
 def follows_holidays(cal: ActivityCalendar) -> bool:
     """Whether a calendar or one of its items follows the playbook's holiday calendar."""
     items: list[Slot | Game] = [*cal.daily, *cal.games]
-    return (cal.public_holidays is not None or any(i.on_makeup_workdays for i in items)
+    return (bool(cal.public_holidays) or any(i.on_makeup_workdays for i in items)
             or any(i.on_holidays is not None for i in items)
             or any(e.on_holidays is not None for e in cal.weekly))
 
@@ -39,7 +39,7 @@ def holidays_not_covered(project: Project) -> Iterator[Finding]:
         if not follows_holidays(cal):
             continue
         if project.playbook.holidays is None:
-            ptr = "/public_holidays" if cal.public_holidays is not None else "/valid"
+            ptr = "/public_holidays" if cal.public_holidays else "/valid"
             yield Finding(project.span("ActivityCalendar", cal_id, ptr, key=True),
                           f"calendar '{cal_id}' follows the playbook's holidays, but playbook.yaml "
                           "declares none", help="add `holidays: {source: cn-mainland}` to playbook.yaml")
@@ -70,20 +70,19 @@ def unknown_holiday_reference(project: Project) -> Iterator[Finding]:
     """
     names = sorted(set(holiday_calendar(project).holidays.values()))
     for cal_id, cal in sorted(project.calendars.items()):
-        follow = cal.public_holidays
-        if follow is None:
-            continue
-        for i, name in enumerate(follow.only):
-            if name not in names:
-                yield Finding(project.span("ActivityCalendar", cal_id, f"/public_holidays/only/{i}"),
-                              f"no holiday is named '{name}'",
-                              help=did_you_mean(name, names) or ("holidays: " + ", ".join(names[:12])
-                                                                 if names else None))
-        if follow.pause == "all":
-            continue
         items = [s.id for s in cal.daily] + [g.id for g in cal.games] + [e.id for e in cal.weekly]
-        for i, item_id in enumerate(follow.pause):
-            if item_id not in items:
-                yield Finding(project.span("ActivityCalendar", cal_id, f"/public_holidays/pause/{i}"),
-                              f"calendar '{cal_id}' has no slot, event or game '{item_id}'",
-                              help=did_you_mean(item_id, items))
+        for r, follow in enumerate(cal.public_holidays):
+            ptr = f"/public_holidays/{r}"
+            for i, name in enumerate(follow.only):
+                if name not in names:
+                    yield Finding(project.span("ActivityCalendar", cal_id, f"{ptr}/only/{i}"),
+                                  f"no holiday is named '{name}'",
+                                  help=did_you_mean(name, names) or (
+                                      "holidays: " + ", ".join(names[:12]) if names else None))
+            if follow.pause == "all":
+                continue
+            for i, item_id in enumerate(follow.pause):
+                if item_id not in items:
+                    yield Finding(project.span("ActivityCalendar", cal_id, f"{ptr}/pause/{i}"),
+                                  f"calendar '{cal_id}' has no slot, event or game '{item_id}'",
+                                  help=did_you_mean(item_id, items))

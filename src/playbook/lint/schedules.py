@@ -96,7 +96,7 @@ def _send(b: Broadcast, group: str) -> Send:
 _NOUNS = {
     "slot": "slot", "weekly_event": "weekly event", "announcement": "announcement of weekly event",
     "game": "game", "programme_step": "programme step", "launch_step": "launch step",
-    "offline": "offline event",
+    "offline": "offline event", "preparation_step": "preparation step",
 }
 
 

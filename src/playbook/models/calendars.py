@@ -8,6 +8,7 @@ from typing import Annotated, Literal
 from pydantic import Field, model_validator
 
 from playbook.models.base import Document, MessageContent, MetricTarget, Model, Scope
+from playbook.models.holidays import HolidayPause
 from playbook.models.routes import Routes
 from playbook.models.types import ClockTime, Date, Id, Offset, Rrule, Text, TimeZoneName, UniqueIds
 
@@ -63,6 +64,12 @@ class Slot(MessageContent):
     """Only on some days, e.g. FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR. Empty: every day."""
     pack: Id | None = None
     """A material pack whose content this slot posts."""
+    on_holidays: bool | None = None
+    """Whether it runs on the playbook's holidays: true runs it even when the calendar pauses,
+    false pauses it even when the calendar does not; empty: as the calendar's `public_holidays`."""
+    on_makeup_workdays: bool = False
+    """Whether a weekday-only item also runs on make-up workdays (a Saturday or Sunday worked
+    in exchange for a holiday), as on any working day."""
     metric: MetricTarget | None = None
     """The figure that shows the slot works."""
     applies_to: Scope | None = None
@@ -92,6 +99,9 @@ class WeeklyEvent(MessageContent):
     """The announcement sent ahead of the event."""
     announce_at: Offset | None = None
     """When the announcement goes out, relative to the event, e.g. 'D-1 20:00'."""
+    on_holidays: bool | None = None
+    """Whether it runs on the playbook's holidays: true runs it even when the calendar pauses,
+    false pauses it even when the calendar does not; empty: as the calendar's `public_holidays`."""
     metric: MetricTarget | None = None
     """The figure that shows the event works."""
     applies_to: Scope | None = None
@@ -134,6 +144,12 @@ class Game(MessageContent):
     """How to play."""
     reward: Text
     """What winners get."""
+    on_holidays: bool | None = None
+    """Whether it runs on the playbook's holidays: true runs it even when the calendar pauses,
+    false pauses it even when the calendar does not; empty: as the calendar's `public_holidays`."""
+    on_makeup_workdays: bool = False
+    """Whether a weekday-only item also runs on make-up workdays (a Saturday or Sunday worked
+    in exchange for a holiday), as on any working day."""
     repeat: Rrule | None = None
     """When it runs."""
     at: ClockTime | None = None
@@ -217,7 +233,13 @@ class ActivityCalendar(Document):
     """Offline events."""
     keyword_replies: Annotated[list[KeywordReply], UniqueIds] = []
     """Keyword auto-replies."""
+    public_holidays: list[HolidayPause] = []
+    """Follow the playbook's holiday calendar (`holidays:` in playbook.yaml): what pauses on
+    which holidays, e.g. `[{only: [春节], pause: all}, {only: [清明节], pause: [free-order-day]}]`.
+    Empty: nothing pauses for them (items may still say `on_holidays: false`)."""
     holidays: list[Exception_] = []
-    """Public holidays on which the listed items (or everything) pause."""
+    """Closures of this calendar's own (a market's days off, a local holiday) on which the
+    listed items (or everything) pause. Statutory holidays belong in playbook.yaml's
+    `holidays`, declared once for every calendar."""
     exceptions: list[Exception_] = []
     """Other days that differ from the plan."""

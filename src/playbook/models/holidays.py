@@ -80,10 +80,10 @@ class Holidays(Model):
 
 
 class HolidayPause(Model):
-    """How a calendar follows the playbook's holidays."""
+    """What of a calendar pauses on some (or all) of the playbook's holidays."""
 
-    pause: Literal["all"] | list[Id] = "all"
-    """What pauses on a holiday: `all`, or the ids of the slots, events and games that do.
-    An item's own `on_holidays` wins."""
     only: list[str] = []
-    """Only these holidays (by name, e.g. 春节); empty: every holiday."""
+    """The holidays this applies to, by name (e.g. [元旦, 春节]); empty: every holiday."""
+    pause: Literal["all"] | list[Id] = "all"
+    """What pauses: `all`, or the ids of the slots, events and games that do. An item's own
+    `on_holidays` wins."""
