@@ -22,7 +22,7 @@ from playbook.bundle import command as bundle_command
 from playbook.delivery import command as delivery_command
 from playbook.errors import UsageError
 from playbook.handbook import command as handbook_command
-from playbook.lifecycle import audit_command
+from playbook.lifecycle import audit_command, journey_command
 from playbook.migrate import command as migrate_command
 from playbook.reporters import REPORTERS
 from playbook.review import command as review_command
@@ -99,7 +99,7 @@ def _parser() -> argparse.ArgumentParser:
 
     # Commands living with their feature: each sets `run` (args -> exit code) as a default.
     for feature in (handbook_command, bundle_command, review_command, migrate_command, scaffold_command,
-                    roster_command, audit_command, delivery_command):
+                    roster_command, audit_command, journey_command, delivery_command):
         feature.register(commands)
     return parser
 
