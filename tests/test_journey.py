@@ -54,7 +54,8 @@ steps:
   - {id: late, name: 提醒, at: "+2d", channel: private_message, sender: official, text: 提醒,
      applies_to: {stages: [strong]}}
 """
-CAMP = document_header("OnboardingScript", "camp") + """trigger: {kind: programme, days: 3, anchor: cohort_start}
+CAMP = document_header("OnboardingScript", "camp") + """\
+trigger: {kind: programme, days: 3, anchor: cohort_start}
 next: [join, alumni]
 steps:
   - {id: open, name: 开营, at: "day 1 09:00", channel: group_message, sender: official, text: 开营}
