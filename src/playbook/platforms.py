@@ -32,6 +32,10 @@ class PlatformLimits:
     """Company group sends (`wecom_group_send`) one customer group receives per day."""
     sends_per_minute: int | None = None
     """Messages one group robot (`wecom_robot`) may post per minute."""
+    posts_per_day_min: int | None = None
+    """Fewest posts a day an account should make on this channel (Moments: 2), for PB421."""
+    posts_per_day_max: int | None = None
+    """Most posts a day before followers tire of them (Moments: 3), for PB421."""
 
 
 @cache
@@ -52,6 +56,8 @@ def defaults() -> dict[str, PlatformLimits]:
             source=" ".join(entry["source"].split()),
             group_sends_per_day=entry.get("group_sends_per_day"),
             sends_per_minute=entry.get("sends_per_minute"),
+            posts_per_day_min=entry.get("posts_per_day_min"),
+            posts_per_day_max=entry.get("posts_per_day_max"),
         )
         for name, entry in raw.items()
     }

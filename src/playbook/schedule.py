@@ -296,7 +296,7 @@ def _calendar_sends(project: Project, doc_id: str, cal: ActivityCalendar,
         reached = c.narrowed(slot.applies_to)
         for day in c.days_of(slot.id, slot.repeat, start, end) if reached else ():
             if not c.skipped(slot.id, day):
-                yield from c.sends(local(day, clock, c.zone), "group_message", slot.sender,
+                yield from c.sends(local(day, clock, c.zone), slot.channel, slot.sender,
                                    f"/daily/{i}", "slot", slot.id, reached)
     for i, game in enumerate(cal.games):
         reached = c.narrowed(game.applies_to)

@@ -21,6 +21,7 @@ LABELS: LabelTable = {
         "landing_page": ("落地页", "landing page"),
         "live_session": ("群内直播课", "live session"),
         "backoffice": ("后台记录", "back office"),
+        "service_account_post": ("服务号推送", "service account post"),
     },
     "form": {
         "text": ("文字", "text"),

@@ -27,6 +27,7 @@ _CHANNEL_RECIPIENTS = {
     "backoffice": "the back office (nothing is posted)",
     "ad_placement": "the ad placement",
     "landing_page": "the landing page",
+    "service_account_post": "the service account's followers (推送), not the group",
 }
 
 

@@ -87,10 +87,12 @@ class Scope(Model):
 Channel = Literal[
     "group_message", "announcement", "private_message", "moments_post", "auto_reply",
     "phone_call", "ad_placement", "landing_page", "live_session", "backoffice",
+    "service_account_post",
 ]
 """Where a message goes: a group message, the group announcement, a one-to-one private
 message, a Moments post, an automatic reply, a phone call, an ad placement, a landing page,
-a text live session in the group, or a back-office record."""
+a text live session in the group, a back-office record, or a service-account post (推文 to
+its followers)."""
 
 
 class Variant(Model):

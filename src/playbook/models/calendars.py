@@ -26,6 +26,10 @@ EventKind = Literal[
 ]
 """What a weekly event is."""
 
+SlotChannel = Literal["group_message", "moments_post", "private_message", "service_account_post"]
+"""Where a daily slot posts: in the group (the default), on the operator's Moments, as a
+one-to-one private message to each member, or as a service-account post."""
+
 OfflineKind = Literal["training", "meet_and_greet", "commendation", "salon", "other"]
 """What an offline event is."""
 
@@ -58,6 +62,10 @@ class Slot(MessageContent):
     """The recurring column this slot carries."""
     form: Form = "text"
     """The form of the post."""
+    channel: SlotChannel = "group_message"
+    """Where it posts: `group_message` (default), `moments_post` (the operator's Moments,
+    counted against the platform's posts per day), `private_message` or
+    `service_account_post`. Each channel's limits come from its platform data."""
     sender: Id
     """The role that posts."""
     repeat: Rrule | None = None

@@ -75,6 +75,10 @@ class Platform(Model):
     """Whether members can be muted."""
     placeholders: dict[str, str] | None = None
     """How this platform writes personalisation placeholders, e.g. nickname: '%NICKNAME%'."""
+    posts_per_day_min: int | None = Field(default=None, ge=0)
+    """Fewest posts a day an account should make here (Moments: 2 by default)."""
+    posts_per_day_max: int | None = Field(default=None, gt=0)
+    """Most posts a day an account should make here (Moments: 3 by default)."""
     note: str | None = None
     """Why these values differ from the defaults (a source, a contract, a test)."""
 
