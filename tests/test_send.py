@@ -286,3 +286,36 @@ def test_bad_now_and_grace_are_usage_errors(bundle: Path, capsys: pytest.Capture
         main(["send", str(bundle), "--grace", "soon"])
     assert stop.value.code == 2
     assert "'soon' is not a duration; write e.g. 30m, 1h or 1h30m" in capsys.readouterr().err
+
+
+def test_a_claim_that_never_reached_wecom_is_reconciled_and_posted(
+        bundle: Path, tmp_path: Path, server: WeComServer, capsys: pytest.CaptureFixture[str]) -> None:
+    ledger_path = tmp_path / "l.sqlite"
+    first = _message(bundle, "AnnaW-0900.json")
+    book = Ledger.open(ledger_path)  # a run that died after its claim, before its call
+    assert book.claim("wecom/2026-12-07/AnnaW-0900.json", "wecom-group-send", "2026-12-07T09:00:00+08:00",
+                      [(first, "shop-1")], owner="deadrun")
+    book.close()
+    assert send(bundle, ledger_path, "2026-12-07 09:10", "--post") == 0
+    assert f"reconciled {first} [wecom/2026-12-07/AnnaW-0900.json]: planned" in capsys.readouterr().out
+    assert [r.path for r in server.state.received].count("externalcontact/get_groupmsg_list_v2") == 1
+    assert server.state.chats_posted() == ["wrTESTshop0001", "wrTESTshop0002"]
+    assert set(rows(ledger_path).values()) == {"posted"}
+
+
+def test_a_robot_message_left_posting_stays_unknown_until_retry(
+        bundle: Path, tmp_path: Path, server: WeComServer, capsys: pytest.CaptureFixture[str]) -> None:
+    ledger_path = tmp_path / "l.sqlite"
+    robot = _message(bundle, "robot-shop-3-0900.json")
+    book = Ledger.open(ledger_path)
+    assert book.claim("wecom/2026-12-07/robot-shop-3-0900.json", "wecom-robot", "2026-12-07T09:00:00+08:00",
+                      [(robot, "shop-3")], owner="deadrun")
+    book.close()
+    assert send(bundle, ledger_path, "2026-12-07 09:10", "--post") == 1
+    out = capsys.readouterr().out
+    assert f"reconciled {robot} [wecom/2026-12-07/robot-shop-3-0900.json]: unknown" in out
+    assert "skip (unknown)   2026-12-07 09:00 robot -> shop-3 [wecom/2026-12-07/robot-shop-3-0900.json]: " \
+           "may have been posted; check the group, then --retry-unknown" in out
+    assert server.state.robot_messages == []
+    assert send(bundle, ledger_path, "2026-12-07 09:12", "--post", "--retry-unknown") == 0
+    assert [body["msgtype"] for _robot, body in server.state.robot_messages] == ["text", "image"]
