@@ -124,18 +124,66 @@ def test_every_calendar_parses_back_and_matches_the_messages(week: Bundle) -> No
         expected = {m.id: m for m in week.messages if owner in (m.operator, m.group)}
         assert [tz["TZID"] for tz in cal.walk("VTIMEZONE")] == ["Asia/Shanghai"]
         events = recurring_ical_events.of(cal).between(MONDAY, SUNDAY + dt.timedelta(days=1))
-        found = {str(e["X-PLAYBOOK-MESSAGE-ID"]): e for e in events}
+        found = {i: e for e in events for i in message_ids(e)}
         assert set(found) == set(expected), name
         for message_id, event in found.items():
             m = expected[message_id]
             assert event.decoded("DTSTART") == m.at
-            assert str(event["UID"]) == f"{m.id}@yuexianghui-pyramid.playbook"
+            utc = f"{m.at.astimezone(dt.UTC):%Y%m%dT%H%M%SZ}"
+            uid = f"{m.id}" if name.startswith("ics/groups/") else f"{m.operator}-{utc}"
+            assert str(event["UID"]) == f"{uid}@yuexianghui-pyramid.playbook"
             assert event.decoded("DTSTAMP") == dt.datetime(2026, 11, 30, tzinfo=dt.UTC)
             [alarm] = event.walk("VALARM")
             assert alarm.decoded("TRIGGER") == -dt.timedelta(minutes=10)
             assert m.text.splitlines()[0][:20] in str(event["DESCRIPTION"])
         before = recurring_ical_events.of(cal).between(MONDAY - dt.timedelta(days=7), MONDAY)
         assert list(before) == []
+
+
+def message_ids(event: Any) -> list[str]:
+    """The X-PLAYBOOK-MESSAGE-ID values of an event (one in a group's calendar, every message of
+    the moment in an operator's)."""
+    value = event.get("X-PLAYBOOK-MESSAGE-ID")
+    return [str(v) for v in value] if isinstance(value, list) else [str(value)]
+
+
+def test_an_operator_calendar_rings_once_per_moment_with_every_group_listed(week: Bundle) -> None:
+    cal = Calendar.from_ical(week.files["ics/lin-xiao.ics"])
+    mine = [m for m in week.messages if m.operator == "lin-xiao"]
+    events = list(cal.walk("VEVENT"))
+    moments = {m.at for m in mine}
+    assert len(events) == len(moments) < len(mine)  # one per moment: fewer events than messages
+    monday_0830 = [m for m in mine if m.at == dt.datetime(2026, 11, 30, 8, 30, tzinfo=m.at.tzinfo)]
+    [event] = [e for e in events if e.decoded("DTSTART") == monday_0830[0].at]
+    groups = event.get("X-PLAYBOOK-GROUP")
+    assert sorted(str(g) for g in groups) == sorted({m.group for m in monday_0830})
+    assert len(groups) >= 2 and len(event.walk("VALARM")) == 1
+    assert sorted(message_ids(event)) == sorted(m.id for m in monday_0830)
+    for m in monday_0830:
+        assert f"▶ {m.group_name} · " in str(event["DESCRIPTION"])
+    assert str(event["SUMMARY"]) == "4 messages in 4 groups: morning-greeting, morning-brief"
+
+
+def _icalendar_moment_event(ms: list[Message], sel: Selection) -> Event:
+    """An operator's event of one moment as `icalendar` builds it."""
+    ev = Event()
+    first = ms[0]
+    for name, value in (("uid", ics.moment_uid(first.operator, first.at, sel)), ("dtstamp", sel.dtstamp),
+                        ("dtstart", first.at), ("dtend", first.at + dt.timedelta(minutes=ics.EVENT_MINUTES)),
+                        ("summary", ics.moment_summary(ms, sel)),
+                        ("description", ics.moment_description(ms, sel)),
+                        ("categories", list(dict.fromkeys(m.item for m in ms)))):
+        ev.add(name, value)
+    for group in dict.fromkeys(m.group for m in ms):
+        ev.add("x-playbook-group", group)
+    for m in ms:
+        ev.add("x-playbook-message-id", m.id)
+    alarm = Alarm()
+    alarm.add("action", "DISPLAY")
+    alarm.add("trigger", dt.timedelta(minutes=-ics.ALARM_MINUTES))
+    alarm.add("description", ics.moment_summary(ms, sel))
+    ev.add_component(alarm)
+    return ev
 
 
 def _icalendar_event(m: Message, sel: Selection) -> Event:
@@ -160,6 +208,8 @@ def _same_component(ours: Any, theirs: Any) -> None:
     for name in theirs:
         if name == "CATEGORIES":
             assert ours[name].cats == theirs[name].cats
+        elif isinstance(theirs[name], list):
+            assert [str(v) for v in ours[name]] == [str(v) for v in theirs[name]], name
         else:
             assert ours.decoded(name) == theirs.decoded(name), name
     assert len(ours.subcomponents) == len(theirs.subcomponents)
@@ -174,9 +224,11 @@ def test_each_event_equals_the_one_icalendar_builds(week: Bundle, shipped: Proje
     for name, data in week.files.items():
         if name.endswith(".ics"):
             for event in Calendar.from_ical(data).walk("VEVENT"):
-                m = by_id[str(event["X-PLAYBOOK-MESSAGE-ID"])]
-                _same_component(event, _icalendar_event(m, sel))
-                seen.add(m.id)
+                ms = [by_id[i] for i in message_ids(event)]
+                reference = (_icalendar_event(ms[0], sel) if name.startswith("ics/groups/")
+                             else _icalendar_moment_event(ms, sel))
+                _same_component(event, reference)
+                seen.update(m.id for m in ms)
     assert seen == set(by_id)
 
 
@@ -308,7 +360,8 @@ def test_default_out_is_bundles_from_to(run_cli: RunCli, make_playbook: MakePlay
     assert code == 0
     made = sorted(read_tree(tmp_path / "bundles"))
     assert made == [f"2026-10-26_2026-10-27/{n}"
-                    for n in (".playbook-output", "manifest.json", "messages.json", "replies.json")]
+                    for n in (".playbook-output", "manifest.json", "messages.json", "replies.json",
+                              "replies.md")]
     assert out.startswith("bundles/2026-10-26_2026-10-27: 2 messages")
 
 
@@ -436,7 +489,8 @@ def test_an_empty_range_gives_an_empty_but_complete_bundle(berlin: Project) -> N
     bundle = build_bundle(berlin, dt.date(2026, 9, 1), dt.date(2026, 9, 7))  # before anything opened
     assert bundle.messages == [] and bundle.diagnostics == []
     assert sorted(bundle.files) == ["manifest.json", "messages.csv", "messages.json", "messages.xlsx",
-                                    "replies.json"]
+                                    "replies.json", "replies.md"]
+    assert "_(no group open in this range)_" in bundle.files["replies.md"].decode()
     book = openpyxl.load_workbook(io.BytesIO(bundle.files["messages.xlsx"]))
     assert book.sheetnames == ["2026-09-01 Tue"]  # the range's first day, its header alone
     assert [c.value for c in book.active[1]][:3] == ["id", "send_date", "send_time"]

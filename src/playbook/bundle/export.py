@@ -17,10 +17,10 @@ from pathlib import Path
 from typing import Protocol
 
 from playbook.bundle.compose import MEDIA_CODE, MEDIA_NAME, Composer, Message, one_per_place
-from playbook.bundle.media import copies, media_of
+from playbook.bundle.media import CopyFailed, copies, media_of
 from playbook.bundle.replies import ReplySet, reply_sets
 from playbook.diagnostics import Diagnostic, Severity
-from playbook.exporters import EXPORTERS, Filters, Selection
+from playbook.exporters import EXPORTERS, Filters, Selection, replies_md
 from playbook.exporters import manifest as manifest_file
 from playbook.exporters import replies as replies_file
 from playbook.models.project import Project
@@ -141,16 +141,16 @@ def build_bundle(project: Project, start: dt.date, end: dt.date, *, groups: Iter
                     tuple(media))
     into = sink if sink is not None else MemorySink()
     for copied in copies(project, media):
-        if isinstance(copied, str):
-            problem = Diagnostic(Span(copied.partition(": ")[0]), Severity.ERROR, MEDIA_CODE, MEDIA_NAME,
-                                 f"attachment {copied}")
+        if isinstance(copied, CopyFailed):
+            problem = Diagnostic(Span(copied.path), Severity.ERROR, MEDIA_CODE, MEDIA_NAME,
+                                 f"attachment {copied.path}: {copied.reason}")
             return Bundle({}, [problem], messages, replies)
         into.put(*copied)
     for name in wanted:
         for path, data in EXPORTERS[name](sel):
             into.put(path, data)
         tell(name)
-    for path, data in replies_file.export(sel):
+    for path, data in chain(replies_file.export(sel), replies_md.export(sel)):
         into.put(path, data)
     into.put(manifest_file.FILE, manifest_file.manifest(sel, dict(into.listing), wanted, commit, dirty))
     tell("manifest")

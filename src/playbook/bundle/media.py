@@ -37,18 +37,26 @@ def media_of(attachments: Iterable[Attachment]) -> list[MediaFile]:
             for path, (a, paths) in sorted(found.items())]
 
 
-def copies(project: Project, media: list[MediaFile]) -> Iterator[tuple[str, bytes] | str]:
+@dataclass(frozen=True)
+class CopyFailed:
+    """A file that could not be copied: the playbook path and why."""
+
+    path: str
+    reason: str
+
+
+def copies(project: Project, media: list[MediaFile]) -> Iterator[tuple[str, bytes] | CopyFailed]:
     """Each file's bytes under its bundle path, read again through the file-access layer; a
-    file that changed or vanished since it was hashed gives a sentence instead (the export
+    file that changed or vanished since it was hashed gives a `CopyFailed` instead (the export
     must stop: the hash in messages.json would not match the copy)."""
     for f in media:
         try:
             data = project.access.read_bytes(f.sources[0], MAX_MEDIA_BYTES)
         except FileRefused as err:
-            yield f"{f.sources[0]}: {err.reason}"
+            yield CopyFailed(f.sources[0], err.reason)
             continue
         if hashlib.sha256(data).hexdigest() != f.sha256:
-            yield f"{f.sources[0]} changed while the bundle was made; export again"
+            yield CopyFailed(f.sources[0], "changed while the bundle was made; export again")
             continue
         yield f.bundle_path, data
 
@@ -59,4 +67,4 @@ def record(f: MediaFile) -> dict[str, object]:
             "sources": list(f.sources)}
 
 
-__all__ = ["FOLDER", "MediaFile", "copies", "media_of", "record"]
+__all__ = ["FOLDER", "CopyFailed", "MediaFile", "copies", "media_of", "record"]

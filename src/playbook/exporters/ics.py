@@ -1,9 +1,12 @@
 """`ics/<operator>.ics` and `ics/groups/<group>.ics`: RFC 5545 calendars to put the sends on a
 phone.
 
-Each message is one VEVENT at its send time in its own zone (the calendar carries the
-VTIMEZONE), lasting `EVENT_MINUTES`, with a display alarm `ALARM_MINUTES` before. The UID is
-the message id, so re-importing a newer bundle updates events instead of duplicating them.
+In a group's calendar each message is one VEVENT at its send time in its own zone (the
+calendar carries the VTIMEZONE), lasting `EVENT_MINUTES`, with a display alarm `ALARM_MINUTES`
+before; its UID is the message id. An operator's calendar has one VEVENT per moment instead,
+listing every group and text due then (one alarm at 08:30, not one per group); its UID is the
+operator and the moment. Either way re-importing a newer bundle updates events instead of
+duplicating them.
 RFC 5545 requires a DTSTAMP; to keep bundles byte-identical it is not the export time but
 `Selection.dtstamp`: SOURCE_DATE_EPOCH when set, else 00:00 UTC of the range's first day.
 
@@ -47,6 +50,28 @@ def summary(m: Message, sel: Selection) -> str:
         first = first[:SUMMARY_CHARS] + "…"
     who = sel.role_name(m.sender, m.locale) or "back office"
     return f"{m.group_name} · {who}: {first}"
+
+
+def moment_uid(operator: str, at: dt.datetime, sel: Selection) -> str:
+    return f"{operator}-{at.astimezone(dt.UTC):%Y%m%dT%H%M%SZ}@{sel.project.playbook.id}.playbook"
+
+
+def moment_summary(ms: list[Message], sel: Selection) -> str:
+    """One message: its own summary; several: how many, in how many groups, and the items."""
+    if len(ms) == 1:
+        return summary(ms[0], sel)
+    groups = len({m.group for m in ms})
+    items = ", ".join(dict.fromkeys(m.item_id for m in ms))
+    return f"{len(ms)} messages in {groups} group{'s' if groups != 1 else ''}: {items}"
+
+
+def moment_description(ms: list[Message], sel: Selection) -> str:
+    """Every message of the moment: group, sender and route, then its text and attachments."""
+    blocks = []
+    for m in ms:
+        who = sel.role_name(m.sender, m.locale) or "back office"
+        blocks.append(f"▶ {m.group_name} · {who} · {m.route}\n{description(m)}")
+    return "\n\n".join(blocks)
 
 
 def description(m: Message) -> str:
@@ -118,6 +143,33 @@ def _event(m: Message, sel: Selection, stamp: str) -> tuple[bytes, str | None]:
     return b"".join(fold(line) for line in lines), zone
 
 
+def _moment_event(ms: list[Message], sel: Selection, stamp: str) -> tuple[bytes, str | None]:
+    """The VEVENT of every message one operator sends at one moment."""
+    first = ms[0]
+    start, zone = moment("DTSTART", first.at)
+    end, _ = moment("DTEND", first.at + dt.timedelta(minutes=EVENT_MINUTES))
+    about = text(moment_summary(ms, sel))
+    lines = [
+        "BEGIN:VEVENT",
+        f"SUMMARY:{about}",
+        start,
+        end,
+        stamp,
+        f"UID:{text(moment_uid(first.operator, first.at, sel))}",
+        f"CATEGORIES:{','.join(text(i) for i in dict.fromkeys(m.item for m in ms))}",
+        f"DESCRIPTION:{text(moment_description(ms, sel))}",
+        *(f"X-PLAYBOOK-GROUP:{text(g)}" for g in dict.fromkeys(m.group for m in ms)),
+        *(f"X-PLAYBOOK-MESSAGE-ID:{text(m.id)}" for m in ms),
+        "BEGIN:VALARM",
+        "ACTION:DISPLAY",
+        f"DESCRIPTION:{about}",
+        f"TRIGGER:-PT{ALARM_MINUTES}M",
+        "END:VALARM",
+        "END:VEVENT",
+    ]
+    return b"".join(fold(line) for line in lines), zone
+
+
 @functools.lru_cache(maxsize=64)
 def timezone(zone: str, first: dt.date, last: dt.date) -> bytes:
     """The VTIMEZONE of `zone`, valid from `first` to `last`, as `icalendar` derives it from the
@@ -139,19 +191,20 @@ def calendar(name: str, events: list[tuple[bytes, str | None]], sel: Selection) 
 
 
 def export(sel: Selection) -> Iterator[tuple[str, bytes]]:
-    by_operator: dict[str, list[tuple[bytes, str | None]]] = defaultdict(list)
+    moments: dict[str, dict[tuple[dt.datetime, str], list[Message]]] = defaultdict(dict)
     by_group: dict[str, list[tuple[bytes, str | None]]] = defaultdict(list)
     names: dict[str, str] = {}
     stamp, _ = moment("DTSTAMP", sel.dtstamp)  # the same for every event
     for m in sel.messages:
-        written = _event(m, sel, stamp)  # once, for both calendars it is in
-        by_operator[m.operator].append(written)
-        by_group[m.group].append(written)
+        moments[m.operator].setdefault((m.at.astimezone(dt.UTC), zone_name(m.at)), []).append(m)
+        by_group[m.group].append(_event(m, sel, stamp))
         names[m.group] = m.group_name
-    for op, events in sorted(by_operator.items()):
+    for op, at in sorted(moments.items()):
+        events = [_moment_event(sorted(ms, key=lambda m: (m.group, m.source)), sel, stamp)
+                  for _, ms in sorted(at.items())]
         yield f"{FOLDER}/{op}.ics", calendar(f"{sel.title} · {sel.operator_name(op)}", events, sel)
     for g, events in sorted(by_group.items()):
         yield f"{FOLDER}/groups/{g}.ics", calendar(f"{sel.title} · {names[g]}", events, sel)
 
 
-__all__ = ["ALARM_MINUTES", "FOLDER", "export"]
+__all__ = ["ALARM_MINUTES", "FOLDER", "export", "moment_description", "moment_summary", "moment_uid"]

@@ -20,6 +20,7 @@ from itertools import groupby
 from playbook import inert
 from playbook.bundle.compose import Message
 from playbook.exporters.base import Selection, zone_name
+from playbook.messages.cues import attach_cue, recipient
 
 FOLDER = "md"
 WEEKDAYS = {"zh": ("周一", "周二", "周三", "周四", "周五", "周六", "周日"),
@@ -36,23 +37,48 @@ def fence(text: str) -> str:
     return "`" * max(3, longest + 1)
 
 
+ROUTE_CUES = {
+    "manual": "post it by hand",
+    "wecom_group_send": "WeCom sends it as a company group send: confirm the task on your phone",
+    "wecom_robot": "the group robot posts it: check it arrived",
+}
+"""What the operator does for each route."""
+
+
 def _message_block(m: Message, sel: Selection) -> list[str]:
-    md, code = inert.markdown_inline, inert.code_span  # channel, item and kind are enums
+    md, code = inert.markdown_inline, inert.code_span  # channel, item, kind and form are enums
     sender = (f"{md(sel.role_name(m.sender, m.locale))} ({code(m.sender)})" if m.sender
               else "back office")
     lines = [f"### {md(m.group_name)} ({code(m.group)})", "",
              f"- from {sender} · {m.channel} · {m.item} {code(m.item_id)} · id {code(m.id)}"
-             + (f" · variant {code(m.variant)}" if m.variant else "")]
+             + (f" · variant {code(m.variant)}" if m.variant else ""),
+             f"- route {code(m.route)}: {ROUTE_CUES.get(m.route, m.route)}",
+             f"- form {code(m.form)}" + (f" · attach {attach_cue(m)}" if m.attachments else
+                                         f" · prepare the {m.form} yourself: the playbook attaches "
+                                         f"no file" if m.form != "text" else "")]
+    to = recipient(sel.project, m)
+    if to:
+        lines.append(f"- to: {to}")
     for a in m.attachments:
-        digest = f", sha256 {code(a.sha256[:12] + '…')}" if a.sha256 else ""
-        lines.append(f"- attach {code(a.path)} ({a.kind}{digest})")
+        if a.bundle_path:  # a hex name: safe as a link target
+            lines.append(f"- attach [{code(a.path)}](../../{a.bundle_path}) ({a.media_kind}, sha256 "
+                         f"{code(a.sha256[:12] + '…')})")
+        else:
+            lines.append(f"- attach {code(a.path)} ({a.media_kind}, hosted)")
     if m.text:
-        body = inert.printable(m.text)
-        mark = fence(body)
-        lines += ["", f"{mark}text", body, mark]
+        lines += ["", *_fenced(m.text)]
     else:
         lines += ["", "_(no text: carry out the item as described in the playbook)_"]
+    for n, copy in enumerate(m.copies, start=1):
+        lines += ["", f"copy text {n} of {len(m.copies)} (转发文案), to forward as it is:", "",
+                  *_fenced(copy)]
     return [*lines, ""]
+
+
+def _fenced(text: str) -> list[str]:
+    body = inert.printable(text)
+    mark = fence(body)
+    return [f"{mark}text", body, mark]
 
 
 def sheet(operator: str, day: dt.date, messages: list[Message], sel: Selection) -> str:

@@ -11,7 +11,6 @@ from playbook.diagnostics import Diagnostic, Severity
 from playbook.lint import (  # noqa: F401  (registers the rules)
     admission,
     capacity,
-    channels,
     compliance,
     exit_rules,
     group_fields,
@@ -22,6 +21,7 @@ from playbook.lint import (  # noqa: F401  (registers the rules)
     overrides,
     references,
     roles,
+    routes,
     schedules,
     templates,
 )

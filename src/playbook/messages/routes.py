@@ -7,8 +7,9 @@ else `manual`) that its group can take and whose quota is not used up:
 - `wecom_robot` needs the group's `robot`, which posts at most `sends_per_minute` a minute;
 - `manual` always fits. Whatever fits no WeCom route goes out by hand, so it is in the run
   sheet: nothing is dropped.
-Only group messages (`channel: group_message`) can take a WeCom route; announcements, private
-messages and back-office entries are always by hand. Quotas are spent in time order, so the
+Only group messages (`channel: group_message`) sent by an operator role can take a WeCom route;
+announcements, private messages, back-office entries and a member's (KOC, KOL) lines are
+always by hand. Quotas are spent in time order, so the
 messages must be routed in schedule order.
 """
 
@@ -25,6 +26,10 @@ from playbook.schedule import Send, Source
 
 ROUTED_CHANNELS = frozenset({"group_message"})
 """Channels a WeCom route can post; every other channel is posted by hand."""
+ROUTED_SENDER_KINDS = frozenset({"operator"})
+"""Kinds of sending role WeCom can post for: a company group send goes out under the
+operator's account and a robot under its own name; a KOC's or a KOL's line must come from
+that person (the same rule as `delivery.routes`)."""
 
 
 def _limits(project: Project, platform: str) -> PlatformLimits:
@@ -66,6 +71,7 @@ class Router:
         self.per_day = _limits(project, "wecom_customer_group").group_sends_per_day
         self.per_minute = _limits(project, "wecom_group_robot").sends_per_minute
         self.userids = {o.id: o.wecom_userid for o in project.playbook.operators}
+        self.postable = {r.id for r in project.playbook.roles if r.kind in ROUTED_SENDER_KINDS}
         self._allowed: dict[Source, tuple[Route, ...]] = {}
         self._used: Counter[tuple[str, str, object]] = Counter()
         self._first: dict[tuple[str, str, object], Send] = {}
@@ -79,7 +85,7 @@ class Router:
 
     def route(self, send: Send) -> Route:
         """The route of `send`; call in schedule order."""
-        if send.channel not in ROUTED_CHANNELS:
+        if send.channel not in ROUTED_CHANNELS or send.sender not in self.postable:
             return "manual"
         group = self.project.groups[send.group]
         for wanted in self.allowed(send.source):
@@ -107,4 +113,4 @@ class Router:
         return True
 
 
-__all__ = ["ROUTED_CHANNELS", "Fallback", "Router", "allowed_routes"]
+__all__ = ["ROUTED_CHANNELS", "ROUTED_SENDER_KINDS", "Fallback", "Router", "allowed_routes"]
