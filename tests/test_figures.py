@@ -30,6 +30,9 @@ class Tree(HTMLParser):
         tag, attrs, text = self.elements[index]
         self.elements[index] = (tag, attrs, text + data)
 
+    def text(self) -> str:
+        return "".join(text for _, _, text in self.elements)
+
     def find(self, tag: str) -> list[tuple[dict[str, str | None], str]]:
         return [(attrs, text) for t, attrs, text in self.elements if t == tag]
 
@@ -48,6 +51,14 @@ def test_pyramid_tiers_widen_downwards_and_link_their_layers() -> None:
         ("pb-tier", "width:100%", "layers/base%20page.md")]
     assert [text for _, text in tree.find("strong")] == ["头部 <b>", "中层", "新手"]
     assert [text for _, text in tree.find("span")] == ["留存 & 复购", "转化", "激活"]
+    assert tree.text() == "头部 <b>留存 & 复购中层转化新手激活"  # nothing between the tiers
+
+
+def test_two_tiers_and_two_steps() -> None:
+    tiers = Tree(pyramid([Tier("上", "a", "t.md"), Tier("下", "b", "b.md")])).find("a")
+    assert [attrs["style"] for attrs, _ in tiers] == ["width:70%", "width:100%"]  # 40 + 60 * (i + 1) / 2
+    steps = Tree(funnel([FunnelStep("进", "a"), FunnelStep("出", "b")])).find("div")[1:]
+    assert [attrs["style"] for attrs, _ in steps] == ["width:100%", "width:45%"]  # 100 - 55 * i / 1
 
 
 def test_a_single_tier_is_full_width() -> None:
@@ -66,6 +77,7 @@ def test_funnel_steps_narrow_downwards() -> None:
         ("pb-stage", "width:100%"), ("pb-stage", "width:72%"), ("pb-stage", "width:45%")]
     assert [text for _, text in tree.find("strong")] == ["曝光", "点击", "进群"]
     assert [text for _, text in tree.find("span")] == ["展示次数", "点击率", "入群数"]
+    assert tree.text() == "曝光展示次数点击点击率进群入群数"
 
 
 def test_a_single_funnel_step_is_full_width() -> None:
@@ -87,6 +99,7 @@ def test_week_grid_puts_each_entry_in_its_time_and_day() -> None:
     cells_in_order = [text for tag, _, text in tree.elements if tag in ("th", "td")]
     # header row (corner + 3 days), then per time: its th and three td (text is in the spans)
     assert cells_in_order == ["", "周一", "周二", "周三", "09:00", "", "", "", "20:00", "", "", ""]
+    assert tree.text() == "周一周二周三09:00早安20:00秒杀 <i>预告"  # nothing between the cells
     tds = [i for i, (tag, _, _) in enumerate(tree.elements) if tag == "td"]
     span_cells = [max(i for i in tds if i < j) for j, (tag, _, _) in enumerate(tree.elements)
                   if tag == "span"]
