@@ -84,3 +84,6 @@ def test_what_wecom_would_refuse_is_named() -> None:
 def test_robot_variables_are_shell_names() -> None:
     assert robot_variable("deals-bot") == "WECOM_ROBOT_DEALS_BOT"
     assert robot_variable("福利播报机器人") == "WECOM_ROBOT_E7A68FE588A9E692ADE68AA5E69CBAE599A8E4BABA"
+    # a name mixing Chinese and digits must not fold to WECOM_ROBOT____2_ for every such robot
+    assert robot_variable("福利2群") == "WECOM_ROBOT_E7A68FE588A932E7BEA4"
+    assert robot_variable("抢购2群") == "WECOM_ROBOT_E68AA2E8B4AD32E7BEA4"

@@ -69,13 +69,14 @@ def _group_send_gap(group: Group, operator: Operator | None) -> str | None:
 
 def robot_variable(robot: str) -> str:
     """The environment variable holding a robot's webhook key: `WECOM_ROBOT_` and the name
-    upper-cased, each character other than A-Z, 0-9 and _ written `_`. A name with no ASCII
-    letter or digit (福利播报机器人) takes its UTF-8 bytes in hex instead, since a shell cannot
-    export a variable named in Chinese."""
-    upper = robot.upper()
-    ascii_part = "".join(c if ("A" <= c <= "Z" or "0" <= c <= "9" or c == "_") else "_" for c in upper)
-    if ascii_part.strip("_"):
-        return f"WECOM_ROBOT_{ascii_part}"
+    upper-cased with `-` written `_` (`deals-bot` -> `WECOM_ROBOT_DEALS_BOT`) when the name is
+    only ASCII letters, digits, `-` and `_`; any other name (福利播报机器人, 福利2群) takes its
+    UTF-8 bytes in hex instead, since a shell cannot export a variable named in Chinese and
+    replacing the other characters would give two robots one key. PB121 refuses two groups
+    whose robots share a variable."""
+    folded = robot.upper().replace("-", "_")
+    if folded and all("A" <= c <= "Z" or "0" <= c <= "9" or c == "_" for c in folded):
+        return f"WECOM_ROBOT_{folded}"
     return f"WECOM_ROBOT_{robot.encode('utf-8').hex().upper()}"
 
 

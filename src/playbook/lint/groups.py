@@ -133,26 +133,32 @@ def required_group_field_missing(project: Project) -> Iterator[Finding]:
 
 @rule("PB121", "duplicate-wecom-id")
 def duplicate_wecom_id(project: Project) -> Iterator[Finding]:
-    """Two groups share a `chat_id`, or two operators a `wecom_userid`.
+    """Two groups share a `chat_id` or a group `robot`, or two operators a `wecom_userid`.
 
     Why: WeCom ids name exactly one customer group or member; a copied id posts one group's
-    messages into another, or books one operator's groups to someone else.
+    messages into another, or books one operator's groups to someone else. A robot's webhook
+    key (`WECOM_ROBOT_<NAME>`) is found by its name, so two groups naming one robot would post
+    each other's texts through one webhook.
 
     Fails: two groups with `chat_id: wrOgQhDgAAMYQiS5ol9G7gK9JVAAAA`.
     Passes: each group with its own chat_id, as the WeCom export lists it.
     """
     # positions are looked up only for what is reported: most rosters have no duplicate
-    first: dict[str, str] = {}
-    for group_id, group in project.groups.items():
-        if group.chat_id is None:
-            continue
-        if group.chat_id not in first:
-            first[group.chat_id] = group_id
-            continue
-        home, earlier = project.group_home, project.group_pointer(first[group.chat_id], "chat_id")
-        yield Finding(project.span(*home, project.group_pointer(group_id, "chat_id")),
-                      f"chat_id '{group.chat_id}' of group '{group_id}' is already another group's",
-                      related=(Related(project.span(*home, earlier), "first used here"),))
+    for key in ("chat_id", "robot"):
+        first: dict[str, str] = {}
+        for group_id, group in project.groups.items():
+            value = getattr(group, key)
+            if value is None:
+                continue
+            # robots are told apart by their key's variable, where case and -/_ fold together
+            same = value.upper().replace("-", "_") if key == "robot" else value
+            if same not in first:
+                first[same] = group_id
+                continue
+            home, before = project.group_home, project.group_pointer(first[same], key)
+            yield Finding(project.span(*home, project.group_pointer(group_id, key)),
+                          f"{key} '{value}' of group '{group_id}' is already another group's",
+                          related=(Related(project.span(*home, before), "first used here"),))
     seen: dict[str, int] = {}
     pb = ("Playbook", project.playbook.id)
     for i, operator in enumerate(project.playbook.operators):
