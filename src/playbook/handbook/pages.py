@@ -19,6 +19,7 @@ from playbook.handbook.environment import page_environment
 from playbook.handbook.escape import Markup, external, fence, url_path
 from playbook.handbook.progress import QUIET, Progress
 from playbook.handbook.reference import models
+from playbook.handbook.stages import stage_cells
 from playbook.lifecycle.holidays import with_public_holidays
 from playbook.lint import catalogue
 from playbook.models.project import Project
@@ -65,6 +66,7 @@ def plan(book: Book, day: dt.date, messages: list[Message],
                    {"layer": layer}) for layer in book.layers]
     pages += [Page(page_path("group_type", t.id), "group-type.md.j2", book.t(t.name), "群类型", {
         "type": t, "groups": [g for g in project.groups.values() if g.type == t.id],
+        "stages": stage_cells(book, (g for g in project.groups.values() if g.type == t.id), day),
         "rules": [i for i, r in book.sorted_docs("rules") if t.id in _types(book, r.applies_to)],
         "scripts": [i for i, s in book.sorted_docs("scripts") if t.id in _types(book, s.applies_to)],
         "calendars": [i for i, c in book.sorted_docs("calendars") if t.id in _types(book, c.applies_to)],
@@ -133,6 +135,7 @@ def plan(book: Book, day: dt.date, messages: list[Message],
                  runsheets.get(d.isoformat(), "")) for d, name, items in views.by_day(mine, monday)]
         pages.append(Page(here, "operator.md.j2", op.name, "运营", {
             "operator": op, "groups": [g for g in project.groups.values() if g.operator == op.id],
+            "stages": stage_cells(book, (g for g in project.groups.values() if g.operator == op.id), day),
             "monday": monday, "sunday": sunday, "day": day,
             "today": next((w for w in week if w[0] == day), None),
             "rest": [w for w in week if w[0] != day],
