@@ -11,6 +11,7 @@ from playbook.diagnostics import Diagnostic, Severity
 from playbook.lint import (  # noqa: F401  (registers the rules)
     admission,
     capacity,
+    channels,
     compliance,
     exit_rules,
     group_fields,
