@@ -139,9 +139,7 @@ def data_lines(data: bytes) -> int:
 
 VERSION_PAIRS = [("1.9.0", "1.10.0"), ("1.10.0", "1.9.0"), ("1.0.0", "1.0.0"), ("2.0.0", "1.99.99"),
                  ("1.0.9", "1.0.10"), ("0.9.9", "1.0.0"), ("1.2.3", "1.2.4"), ("1.0.0", "1.0.0-rc.1"),
-                 pytest.param("1.0.0-rc.1", "1.0.0", marks=pytest.mark.xfail(
-                     strict=True, reason="review/documents.py _semver drops the pre-release: "
-                                         "1.0.0-rc.1 -> 1.0.0 is a bump but is flagged PB801"))]
+                 ("1.0.0-rc.1", "1.0.0")]
 
 
 @pytest.mark.parametrize(("before", "after"), VERSION_PAIRS)

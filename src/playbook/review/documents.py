@@ -4,7 +4,6 @@ uses (`forbidden › no-ads › detect`), and whether each edited document's `ve
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -141,8 +140,21 @@ def _join(path: str, key: str) -> str:
     return f"{path} › {key}" if path else key
 
 
-def _semver(text: str | None) -> tuple[int, ...]:
-    return tuple(int(n) for n in re.findall(r"\d+", text or "")[:3])
+def _bumped(before: str | None, after: str | None) -> bool:
+    """Whether `after` takes precedence over `before` by semantic versioning's rules (the
+    `semver` library: 1.10.0 > 1.9.0, 1.0.0 > 1.0.0-rc.1 > 1.0.0-beta, build metadata ignored).
+    A document new in this revision, or a version that does not parse, counts as bumped only
+    when it parses and the other is missing."""
+    import semver
+
+    try:
+        new = semver.Version.parse(after or "")
+    except ValueError:
+        return False
+    try:
+        return bool(new.compare(semver.Version.parse(before or "")) > 0)
+    except ValueError:
+        return before is None
 
 
 def version_problems(changes: list[DocumentChange], head: Project) -> list[Diagnostic]:
@@ -152,7 +164,7 @@ def version_problems(changes: list[DocumentChange], head: Project) -> list[Diagn
     for change in changes:
         if change.change != "changed" or not change.fields:
             continue
-        if _semver(change.after_version) > _semver(change.before_version):
+        if _bumped(change.before_version, change.after_version):
             continue
         span = head.span(change.kind, change.doc_id, "/version")
         found.append(Diagnostic(
