@@ -18,6 +18,7 @@ from typing import Any
 
 from playbook.diagnostics import Diagnostic, Severity
 from playbook.files import MAX_MEDIA_BYTES, FileRefused
+from playbook.lifecycle.stages import stage_on
 from playbook.messages.routes import Router
 from playbook.models.base import MessageContent, Scope, Variant
 from playbook.models.calendars import Game, OfflineEvent, Slot, WeeklyEvent
@@ -107,6 +108,9 @@ class Message:
     first attachment, else `text`."""
     copies: tuple[str, ...] = ()
     """The copy texts (转发文案) of the materials a launch step posts, to forward as they are."""
+    stage: str = ""
+    """The group's lifecycle stage on the send's day (the stage's id, else its kind: `strong`,
+    `daily`, `weak`); empty when its type has no lifecycle or before it opens."""
 
 
 @dataclass(frozen=True)
@@ -179,6 +183,15 @@ class Composer:
         self._templates: dict[tuple[int, str], Any] = {}
         self.router = Router(project)
         self.diagnostics: list[Diagnostic] = []
+        self._stages: dict[tuple[str, dt.date], str] = {}
+
+    def stage_of(self, group_id: str, day: dt.date) -> str:
+        """The group's stage on `day` as bundles name it (computed once per group and day)."""
+        key = (group_id, day)
+        if key not in self._stages:
+            found = stage_on(self.project, group_id, day)
+            self._stages[key] = "" if found is None else (found.stage.id or found.stage.kind)
+        return self._stages[key]
 
     def locale_of(self, group_id: str) -> str:
         return self.project.groups[group_id].locale or self.default_locale
@@ -208,7 +221,7 @@ class Composer:
             source=send.source, item=send.item, item_id=send.item_id,
             variant=variant.id if variant is not None else "", reached_by=item.reached_by,
             route=self.router.route(send), form=_form(item, attachments),
-            copies=self.copies(item, locale))
+            copies=self.copies(item, locale), stage=self.stage_of(group.id, send.at.date()))
 
     def copies(self, item: Item, locale: str) -> tuple[str, ...]:
         """The texts of the materials a launch step posts (copy to forward as it is)."""

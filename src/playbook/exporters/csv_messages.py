@@ -26,7 +26,7 @@ COLUMNS = (
     "id", "send_date", "send_time", "time_zone", "send_at", "operator", "operator_name",
     "group_id", "group_name", "platform", "channel", "sender_role", "sender_name", "locale",
     "text", "attachments", "attachment_sha256", "item", "item_id", "source", "variant", "reached_by",
-    "route", "form", "recipient", "attach", "media", "copies",
+    "route", "form", "recipient", "attach", "media", "copies", "stage",
 )
 """Column names, in order; `send_at` is ISO 8601 with the offset, the others are local."""
 LIST_SEPARATOR = ";"
@@ -47,7 +47,7 @@ def values(m: Message, sel: Selection) -> tuple[str, ...]:
         m.item, m.item_id, str(m.source), m.variant, m.reached_by,
         m.route, m.form, recipient(sel.project, m), attach_cue(m),
         LIST_SEPARATOR.join(a.bundle_path or a.path for a in m.attachments),
-        COPY_SEPARATOR.join(m.copies),
+        COPY_SEPARATOR.join(m.copies), m.stage,
     )
 
 

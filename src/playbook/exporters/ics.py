@@ -78,7 +78,8 @@ def description(m: Message) -> str:
     lines = [m.text] if m.text else []
     if m.attachments:
         lines += ["", *[f"📎 {a.path}" for a in m.attachments]]
-    lines += ["", f"{m.channel} · {m.item} {m.item_id} · {m.source}"]
+    lines += ["", f"{m.channel} · {m.item} {m.item_id} · {m.source}"
+              + (f" · stage {m.stage}" if m.stage else "")]
     return "\n".join(lines).strip("\n")
 
 

@@ -80,7 +80,7 @@ BUNDLE_SCHEMA: dict[str, Any] = {
             "required": ["id", "group", "group_name", "operator", "platform", "locale", "at",
                          "time_zone", "date", "time", "channel", "sender", "text", "attachments",
                          "source", "item", "item_id", "variant", "reached_by", "route", "form",
-                         "recipient", "copies"],
+                         "recipient", "copies", "stage"],
             "properties": {
                 "id": {**_ID, "description": "Stable: the same group, moment and source give the same id."},
                 "group": {"type": "string", "description": "The roster group's id."},
@@ -114,6 +114,10 @@ BUNDLE_SCHEMA: dict[str, Any] = {
                 "reached_by": {"type": "string",
                                "description": "The selectors that put the message on this group, "
                                               "e.g. `types: middle-official & classes: region:east`."},
+                "stage": {"type": "string",
+                          "description": "The group's lifecycle stage on the send's day: the "
+                                         "stage's id, else its kind (strong, daily, weak); empty "
+                                         "without a lifecycle."},
                 "route": {"enum": list(ROUTES),
                           "description": "How it goes out: a WeCom company group send, the "
                                          "group robot, or by hand from the run sheet."},
@@ -149,7 +153,7 @@ def message_record(m: Message, sel: Selection) -> dict[str, Any]:
                    "file": sel.source_file(m.source.kind, m.source.doc_id)},
         "item": m.item, "item_id": m.item_id, "variant": m.variant, "reached_by": m.reached_by,
         "route": m.route, "form": m.form, "recipient": recipient(sel.project, m),
-        "copies": list(m.copies),
+        "copies": list(m.copies), "stage": m.stage,
     }
 
 

@@ -51,7 +51,8 @@ def _message_block(m: Message, sel: Selection) -> list[str]:
               else "back office")
     lines = [f"### {md(m.group_name)} ({code(m.group)})", "",
              f"- from {sender} · {m.channel} · {m.item} {code(m.item_id)} · id {code(m.id)}"
-             + (f" · variant {code(m.variant)}" if m.variant else ""),
+             + (f" · variant {code(m.variant)}" if m.variant else "")
+             + (f" · stage {code(m.stage)}" if m.stage else ""),
              f"- route {code(m.route)}: {ROUTE_CUES.get(m.route, m.route)}",
              f"- form {code(m.form)}" + (f" · attach {attach_cue(m)}" if m.attachments else
                                          f" · prepare the {m.form} yourself: the playbook attaches "
