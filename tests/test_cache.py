@@ -226,7 +226,7 @@ def test_other_flags_are_a_miss(root: Path, run_cli: RunCli, checks: list[Path])
 def test_another_today_is_a_miss(root: Path, run_cli: RunCli, checks: list[Path],
                                  monkeypatch: pytest.MonkeyPatch) -> None:
     assert "PB407" in run_cli("validate", root)[1]
-    monkeypatch.setenv("PLAYBOOK_TODAY", "2026-03-01")
+    monkeypatch.setenv("PLAYBOOK_TODAY", "2026-02-01")  # more than 30 days before the end
     assert "PB407" not in run_cli("validate", root)[1]
     assert len(checks) == 2
 

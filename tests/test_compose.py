@@ -31,7 +31,8 @@ def test_the_contract_the_handbook_relies_on() -> None:
     assert [f.name for f in dataclasses.fields(Attachment)] == ["path", "sha256", "kind", "size"]
     assert [f.name for f in dataclasses.fields(Message)] == [
         "id", "group", "group_name", "operator", "platform", "locale", "at", "channel", "sender", "text",
-        "attachments", "source", "item", "item_id", "variant", "reached_by", "route", "form", "copies"]
+        "attachments", "source", "item", "item_id", "variant", "reached_by", "route", "form", "copies",
+        "stage"]
     assert [f.name for f in dataclasses.fields(Composed)] == ["messages", "diagnostics"]
 
 

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
+
 from conftest import MakePlaybook, document_header, valid_playbook_yaml
 from playbook.lifecycle.holidays import build, package_years
 from playbook.models.holidays import Holidays
@@ -132,3 +134,29 @@ def test_only_limits_a_rule_to_the_holidays_named(make_playbook: MakePlaybook) -
                                    "{only: [春节], pause: [sale]}]")
     assert found["morning"] == FEB
     assert found["sale"] == [d for d in FEB if d not in FESTIVAL]
+
+
+WINTER = document_header("ActivityCalendar", "winter") + """valid: {start: 2026-11-01, end: 2026-12-10}
+"""
+
+
+@pytest.mark.parametrize(("today", "ahead", "expected"), [
+    # 17 days before the end: inside the default 30-day warning
+    ("2026-11-23", "", ["calendars/winter.yaml:7:33: warning PB407 calendar 'winter' ends on "
+                        "2026-12-10, in 17 days; nothing in it is posted after that"]),
+    ("2026-12-09", "", ["calendars/winter.yaml:7:33: warning PB407 calendar 'winter' ends on "
+                        "2026-12-10, in 1 day; nothing in it is posted after that"]),
+    ("2026-12-10", "", ["calendars/winter.yaml:7:33: warning PB407 calendar 'winter' ends on "
+                        "2026-12-10, today; nothing in it is posted after that"]),
+    # 30 days ahead exactly warns, 31 does not
+    ("2026-11-10", "", ["calendars/winter.yaml:7:33: warning PB407 calendar 'winter' ends on "
+                        "2026-12-10, in 30 days; nothing in it is posted after that"]),
+    ("2026-11-09", "", []),
+    ("2026-11-23", "settings:\n  expiry_warning_days: 10\n", []),
+])
+def test_pb407_warns_ahead_of_the_end(make_playbook: MakePlaybook, monkeypatch: pytest.MonkeyPatch,
+                                      today: str, ahead: str, expected: list[str]) -> None:
+    monkeypatch.setenv("PLAYBOOK_TODAY", today)
+    checked = check(make_playbook({"playbook.yaml": valid_playbook_yaml(ahead),
+                                   "calendars/winter.yaml": WINTER}))
+    assert [str(d) for d in checked.diagnostics if d.code == "PB407"] == expected

@@ -49,7 +49,7 @@ def test_a_private_message_names_its_recipient(week: Bundle) -> None:
     text = block(week.files["md/lin-xiao/2026-12-02.md"].decode(), m.id)
     assert text.splitlines()[2:6] == [
         f"- from 社群运营（群管理员） (`operator`) · private_message · programme_step `feedback-ask` · "
-        f"id `{m.id}`",
+        f"id `{m.id}` · stage `weak`",
         "- route `manual`: post it by hand",
         "- form `text`",
         "- to: private message to each member in the programme, one by one"]
