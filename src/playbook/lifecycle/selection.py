@@ -20,9 +20,21 @@ SourceKey = tuple[str, str, str]
 """(document kind, document id, JSON pointer of the item)."""
 
 
+_latest: list[tuple[Project, dict[SourceKey, tuple[frozenset[str], ...]]]] = []
+
+
 def stage_selectors(project: Project) -> dict[SourceKey, tuple[frozenset[str], ...]]:
     """For every item whose selectors name stages: the stage names each selector asks for
-    (all must hold). Items without stages are left out, so most playbooks get `{}`."""
+    (all must hold). Items without stages are left out, so most playbooks get `{}`. Built once
+    for the latest project: the schedule asks for every window it expands."""
+    if _latest and _latest[0][0] is project:
+        return _latest[0][1]
+    found = _stage_selectors(project)
+    _latest[:] = [(project, found)]
+    return found
+
+
+def _stage_selectors(project: Project) -> dict[SourceKey, tuple[frozenset[str], ...]]:
     found: dict[SourceKey, tuple[frozenset[str], ...]] = {}
     for key, scopes in _item_scopes(project):
         wanted = tuple(frozenset(s.stages) for s in scopes if s is not None and s.stages)
