@@ -67,9 +67,15 @@ def find_stage(group_type: GroupType, name: str) -> int | None:
     return None
 
 
+_latest: list[tuple[Project, dict[str, GroupType]]] = []
+
+
 def type_of(project: Project, group: Group) -> GroupType | None:
-    """The group's type (None when the roster names an unknown type)."""
-    return next((t for t in project.playbook.group_types if t.id == group.type), None)
+    """The group's type (None when the roster names an unknown type). The types are indexed
+    once for the latest project: an export asks for every group on every day."""
+    if not (_latest and _latest[0][0] is project):
+        _latest[:] = [(project, {t.id: t for t in project.playbook.group_types})]
+    return _latest[0][1].get(group.type)
 
 
 def stage_on(project: Project, group: Group | str, day: dt.date) -> StageInForce | None:
