@@ -75,3 +75,23 @@ def test_every_group_on_playbook_today(run_cli: RunCli, make_playbook: MakePlayb
 def test_unknown_group_is_a_usage_error(run_cli: RunCli) -> None:
     code, _, err = run_cli("agenda", REPO, "--group", "welfare-9", "--date", "2026-12-06")
     assert code == 2 and "--group welfare-9: no such group" in err
+
+
+def test_preparation_steps_are_checked_like_every_send(make_playbook: MakePlaybook) -> None:
+    # a before-group step two weeks before opening, at 23:30: inside the quiet hours
+    from conftest import document_header, valid_playbook_yaml
+    from playbook.pipeline import check
+    playbook = valid_playbook_yaml("""operators:
+  - {id: op-a, name: 小安}
+groups:
+  - {id: g1, name: 一群, type: middle-official, operator: op-a, opened: 2026-11-20}
+""")
+    script = document_header("OnboardingScript", "prep") + """trigger: {kind: before_group}
+steps:
+  - {id: late-invite, name: 邀请, at: "D-14 23:30", channel: private_message, sender: official,
+     text: 你好}
+"""
+    checked = check(make_playbook({"playbook.yaml": playbook, "scripts/prep.yaml": script}))
+    assert [str(d) for d in checked.diagnostics if d.code == "PB403"] == [
+        "scripts/prep.yaml:9:37: error PB403 preparation step 'late-invite' goes out at 23:30, "
+        "inside quiet hours 22:00–08:00: 2026-11-06 23:30 in g1"]

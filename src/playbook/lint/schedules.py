@@ -62,6 +62,11 @@ def horizon(project: Project) -> list[Window]:
             anchor = local(first_day, dt.time(), zone)
             dates = [resolve(step.at, anchor).date() for step in script.steps]
             windows.append((min(dates), max(dates)))
+        if script.trigger.kind == "before_group":  # preparation, dated from each opening day
+            for opened in {project.groups[g].opened for g in groups_in(project, script.applies_to)}:
+                anchor = local(opened, dt.time(), zone)
+                dates = [resolve(step.at, anchor).date() for step in script.steps]
+                windows.append((min(dates), max(dates)))
     return _merged(w for w in windows if w[0] <= w[1])
 
 
