@@ -5,6 +5,7 @@ project for names. An exporter is a pure function from a `Selection` to its file
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -58,15 +59,24 @@ class Selection:
     def title(self) -> str:
         return self.text(self.project.playbook.title)
 
+    @functools.cached_property
+    def _operators(self) -> dict[str, str]:
+        return {o.id: o.name for o in self.project.playbook.operators}
+
+    @functools.cached_property
+    def _roles(self) -> dict[str, str | dict[str, str]]:
+        return {r.id: r.name for r in self.project.playbook.roles}
+
     def operator_name(self, operator_id: str) -> str:
-        names = {o.id: o.name for o in self.project.playbook.operators}
-        return names.get(operator_id, operator_id)
+        return self._operators.get(operator_id, operator_id)
 
     def role_name(self, role_id: str | None, locale: str | None = None) -> str:
+        """A role's name in `locale`; looked up once per message in every format, so the names
+        are indexed once per bundle."""
         if role_id is None:
             return ""
-        role = next((r for r in self.project.playbook.roles if r.id == role_id), None)
-        return self.text(role.name, locale) if role is not None else role_id
+        name = self._roles.get(role_id)
+        return self.text(name, locale) if name is not None else role_id
 
     def source_file(self, kind: str, doc_id: str) -> str:
         return self.project.paths.get((kind, doc_id), "")

@@ -66,7 +66,10 @@ def moment_summary(ms: list[Message], sel: Selection) -> str:
 
 
 def moment_description(ms: list[Message], sel: Selection) -> str:
-    """Every message of the moment: group, sender and route, then its text and attachments."""
+    """One message: its own description (the summary names its group); several: each with its
+    group, sender and route, then its text and attachments."""
+    if len(ms) == 1:
+        return description(ms[0])
     blocks = []
     for m in ms:
         who = sel.role_name(m.sender, m.locale) or "back office"
