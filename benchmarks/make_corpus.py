@@ -128,6 +128,8 @@ class Corpus:
                 copy["size"] = max(20, int(copy["size"] * self.random.uniform(0.6, 1.2)))
             if "chat_id" in copy:  # WeCom ids are unique: one per group of every unit
                 copy["chat_id"] = f"{group['chat_id']}-u{unit:03d}"
+            if "robot" in copy:  # so are robots (PB121): a robot posts in the group it names
+                copy["robot"] = f"{group['robot']}-u{unit:03d}"
             if "fields" in copy:
                 copy["fields"] = {**copy["fields"], "city": city}
             if "cohort_starts" in copy:
