@@ -78,12 +78,14 @@ def moment_description(ms: list[Message], sel: Selection) -> str:
 
 
 def description(m: Message) -> str:
-    lines = [m.text] if m.text else []
+    """The message text exactly (leading and trailing line breaks included), then its
+    attachments and where it comes from, each block after a blank line."""
+    blocks = [m.text] if m.text else []
     if m.attachments:
-        lines += ["", *[f"📎 {a.path}" for a in m.attachments]]
-    lines += ["", f"{m.channel} · {m.item} {m.item_id} · {m.source}"
-              + (f" · stage {m.stage}" if m.stage else "")]
-    return "\n".join(lines).strip("\n")
+        blocks.append("\n".join(f"📎 {a.path}" for a in m.attachments))
+    blocks.append(f"{m.channel} · {m.item} {m.item_id} · {m.source}"
+                  + (f" · stage {m.stage}" if m.stage else ""))
+    return "\n\n".join(blocks)
 
 
 def text(value: str) -> str:
