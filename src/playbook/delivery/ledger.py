@@ -12,6 +12,8 @@ the times of recent robot posts (20 a minute per robot, across runs) and per-gro
 
 from __future__ import annotations
 
+import fcntl
+import os
 import sqlite3
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -71,10 +73,24 @@ class Ledger:
 
     @classmethod
     def open(cls, path: Path, clock: object = time.time) -> Ledger:
-        db = sqlite3.connect(path, timeout=30, isolation_level=None)
-        db.execute("PRAGMA journal_mode=WAL")
+        # Switching a new database to WAL needs an exclusive lock, and SQLite answers "database
+        # is locked" at once (no busy wait) when two runs create the ledger together: the
+        # set-up is serialised with a lock file beside it. Later transactions wait on SQLite's
+        # own busy timeout.
+        guard = os.open(path.with_name(path.name + ".lock"),
+                        os.O_WRONLY | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o644)
+        try:
+            fcntl.flock(guard, fcntl.LOCK_EX)
+            db = sqlite3.connect(path, timeout=30, isolation_level=None)
+            try:
+                db.execute("PRAGMA journal_mode=WAL")
+                db.executescript(_SCHEMA)
+            except BaseException:
+                db.close()
+                raise
+        finally:
+            os.close(guard)  # closing releases the lock
         db.execute("PRAGMA synchronous=FULL")  # a `posting` mark must reach the disk before the call
-        db.executescript(_SCHEMA)
         return cls(db, clock)
 
     def close(self) -> None:
