@@ -279,24 +279,28 @@ class PlaybookFiles:
 
     def list_dir(self, rel: str = "") -> list[str]:
         """The names in the folder `rel`, sorted; `FileRefused` when it cannot be listed."""
-        parts = self._resolve(rel)
-        fd = self._open_parent(parts, rel) if parts else os.open(self.root, _DIR_FLAGS)
+        fd = self._open_folder(rel)
         try:
-            if parts:
-                try:
-                    child = os.open(parts[-1], _DIR_FLAGS, dir_fd=fd)
-                except OSError as err:
-                    reason, code = _os_reason(err)
-                    if err.errno == errno.ENOTDIR:
-                        reason, code = "is not a folder", "PB039"
-                    raise FileRefused(rel, reason, code) from None
-                os.close(fd)
-                fd = child
-            try:
-                return sorted(os.listdir(fd))
-            except OSError as err:
-                reason, code = _os_reason(err)
-                raise FileRefused(rel, reason, code) from None
+            return sorted(os.listdir(fd))
+        except OSError as err:
+            reason, code = _os_reason(err)
+            raise FileRefused(rel, reason, code) from None
+        finally:
+            os.close(fd)
+
+    def _open_folder(self, rel: str) -> int:
+        """An open descriptor of the folder `rel` (in-root links followed); `FileRefused`."""
+        parts = self._resolve(rel)
+        if not parts:
+            return os.open(self.root, _DIR_FLAGS)
+        fd = self._open_parent(parts, rel)
+        try:
+            return os.open(parts[-1], _DIR_FLAGS, dir_fd=fd)
+        except OSError as err:
+            reason, code = _os_reason(err)
+            if err.errno == errno.ENOTDIR:
+                reason, code = "is not a folder", "PB039"
+            raise FileRefused(rel, reason, code) from None
         finally:
             os.close(fd)
 
@@ -316,16 +320,9 @@ class PlaybookFiles:
 
     def _entries(self, rel: str, skip: frozenset[str]) -> Iterator[tuple[str, str, FileRefused | None]]:
         try:
-            parts = self._resolve(rel)
-            fd = self._open_parent(parts, rel) if parts else os.open(self.root, _DIR_FLAGS)
-            if parts:
-                folder = os.open(parts[-1], _DIR_FLAGS, dir_fd=fd)
-                os.close(fd)
-                fd = folder
-        except (OSError, FileRefused) as err:
-            reason = err.reason if isinstance(err, FileRefused) else _os_reason(err)[0]
-            code = err.code if isinstance(err, FileRefused) else _os_reason(err)[1]
-            yield rel, "unreadable", FileRefused(rel, f"cannot be listed: {reason}", code)
+            fd = self._open_folder(rel)
+        except FileRefused as err:
+            yield rel, "unreadable", FileRefused(rel, f"cannot be listed: {err.reason}", err.code)
             return
         try:
             # the entry types come with the listing (d_type): no lstat per regular file

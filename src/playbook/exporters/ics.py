@@ -125,54 +125,36 @@ def moment(name: str, at: dt.datetime) -> tuple[str, str | None]:
 
 
 def _event(m: Message, sel: Selection, stamp: str) -> tuple[bytes, str | None]:
-    start, zone = moment("DTSTART", m.at)
-    end, _ = moment("DTEND", m.at + dt.timedelta(minutes=EVENT_MINUTES))
-    about = text(summary(m, sel))
-    lines = [
-        "BEGIN:VEVENT",
-        f"SUMMARY:{about}",
-        start,
-        end,
-        stamp,
+    """The VEVENT of one message (a group's calendar)."""
+    return _vevent(m.at, text(summary(m, sel)), stamp, [
         f"UID:{text(uid(m, sel))}",
         f"CATEGORIES:{text(m.item)}",
         f"DESCRIPTION:{text(description(m))}",
         f"X-PLAYBOOK-GROUP:{text(m.group)}",
         f"X-PLAYBOOK-MESSAGE-ID:{text(m.id)}",
-        "BEGIN:VALARM",
-        "ACTION:DISPLAY",
-        f"DESCRIPTION:{about}",
-        f"TRIGGER:-PT{ALARM_MINUTES}M",
-        "END:VALARM",
-        "END:VEVENT",
-    ]
-    return b"".join(fold(line) for line in lines), zone
+    ])
 
 
 def _moment_event(ms: list[Message], sel: Selection, stamp: str) -> tuple[bytes, str | None]:
     """The VEVENT of every message one operator sends at one moment."""
     first = ms[0]
-    start, zone = moment("DTSTART", first.at)
-    end, _ = moment("DTEND", first.at + dt.timedelta(minutes=EVENT_MINUTES))
-    about = text(moment_summary(ms, sel))
-    lines = [
-        "BEGIN:VEVENT",
-        f"SUMMARY:{about}",
-        start,
-        end,
-        stamp,
+    return _vevent(first.at, text(moment_summary(ms, sel)), stamp, [
         f"UID:{text(moment_uid(first.operator, first.at, sel))}",
         f"CATEGORIES:{','.join(text(i) for i in dict.fromkeys(m.item for m in ms))}",
         f"DESCRIPTION:{text(moment_description(ms, sel))}",
         *(f"X-PLAYBOOK-GROUP:{text(g)}" for g in dict.fromkeys(m.group for m in ms)),
         *(f"X-PLAYBOOK-MESSAGE-ID:{text(m.id)}" for m in ms),
-        "BEGIN:VALARM",
-        "ACTION:DISPLAY",
-        f"DESCRIPTION:{about}",
-        f"TRIGGER:-PT{ALARM_MINUTES}M",
-        "END:VALARM",
-        "END:VEVENT",
-    ]
+    ])
+
+
+def _vevent(at: dt.datetime, about: str, stamp: str, body: list[str]) -> tuple[bytes, str | None]:
+    """A VEVENT of `EVENT_MINUTES` from `at` whose alarm rings `ALARM_MINUTES` before it, with
+    the summary `about` (already TEXT-escaped) and the `body` lines; and its time zone."""
+    start, zone = moment("DTSTART", at)
+    end, _ = moment("DTEND", at + dt.timedelta(minutes=EVENT_MINUTES))
+    lines = ["BEGIN:VEVENT", f"SUMMARY:{about}", start, end, stamp, *body,
+             "BEGIN:VALARM", "ACTION:DISPLAY", f"DESCRIPTION:{about}",
+             f"TRIGGER:-PT{ALARM_MINUTES}M", "END:VALARM", "END:VEVENT"]
     return b"".join(fold(line) for line in lines), zone
 
 

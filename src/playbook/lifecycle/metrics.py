@@ -21,7 +21,7 @@ from playbook.diagnostics import Diagnostic, Related
 from playbook.models.lifecycle import FIGURES
 from playbook.models.project import Project
 from playbook.models.types import EARLIEST_DATE, LATEST_DATE
-from playbook.roster.read import Refused, Table, read_table, read_user_file
+from playbook.roster.read import Refused, Table, cell_date, read_table, read_user_file
 
 DEFAULT_HEADERS: dict[str, tuple[str, ...]] = {
     "date": ("date", "日期", "统计日期"),
@@ -36,8 +36,6 @@ DEFAULT_HEADERS: dict[str, tuple[str, ...]] = {
 }
 """Headers understood without `metrics_file.columns` (compared without case and spaces)."""
 
-_DATE = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?"
-                   r"(?:[ T]\s*\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?")
 _NUMBER = re.compile(r"(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?%?")
 
 
@@ -174,16 +172,7 @@ def _date(table: Table, row: int, col: int, text: str, problems: list[Diagnostic
     return day
 
 
-@functools.lru_cache(maxsize=4096)  # an export repeats each day once per group
-def _parse_date(text: str) -> dt.date | None:
-    match = _DATE.fullmatch(text)
-    day = None
-    if match:
-        try:
-            day = dt.date(int(match[1]), int(match[2]), int(match[3]))
-        except ValueError:
-            day = None
-    return day
+_parse_date = functools.lru_cache(maxsize=4096)(cell_date)  # an export repeats each day once per group
 
 
 def _number(table: Table, row: int, col: int, text: str, problems: list[Diagnostic]) -> float | None:

@@ -17,6 +17,7 @@ import csv
 import datetime as dt
 import io
 import os
+import re
 import stat
 import warnings
 import zipfile
@@ -216,3 +217,20 @@ def _table(records: list[tuple[int, list[str]]], shown: str, kind: str) -> Table
         raise Refused(problem("PB081", Span(shown), "the file holds no header row and no groups"))
     header_row, headers = filled[0]
     return Table(shown, headers, header_row, filled[1:], kind)
+
+
+_CELL_DATE = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?"
+                        r"(?:[ T]\s*\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?")
+
+
+def cell_date(text: str) -> dt.date | None:
+    """The day a spreadsheet cell names, in the forms exports use (2026-11-23, 2026/11/23,
+    2026.11.23, 2026年11月23日, each optionally with a time of day); None for anything else or
+    a day that does not exist."""
+    match = _CELL_DATE.fullmatch(text)
+    if not match:
+        return None
+    try:
+        return dt.date(int(match[1]), int(match[2]), int(match[3]))
+    except ValueError:
+        return None

@@ -17,10 +17,8 @@ from playbook.arguments import out_of_range
 from playbook.codes import diagnostic as problem
 from playbook.diagnostics import Diagnostic, Related
 from playbook.roster.mapping import ImportMap, Known
-from playbook.roster.read import Table
+from playbook.roster.read import Table, cell_date
 
-_DATE = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?"
-                   r"(?:[ T]\s*\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?")
 _SIZE = re.compile(r"\d{1,9}|\d{1,3}(?:,\d{3}){1,2}")
 _LIST_SEPARATORS = re.compile(r"[,;，；、]")
 _NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
@@ -190,13 +188,7 @@ def _operator(row: Incoming, operator: str, owner: str, mapping: ImportMap, know
 
 
 def _date(text: str, bad: _Bad) -> dt.date | None:
-    match = _DATE.fullmatch(text)
-    day = None
-    if match:
-        try:
-            day = dt.date(int(match[1]), int(match[2]), int(match[3]))
-        except ValueError:
-            day = None
+    day = cell_date(text)
     why = out_of_range(day) if day else None
     if day is None or why:
         bad("PB086", "opened", f"'{text}' is not a date{': ' + why if why else ''}",
@@ -210,11 +202,6 @@ def _field_value(text: str, declared: str | None) -> object:
     field (when the text is one), else the text; validation checks it against the declaration."""
     if declared == "number" and _NUMBER.fullmatch(text):
         return float(text) if "." in text else int(text)
-    if declared == "date" and _DATE.fullmatch(text):
-        match = _DATE.fullmatch(text)
-        assert match is not None
-        try:
-            return dt.date(int(match[1]), int(match[2]), int(match[3]))
-        except ValueError:
-            return text
+    if declared == "date":
+        return cell_date(text) or text
     return text
