@@ -12,6 +12,7 @@ import datetime as dt
 import io
 import json
 import re
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -309,3 +310,14 @@ def test_the_agenda_prints_names_and_texts_escaped(hostile_project: Project) -> 
     printed = text.split("\n")
     assert printed[2] == '@SUM(1+1),"q"\\r\\n# H|<b>群😀 (club-1) · anna · wechat_group'
     assert printed[4].endswith(' =1+2,"q"')  # the preview is the text's first line
+
+
+def test_a_usage_error_prints_escape_sequences_from_a_path_escaped(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from playbook.cli import main
+
+    folder = tmp_path / "\x1b[2Kgone"
+    assert main(["validate", str(folder)]) == 2
+    err = capsys.readouterr().err
+    assert "\x1b" not in err
+    assert err == f"playbook: error: {tmp_path}/\\x1b[2Kgone is not a folder\n"

@@ -212,7 +212,8 @@ def _run(argv: Sequence[str] | None) -> int:
 
 def _usage_error(err: Exception) -> int:
     """Report a problem with the call, the config or the files around the playbook (exit 2)."""
+    from playbook.inert import terminal  # a path or value in the message may hold escapes
     from playbook.pipeline import EXIT_USAGE
 
-    print(f"playbook: error: {err}", file=sys.stderr)
+    print(terminal(f"playbook: error: {err}"), file=sys.stderr)
     return EXIT_USAGE

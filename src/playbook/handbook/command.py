@@ -124,9 +124,11 @@ def _compile_and_build(args: argparse.Namespace, checked: Checked, day: dt.date,
     try:
         done = build_site(project, compiled, day, target, force=args.force, progress=progress)
     except SiteBuildFailed as err:
+        from playbook.inert import terminal  # MkDocs quotes page titles and paths from the playbook
+
         progress.close()
         for problem in err.problems:
-            print(f"playbook: handbook: {problem}", file=sys.stderr)
+            print(terminal(f"playbook: handbook: {problem}"), file=sys.stderr)
         print(f"playbook: the build stopped: MkDocs refused the pages; {target} was left as it was",
               file=sys.stderr)
         return EXIT_FINDINGS
