@@ -14,6 +14,7 @@ against it; the schedule and the handbook render with it.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Callable, Mapping, MutableMapping
 from dataclasses import dataclass
 from pathlib import PurePosixPath
@@ -139,8 +140,10 @@ ContractTree = dict[str, "ContractTree"]
 """Attribute name -> what lies below it; an empty mapping is a plain value (text or number)."""
 
 
+@functools.lru_cache(maxsize=256)  # a handful of places; asked once per message text
 def contract_tree(place: Place) -> ContractTree:
-    """The allowed variables as a tree, for checking attribute paths such as `pack.product.name`."""
+    """The allowed variables as a tree, for checking attribute paths such as `pack.product.name`.
+    Shared between callers: read it, never change it."""
     tree: ContractTree = {}
     for variable in allowed_variables(place):
         node = tree

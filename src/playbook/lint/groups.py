@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from playbook.diagnostics import Related, Severity
-from playbook.lint.registry import Finding, rule
+from playbook.lint.registry import Finding, per_project, rule
 from playbook.models.base import Scope
 from playbook.models.fields import GroupField, field_matches
 from playbook.models.project import Project
@@ -24,13 +24,12 @@ def _declared(project: Project) -> dict[str, GroupField]:
     return {f.id: f for f in project.playbook.group_fields}
 
 
-def selectors(project: Project) -> Iterator[tuple[str, str, str, Scope]]:
+@per_project  # five rules read them: one walk over every document
+def selectors(project: Project) -> list[tuple[str, str, str, Scope]]:
     """(kind, document id, JSON pointer, selector) of every selector in the playbook:
     applies_to, launch audiences, items' own applies_to and variants' `when`."""
-    for kind, doc_id, doc in project.documents():
-        for ptr, model in models_in(doc):
-            if isinstance(model, Scope):
-                yield kind, doc_id, ptr, model
+    return [(kind, doc_id, ptr, model) for kind, doc_id, doc in project.documents()
+            for ptr, model in models_in(doc) if isinstance(model, Scope)]
 
 
 def _field_key(project: Project, group_id: str, field_id: str) -> Span:
