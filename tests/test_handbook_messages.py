@@ -190,3 +190,17 @@ def test_the_week_grid_leaves_out_what_a_holiday_pauses(shipped: Project) -> Non
     assert sorted(day for (clock, day) in cells if clock == "08:30") == [0, 1, 3, 4, 5, 6]  # not Wednesday
     assert sorted(day for (clock, day) in cells if clock == "21:00") == [0, 1, 2, 3, 4, 5, 6]
     assert day_labels(Book(shipped), cal, monday)[2] == "周三 11-25 · 停更日"
+
+
+def test_a_card_names_the_text_variant_each_group_gets_escaped() -> None:
+    from playbook.handbook.cards import Card, CardText, cards
+
+    html_text = str(cards([Card("21:00", "晚安", texts=(
+        CardText("晚安，明天见", ("福利1群", "福利2群"), "", "a"),
+        CardText("好梦", ("福利3群",), "", "<b>b</b>"),
+        CardText("无变体", ("福利4群",)),
+    ))]))
+    assert ('<span class="pb-groups">福利1群、福利2群</span>'
+            '<span class="pb-variant-name">文案 a</span>') in html_text
+    assert '<span class="pb-variant-name">文案 &lt;b&gt;b&lt;/b&gt;</span>' in html_text
+    assert html_text.count("pb-variant-name") == 2

@@ -36,6 +36,8 @@ class CardText:
     groups: tuple[str, ...] = ()
     tick: str = ""
     """The key its tick box keeps in the browser's localStorage; no tick box when empty."""
+    variant: str = ""
+    """Which of the item's text variants this is (`variants[].id`), when it has variants."""
 
 
 @dataclass(frozen=True)
@@ -73,7 +75,7 @@ def _code(text: str) -> str:
 
 def _text(item: CardText) -> str:
     head = ""
-    if item.groups or item.tick:
+    if item.groups or item.tick or item.variant:
         tick = (
             (
                 f'<label class="pb-tick"><input type="checkbox" data-pb-tick="{html(item.tick)}">'
@@ -83,7 +85,8 @@ def _text(item: CardText) -> str:
             else ""
         )
         groups = "、".join(str(html(g)) for g in item.groups)
-        head = f'<div class="pb-variant-head"><span class="pb-groups">{groups}</span>{tick}</div>'
+        name = f'<span class="pb-variant-name">文案 {html(item.variant)}</span>' if item.variant else ""
+        head = f'<div class="pb-variant-head"><span class="pb-groups">{groups}</span>{name}{tick}</div>'
     body = (
         f"<pre><code>{_code(item.text)}</code></pre>"
         if item.text

@@ -217,7 +217,8 @@ class Poster:
         `tick_prefix` is given (kept in localStorage under the messages' ids)."""
         b = self.book
         texts = tuple(
-            CardText(v.text, tuple(v.groups), f"{tick_prefix}{v.ids[0]}" if tick_prefix else "")
+            CardText(v.text, tuple(v.groups), f"{tick_prefix}{v.ids[0]}" if tick_prefix else "",
+                     "、".join(v.names))
             for v in entry.variants
         )
         return Card(

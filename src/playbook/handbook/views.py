@@ -231,6 +231,8 @@ class Variant:
     groups: list[str] = field(default_factory=list)
     ids: list[str] = field(default_factory=list)
     """The messages' ids (stable across builds), one per group."""
+    names: list[str] = field(default_factory=list)
+    """The playbook variants (`variants[].id`) these groups were given, if the item has any."""
 
 
 @dataclass
@@ -264,6 +266,8 @@ class Entry:
             self.variants.append(variant)
         variant.groups.append(message.group_name)
         variant.ids.append(message.id)
+        if message.variant and message.variant not in variant.names:
+            variant.names.append(message.variant)
 
 
 def title_of(book: Book, source: Source) -> str:
