@@ -45,3 +45,20 @@ def test_compare_names_each_difference(before: Any, after: Any, expected: list[F
 
 def test_compare_starts_paths_under_a_prefix() -> None:
     assert compare({"a": 1}, {}, "rules") == [FieldChange("rules › a", "removed", 1, None)]
+
+
+def test_a_message_change_names_the_variant_a_group_now_gets() -> None:
+    import dataclasses
+    import datetime as dt
+
+    from playbook.bundle.compose import compose
+    from playbook.review.messages import _match
+    from test_compose import shipped
+
+    [first, *_] = compose(shipped(), dt.date(2026, 12, 6), dt.date(2026, 12, 6)).messages
+    old = dataclasses.replace(first, variant="a")
+    new = dataclasses.replace(first, variant="b", text=first.text + "!")
+    [change] = _match([old], [new])
+    assert change.source.endswith(f"› slot {first.item_id} (variant a → b)"), change.source
+    [same] = _match([old], [dataclasses.replace(old, text=old.text + "!")])
+    assert same.source.endswith(f"› slot {first.item_id} (variant a)"), same.source

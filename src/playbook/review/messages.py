@@ -53,10 +53,16 @@ def _key(message: Message) -> _Key:
     return (message.group, source.kind, source.doc_id, message.item, message.item_id)
 
 
-def _label(message: Message) -> str:
+def _label(message: Message, before: Message | None = None) -> str:
+    """Where the message comes from, with its text variant: `… › slot good-night (variant a)`,
+    or `(variant a → b)` when the group now gets another one."""
     noun = _NOUNS.get(message.source.kind, message.source.kind)
     item = message.item.replace("_", " ")
-    return f"{noun} {message.source.doc_id} › {item} {message.item_id}"
+    label = f"{noun} {message.source.doc_id} › {item} {message.item_id}"
+    was = before.variant if before is not None else message.variant
+    if was != message.variant:
+        return f"{label} (variant {was or '—'} → {message.variant or '—'})"
+    return f"{label} (variant {message.variant})" if message.variant else label
 
 
 def _content(message: Message) -> tuple[str, tuple[str, ...]]:
@@ -70,7 +76,7 @@ def _pair(old: Message, new: Message) -> MessageChange | None:
         return None
     change: MessageChangeKind = ("retimed and reworded" if moved and reworded
                                  else "retimed" if moved else "reworded")
-    return MessageChange(new.group, new.group_name, change, _label(new), old.at, new.at,
+    return MessageChange(new.group, new.group_name, change, _label(new, old), old.at, new.at,
                          old.text, new.text)
 
 
