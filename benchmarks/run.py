@@ -45,6 +45,8 @@ root, bundle = Path(sys.argv[1]), Path(sys.argv[2])
 docs = {}
 env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(root / "templates")))
 compiled = {}
+roster = yaml.load((root / "roster.yaml").read_bytes(), Loader=yaml.CSafeLoader)
+fields = {g["id"]: g.get("fields", {}) for g in roster["groups"]}
 def node(data, pointer):
     for part in pointer.strip("/").split("/"):
         data = data[int(part)] if isinstance(data, list) else data[part]
@@ -64,7 +66,7 @@ for m in json.loads((bundle / "messages.json").read_text("utf-8"))["messages"]:
         key = text
     if key not in compiled:
         compiled[key] = env.get_template(key) if key == item.get("template") else env.from_string(text)
-    ctx = {"group": {"id": m["group"], "name": m["group_name"], "type": "t"},
+    ctx = {"group": {"id": m["group"], "name": m["group_name"], "type": "t", "fields": fields[m["group"]]},
            "operator": {"name": m["operator"]}, "playbook": {"title": "p"}, "date": m["date"],
            "member": {"nickname": "n"}, "event": {"name": "e"},
            "pack": {"title": "p", "product": {"name": "n", "brand": "b", "price": 1, "sharer_profit": 1}}}
