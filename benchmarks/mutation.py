@@ -43,7 +43,8 @@ MODULES: dict[str, tuple[str, tuple[str, ...]]] = {
                                                    "tests/test_guards.py")),
     "figures": ("src/playbook/handbook/figures.py", ("tests/test_figures.py", "tests/test_handbook.py",
                                                      "tests/test_guards.py")),
-    "writer": ("src/playbook/writer.py", ("tests/test_writer.py", "tests/test_guards.py")),
+    "writer": ("src/playbook/writer.py", ("tests/test_writer.py", "tests/test_guards.py",
+                                          "tests/test_output_guard.py", "tests/test_output_modes.py")),
     "csv": ("src/playbook/exporters/csv_messages.py", ("tests/test_export.py", "tests/test_properties.py",
                                                        "tests/test_guards.py")),
     "ics": ("src/playbook/exporters/ics.py", ("tests/test_export.py", "tests/test_properties.py")),
@@ -53,7 +54,7 @@ MODULES: dict[str, tuple[str, tuple[str, ...]]] = {
     "render": ("src/playbook/render.py", ("tests/test_render.py", "tests/test_sandbox.py")),
     "sandbox": ("src/playbook/sandbox.py", ("tests/test_render.py", "tests/test_sandbox.py")),
     "files": ("src/playbook/files.py", ("tests/test_files.py", "tests/test_loader.py",
-                                        "tests/test_bad_input.py")),
+                                        "tests/test_bad_input.py", "tests/test_review_integrity.py")),
     "loader": ("src/playbook/loader.py", ("tests/test_loader.py", "tests/test_bad_input.py")),
     "schedule": ("src/playbook/schedule.py", ("tests/test_schedule.py", "tests/test_guards.py")),
 }

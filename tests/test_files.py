@@ -3,16 +3,19 @@ limits, both in `PlaybookFiles` itself and as the diagnostics a user sees."""
 
 from __future__ import annotations
 
+import errno
 import os
 import shutil
 import socket
+import stat
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from conftest import MakePlaybook, RunCli, document_header
-from playbook.files import FileRefused, PlaybookFiles
+from playbook.files import FileRefused, NotUtf8, PlaybookFiles, _os_reason, _special
+from playbook.source import Span
 
 SECRET = "TOP-SECRET-OUTSIDE-THE-PLAYBOOK"
 RULES = document_header("GroupRules") + "forbidden:\n  - id: ads\n    text: 禁止广告\n"
@@ -219,3 +222,195 @@ def test_migrate_prints_its_problems_through_the_escaping_text_reporter(
     assert "\x1b" not in err
     assert err.startswith("rules/\\x1b[2Kbase.yaml:")
     assert err.splitlines()[-1] == "playbook: migrate stopped: fix the errors above; nothing was written"
+
+
+# -- each refusal names the path, the reason and the code (written from the survivors of a
+# mutation run of files.py, benchmarks/MUTATION.md) ---------------------------------------------
+
+
+def refused(call: Any, *args: Any, **kwargs: Any) -> tuple[str, str, str, str]:
+    """(rel, reason, code, message) of the `FileRefused` that `call(*args)` raises."""
+    with pytest.raises(FileRefused) as caught:
+        call(*args, **kwargs)
+    return caught.value.rel, caught.value.reason, caught.value.code, str(caught.value)
+
+
+def test_a_refusal_carries_the_path_it_was_asked_for(tmp_path: Path, outside: Path) -> None:
+    root = tmp_path / "root"
+    (root / "rules").mkdir(parents=True)
+    (root / "rules" / "a.yaml").write_bytes(b"x" * 11)
+    (root / "rules" / "out.yaml").symlink_to(outside)
+    (root / "up").symlink_to("../outside")
+    (root / "alias").symlink_to("rules")
+    access = PlaybookFiles(root)
+    assert refused(access.read_bytes, "rules/a.yaml", limit=10) == (
+        "rules/a.yaml", "is larger than 10 bytes", "PB005", "'rules/a.yaml' is larger than 10 bytes")
+    assert refused(access.read_bytes, "rules") == (
+        "rules", "is a folder, not a file", "PB039", "'rules' is a folder, not a file")
+    assert refused(access.read_bytes, "") == (
+        "", "is a folder, not a file", "PB039", "'' is a folder, not a file")
+    assert refused(access.read_bytes, "alias") == (
+        "alias", "is a folder, not a file", "PB039", "'alias' is a folder, not a file")
+    assert refused(access.read_bytes, "rules/out.yaml")[:3] == (
+        "rules/out.yaml", "is a symbolic link leading outside the playbook folder", "PB037")
+    assert refused(access.read_bytes, "up/secret.yaml")[:3] == (
+        "up/secret.yaml", "is a symbolic link leading outside the playbook folder", "PB037")
+    assert refused(access.read_bytes, "alias/none.yaml")[:3] == (
+        "alias/none.yaml", "it does not exist", "PB033")
+    assert refused(access.read_bytes, "rules\\a.yaml")[:3] == (
+        "rules\\a.yaml", "points outside the playbook folder", "PB032")
+    assert refused(access.read_bytes, "rules/a\x00.yaml")[:3] == (
+        "rules/a\x00.yaml", "points outside the playbook folder", "PB032")
+    assert refused(access.list_dir, "rules/a.yaml")[:3] == ("rules/a.yaml", "is not a folder", "PB039")
+    assert refused(access.read_bytes, "rules/none.yaml")[:3] == (
+        "rules/none.yaml", "it does not exist", "PB033")
+    assert refused(access.read_bytes, "none/a.yaml")[:3] == ("none/a.yaml", "it does not exist", "PB033")
+    os.mkfifo(root / "rules" / "pipe.yaml")
+    assert refused(access.read_bytes, "rules/pipe.yaml")[:3] == (
+        "rules/pipe.yaml", "is a FIFO (named pipe), not a regular file", "PB038")
+
+
+def test_the_size_bound_is_named_in_the_unit_it_was_set_in(tmp_path: Path) -> None:
+    (tmp_path / "big.bin").write_bytes(b"\0" * (1024 * 1024 + 1))
+    access = PlaybookFiles(tmp_path)
+    said = {limit: refused(access.read_bytes, "big.bin", limit=limit)[1]
+            for limit in (1024 * 1024, 3 * 1024, 2049, 1024 * 1024 - 1024)}
+    assert said == {1024 * 1024: "is larger than 1 MiB", 3 * 1024: "is larger than 3 KiB",
+                    2049: "is larger than 2049 bytes", 1024 * 1024 - 1024: "is larger than 1023 KiB"}
+    assert refused(access.read_text, "big.bin", limit=2049)[1:3] == ("is larger than 2049 bytes", "PB005")
+
+
+def test_a_file_read_in_several_chunks_comes_back_whole(tmp_path: Path) -> None:
+    data = bytes(range(256)) * (6 * 1024 + 3)  # about 1.5 MiB: two reads of at most 1 MiB
+    (tmp_path / "video.bin").write_bytes(data)
+    assert PlaybookFiles(tmp_path).read_bytes("video.bin", limit=2 * 1024 * 1024) == data
+
+
+def test_a_file_that_grows_past_the_bound_while_it_is_read_is_refused(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "grows.bin"
+    path.write_bytes(b"small")
+    real_open = os.open
+
+    def open_after_growing(name: Any, flags: int, *args: Any, **kwargs: Any) -> int:
+        if name == "grows.bin":  # after its size was checked, before it is read
+            path.write_bytes(b"g" * (3 * 1024 * 1024))
+        return real_open(name, flags, *args, **kwargs)
+
+    monkeypatch.setattr(os, "open", open_after_growing)
+    assert refused(PlaybookFiles(tmp_path).read_bytes, "grows.bin", limit=2 * 1024 * 1024)[:3] == (
+        "grows.bin", "is larger than 2 MiB", "PB005")
+
+
+def test_read_text_drops_a_bom_and_names_the_first_byte_that_is_not_utf8(tmp_path: Path) -> None:
+    (tmp_path / "bom.yaml").write_bytes(b"\xef\xbb\xbfabc")
+    (tmp_path / "latin.yaml").write_bytes(b"ok: caf\xe9\n")
+    access = PlaybookFiles(tmp_path)
+    assert access.read_text("bom.yaml") == "abc"
+    with pytest.raises(NotUtf8) as caught:
+        access.read_text("latin.yaml")
+    err = caught.value
+    assert (err.rel, err.reason, err.code, err.offset, err.raw) == (
+        "latin.yaml", "it is not UTF-8 (byte 0xe9)", "PB006", 7, b"ok: caf\xe9\n")
+
+
+def test_a_chain_of_forty_links_is_followed_and_a_forty_first_is_a_loop(tmp_path: Path) -> None:
+    (tmp_path / "target.txt").write_bytes(b"end")
+    (tmp_path / "l40").symlink_to("target.txt")
+    for n in range(39, 0, -1):
+        (tmp_path / f"l{n}").symlink_to(f"l{n + 1}")
+    (tmp_path / "l0").symlink_to("l1")
+    access = PlaybookFiles(tmp_path)
+    assert access.read_bytes("l1") == b"end"  # 40 links
+    assert refused(access.read_bytes, "l0")[:3] == ("l0", "is a symbolic link loop", "PB037")
+
+
+def test_resolve_drops_dot_components_and_follows_a_link_to_the_root_itself(tmp_path: Path) -> None:
+    (tmp_path / "rules").mkdir()
+    (tmp_path / "rules" / "a.yaml").write_bytes(b"a")
+    (tmp_path / "rules" / "same.yaml").symlink_to("./a.yaml")
+    (tmp_path / "top").symlink_to(tmp_path)  # absolute, and exactly the root
+    access = PlaybookFiles(tmp_path)
+    assert access.resolve("./rules/./a.yaml") == "rules/a.yaml"
+    assert access.resolve("rules/same.yaml") == "rules/a.yaml"
+    assert access.resolve("top/rules/a.yaml") == "rules/a.yaml"
+    assert access.read_bytes("top/rules/a.yaml") == b"a"
+
+
+def test_kind_is_file_dir_and_is_dir_answer_for_each_kind(tmp_path: Path) -> None:
+    (tmp_path / "rules").mkdir()
+    (tmp_path / "rules" / "a.yaml").write_bytes(b"a")
+    access = PlaybookFiles(tmp_path)
+    assert [access.kind(p) for p in ("rules", "rules/a.yaml", "none", "../x", "/etc")] == [
+        "dir", "file", "missing", "link-out", "link-out"]
+    asked = ("rules", "rules/a.yaml", "none")
+    assert [access.is_dir(p) for p in asked] == [True, False, False]
+    assert [access.is_file(p) for p in asked] == [False, True, False]
+
+
+def test_list_dir_and_walk_default_to_the_root(tmp_path: Path) -> None:
+    (tmp_path / "b").mkdir()
+    (tmp_path / "b" / "x.yaml").write_bytes(b"x")
+    (tmp_path / "a.yaml").write_bytes(b"a")
+    access = PlaybookFiles(tmp_path)
+    assert access.list_dir() == ["a.yaml", "b"]
+    assert access.walk() == (["a.yaml", "b/x.yaml"], [])
+
+
+def test_walk_lists_an_inside_link_to_a_file_and_never_walks_through_a_linked_folder(tmp_path: Path) -> None:
+    (tmp_path / "rules").mkdir()
+    (tmp_path / "rules" / "a.yaml").write_bytes(b"a")
+    (tmp_path / "rules" / "b.yaml").symlink_to("a.yaml")
+    (tmp_path / "alias").symlink_to("rules")
+    assert PlaybookFiles(tmp_path).walk() == (["rules/a.yaml", "rules/b.yaml"], [])
+
+
+def test_walk_reports_a_folder_it_cannot_open(tmp_path: Path) -> None:
+    files, problems = PlaybookFiles(tmp_path).walk("none")
+    assert files == []
+    assert [(p.rel, p.reason, p.code) for p in problems] == [
+        ("none", "cannot be listed: it does not exist", "PB033")]
+
+
+def test_os_errors_become_reasons_in_words() -> None:
+    assert [_os_reason(err) for err in (
+        OSError(errno.ENOENT, "No such file"), OSError(errno.ENOTDIR, "Not a directory"),
+        OSError(errno.EACCES, "Permission denied"), OSError(errno.EPERM, "Operation not permitted"),
+        OSError(errno.ELOOP, "Too many levels"), OSError(errno.EIO, "Input/output error"), OSError())] == [
+        ("it does not exist", "PB033"), ("it does not exist", "PB033"),
+        ("permission denied", "PB039"), ("permission denied", "PB039"),
+        ("it is a symbolic link loop", "PB037"), ("input/output error", "PB039"), ("oserror", "PB039")]
+
+
+def test_special_files_are_named_by_their_kind() -> None:
+    assert [_special(mode) for mode in (stat.S_IFIFO, stat.S_IFSOCK, stat.S_IFCHR, stat.S_IFBLK, 0)] == [
+        "a FIFO (named pipe)", "a socket", "a device", "a device", "not a regular file"]
+
+
+def test_a_refusal_reported_elsewhere_names_what_was_read() -> None:
+    refusal = FileRefused("packs/a/x.png", "it does not exist", "PB033")
+    assert refusal.diagnostic(Span("packs/a/pack.yaml", 3, 5)).message == (
+        "cannot read file 'packs/a/x.png': it does not exist")
+    assert refusal.diagnostic(Span("packs/a/x.png")).message == "'packs/a/x.png' it does not exist"
+
+
+def test_a_link_whose_target_cannot_be_examined_is_unreadable_and_reported_by_walk(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "rules").mkdir()
+    (tmp_path / "locked").mkdir()
+    (tmp_path / "locked" / "a.yaml").write_bytes(b"a")
+    (tmp_path / "rules" / "l.yaml").symlink_to("../locked/a.yaml")
+    real_lstat = os.lstat
+
+    def lstat(path: Any, *args: Any, **kwargs: Any) -> os.stat_result:
+        # the tests run as root in CI, where chmod 000 stops nothing: refuse the target here
+        if str(path) == str(tmp_path / "locked" / "a.yaml"):
+            raise PermissionError(13, "Permission denied")
+        return real_lstat(path, *args, **kwargs)
+
+    monkeypatch.setattr(os, "lstat", lstat)
+    access = PlaybookFiles(tmp_path)
+    assert access.kind("rules/l.yaml") == "unreadable"
+    files, problems = access.walk("rules")
+    assert files == []
+    assert [(p.rel, p.reason, p.code) for p in problems] == [("rules/l.yaml", "cannot be read", "PB039")]

@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from playbook import writer
 from playbook.errors import UsageError
 from playbook.writer import (
     FolderSink,
@@ -218,3 +219,115 @@ def test_safe_folder_refuses_a_file_on_the_way(tmp_path: Path) -> None:
     assert str(caught.value) == (f"{tmp_path / '.playbook'} is not a folder; playbook keeps its "
                                  "working files there (remove it)")
     assert (tmp_path / ".playbook").read_bytes() == b"a file"
+
+
+# -- written from the survivors of a mutation run of writer.py (benchmarks/MUTATION.md) -----------
+
+
+def test_a_failed_rename_of_a_first_output_leaves_nothing_behind(tmp_path: Path,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    def no_space(src: Any, dst: Any) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "replace", no_space)
+    with pytest.raises(OSError, match="No space left"):
+        write_tree(tmp_path / "site", {"index.html": b"new"}, "site")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_the_old_tree_is_put_aside_beside_the_target_under_a_hidden_name(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    out = tmp_path / "site"
+    write_tree(out, {"index.html": b"old"}, "site")
+    moves: list[tuple[Path, Path]] = []
+    real_replace = os.replace
+
+    def record(src: Any, dst: Any) -> None:
+        moves.append((Path(src), Path(dst)))
+        real_replace(src, dst)
+
+    monkeypatch.setattr(os, "replace", record)
+    write_tree(out, {"index.html": b"new"}, "site")
+    (aside_from, aside), (stage, into) = moves
+    assert (aside_from, into) == (out, out)
+    assert aside.parent == tmp_path and aside.name.startswith(".site.old-")
+    assert stage.parent == tmp_path and stage.name.startswith(".site.new-")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]
+
+
+def test_write_tree_creates_nested_folders_and_refuses_the_playbook_itself(tmp_path: Path) -> None:
+    out = tmp_path / "site"
+    write_tree(out, {"a/b/c.txt": b"deep", "top.txt": b"top"}, "site")
+    assert listing(out) == [MARKER, "a/b/c.txt", "top.txt"]
+    assert (out / "a" / "b" / "c.txt").read_bytes() == b"deep"
+    (tmp_path / "playbook.yaml").write_bytes(b"x")
+    with pytest.raises(UsageError, match="playbook folder itself"):
+        write_tree(tmp_path, {"index.html": b"x"}, "site", root=tmp_path)
+    with pytest.raises(UsageError, match="contains the playbook folder"):
+        write_tree(tmp_path, {"index.html": b"x"}, "site", root=tmp_path / "sub")
+    assert (tmp_path / "playbook.yaml").read_bytes() == b"x"
+
+
+def test_write_bytes_writes_through_a_hidden_temporary_file_beside_the_target(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    seen: list[Path] = []
+    real_replace = os.replace
+
+    def record(src: Any, dst: Any) -> None:
+        seen.append(Path(src))
+        real_replace(src, dst)
+
+    monkeypatch.setattr(os, "replace", record)
+    assert write_bytes(tmp_path / "out.txt", b"new") is True
+    [tmp] = seen
+    assert tmp.parent == tmp_path and tmp.name.startswith(".out.txt.") and tmp.name.endswith(".tmp")
+
+
+def test_safe_folder_refuses_a_parent_step_and_an_absolute_path(tmp_path: Path) -> None:
+    root = tmp_path / "root"
+    root.mkdir()
+    for rel in ("a/../b", "../outside", "/etc/playbook"):
+        with pytest.raises(ValueError, match=f"working folder '{rel}' must be a plain relative path"):
+            safe_folder(root, rel)
+    assert not (root / "b").exists() and not (tmp_path / "outside").exists()
+
+
+def test_sync_tree_lists_old_and_new_files_before_writing(tmp_path: Path,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    work = tmp_path / "work"
+    sync_tree(work, {"own/a.md": b"a"}, ["own"])
+    real_write = writer.write_bytes
+
+    def fail_on_c(path: Path, data: bytes) -> bool:
+        if path.name == "c.md":
+            raise OSError(28, "No space left on device")
+        return real_write(path, data)
+
+    monkeypatch.setattr(writer, "write_bytes", fail_on_c)
+    with pytest.raises(OSError):
+        sync_tree(work, {"own/b.md": b"b", "own/c.md": b"c"}, ["own"])
+    marker = json.loads((work / MARKER).read_text(encoding="utf-8"))
+    assert (marker["kind"], marker["files"]) == ("workspace", ["own/a.md", "own/b.md", "own/c.md"])
+    monkeypatch.undo()
+    assert sync_tree(work, {}, ["own"]) == Synced([], ["own/a.md", "own/b.md"])
+
+
+def test_sync_tree_goes_on_past_what_it_must_not_remove_and_keeps_the_owned_folder(tmp_path: Path) -> None:
+    work = tmp_path / "work"
+    (tmp_path / "elsewhere.md").write_bytes(b"not ours")
+    sync_tree(work, {"a.md": b"top", "own/b.md": b"b", "own/c.md": b"c", "own/d.md": b"d",
+                     "own/sub/e.md": b"e"}, ["own"])
+    (work / "own" / "b.md").unlink()  # removed by hand
+    (work / "own" / "c.md").unlink()
+    (work / "own" / "c.md").symlink_to(tmp_path / "elsewhere.md")  # replaced by someone's link
+    assert sync_tree(work, {}, ["own"]) == Synced([], ["own/d.md", "own/sub/e.md"])
+    assert (work / "a.md").read_bytes() == b"top", "not under an owned folder"
+    assert (work / "own" / "c.md").is_symlink() and (tmp_path / "elsewhere.md").read_bytes() == b"not ours"
+    assert not (work / "own" / "sub").exists() and (work / "own").is_dir()
+
+
+def test_sync_tree_keeps_an_owned_folder_it_emptied(tmp_path: Path) -> None:
+    work = tmp_path / "work"
+    sync_tree(work, {"own/sub/a.md": b"a"}, ["own"])
+    assert sync_tree(work, {}, ["own"]) == Synced([], ["own/sub/a.md"])
+    assert sorted(p.name for p in work.iterdir()) == [MARKER, "own"] and list((work / "own").iterdir()) == []
