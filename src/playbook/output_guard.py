@@ -133,6 +133,46 @@ def check_output(target: Path, kind: str, *, root: Path | None = None, label: st
     return real
 
 
+MANIFEST_LIMIT = 64 * 1024 * 1024
+"""A manifest.json larger than this is not read when recognising an older bundle."""
+
+
+def listed_by_manifest(folder: Path) -> bool:
+    """Whether `folder` is a bundle written before output folders carried their marker: its
+    manifest.json, written by playbook, lists every file in it and nothing else is there. The
+    manifest is opened without following a link and never blocks on a FIFO; a link or special
+    file anywhere in the folder makes it someone else's."""
+    try:
+        fd = os.open(folder / "manifest.json", os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    except OSError:
+        return False
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode) or info.st_size > MANIFEST_LIMIT:
+            return False
+        with os.fdopen(os.dup(fd), "rb") as handle:
+            data = json.loads(handle.read(MANIFEST_LIMIT + 1))
+    except (OSError, ValueError):
+        return False
+    finally:
+        os.close(fd)
+    if not (isinstance(data, dict) and str(data.get("generator", "")).startswith("playbook ")
+            and isinstance(data.get("files"), dict)):
+        return False
+    found: set[str] = set()
+    for top, dirs, names in os.walk(folder):
+        for name in dirs + names:
+            try:
+                mode = os.lstat(os.path.join(top, name)).st_mode
+            except OSError:  # gone since the listing: not a folder we can vouch for
+                return False
+            if not (stat.S_ISDIR(mode) or stat.S_ISREG(mode)):
+                return False
+            if stat.S_ISREG(mode):
+                found.add(Path(top, name).relative_to(folder).as_posix())
+    return found == {*data["files"], "manifest.json"}
+
+
 def write_marker(folder: Path, kind: str) -> None:
     """Mark `folder` as an output of `kind` that playbook may replace later."""
     (folder / MARKER).write_text(marker_text(kind), encoding="utf-8")

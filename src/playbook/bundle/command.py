@@ -6,7 +6,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 from collections.abc import Iterator
@@ -112,7 +111,7 @@ def _progress_bar(show: bool, total: int) -> Iterator[Progress | None]:
 def run_export(args: argparse.Namespace) -> int:
     from playbook.bundle.export import build_bundle, git_commit, git_dirty, steps, unknown_filters
     from playbook.exporters import Filters
-    from playbook.output_guard import check_output
+    from playbook.output_guard import check_output, listed_by_manifest
     from playbook.pipeline import EXIT_OK, check, report_failure, report_stop
     from playbook.writer import FolderSink, staged_tree
 
@@ -125,7 +124,7 @@ def run_export(args: argparse.Namespace) -> int:
     source_date_epoch()  # a bad SOURCE_DATE_EPOCH stops the export before any work
     out: Path = args.out or Path("bundles") / f"{args.start.isoformat()}_{args.end.isoformat()}"
     label = f"--out {args.out}" if args.out is not None else str(out)
-    check_output(out, KIND, root=args.root, label=label, adopt=_exported_before)
+    check_output(out, KIND, root=args.root, label=label, adopt=listed_by_manifest)
     checked = check(args.root)
     if checked.failing or checked.project is None:
         return report_failure(checked, "the export")
@@ -159,33 +158,6 @@ def run_export(args: argparse.Namespace) -> int:
 
 KIND = "bundle"
 """The kind of output a bundle folder is (its `.playbook-output` marker)."""
-MANIFEST_LIMIT = 64 * 1024 * 1024
-
-
-def _exported_before(folder: Path) -> bool:
-    """Whether `folder` is a bundle written before output folders carried their marker: its
-    manifest.json, written by playbook, lists every file in it and nothing else is there."""
-    manifest = folder / "manifest.json"
-    try:
-        if not manifest.is_file() or manifest.is_symlink() or manifest.stat().st_size > MANIFEST_LIMIT:
-            return False
-        data = json.loads(manifest.read_bytes())
-    except (OSError, ValueError):
-        return False
-    if not (isinstance(data, dict) and str(data.get("generator", "")).startswith("playbook ")
-            and isinstance(data.get("files"), dict)):
-        return False
-    found: set[str] = set()
-    for top, dirs, names in os.walk(folder):
-        for name in dirs + names:
-            path = Path(top) / name
-            if path.is_symlink() or not (path.is_dir() or path.is_file()):
-                return False
-            if path.is_file():
-                found.add(path.relative_to(folder).as_posix())
-    return found == {*data["files"], "manifest.json"}
-
-
 class _Abandoned(Exception):
     """Raised inside `staged_tree` to throw the stage away and keep the previous bundle."""
 
