@@ -72,14 +72,18 @@ def _member_sends(project: Project, group_id: str, joined: dt.datetime) -> list[
     day_one = local(joined.date(), dt.time(), joined.tzinfo or zone_of(project))
     for script_id, script in member_scripts(project, group_id):
         anchor = joined if script.trigger.kind == "on_join" else day_one
-        for i, step in enumerate(script.steps):
-            if step.applies_to is not None and not step.applies_to.is_empty and \
-                    group_id not in groups_in(project, script.applies_to, step.applies_to):
-                continue
-            sends.append(Send(group_id, resolve(step.at, anchor), step.channel, step.sender,
-                              Source("OnboardingScript", script_id, f"/steps/{i}"),
-                              "programme_step", step.id))
+        sends += _steps(project, group_id, script_id, script, anchor)
     return sends
+
+
+def _steps(project: Project, group_id: str, script_id: str, script: OnboardingScript,
+           anchor: dt.datetime) -> list[Send]:
+    """The script's steps that reach `group_id`, timed from `anchor`."""
+    return [Send(group_id, resolve(step.at, anchor), step.channel, step.sender,
+                 Source("OnboardingScript", script_id, f"/steps/{i}"), "programme_step", step.id)
+            for i, step in enumerate(script.steps)
+            if step.applies_to is None or step.applies_to.is_empty
+            or group_id in groups_in(project, script.applies_to, step.applies_to)]
 
 
 def _cohort_of(starts: list[dt.date], joined: dt.date) -> dt.date | None:
@@ -100,14 +104,7 @@ def _cohort_sends(project: Project, group_id: str, joined: dt.datetime) -> list[
     for script_id, script in _cohort_scripts(project, group_id):
         if cohort is None:
             continue
-        anchor = local(cohort, dt.time(), zone)
-        for i, step in enumerate(script.steps):
-            if step.applies_to is not None and not step.applies_to.is_empty and \
-                    group_id not in groups_in(project, script.applies_to, step.applies_to):
-                continue
-            sends.append(Send(group_id, resolve(step.at, anchor), step.channel, step.sender,
-                              Source("OnboardingScript", script_id, f"/steps/{i}"),
-                              "programme_step", step.id))
+        sends += _steps(project, group_id, script_id, script, local(cohort, dt.time(), zone))
     return sends
 
 
