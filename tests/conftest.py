@@ -94,3 +94,20 @@ def run_cli(capsys: pytest.CaptureFixture[str]) -> RunCli:
         return code, captured.out, captured.err
 
     return run
+
+
+@pytest.fixture
+def checks(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
+    """Every root the real check ran on (a `validate` answered from its cache runs none)."""
+    from playbook import pipeline
+    from playbook.lint.config import LintConfig
+
+    ran: list[Path] = []
+    real = pipeline.check
+
+    def counting(root: Path, config: LintConfig | None = None) -> pipeline.Checked:
+        ran.append(root)
+        return real(root, config)
+
+    monkeypatch.setattr(pipeline, "check", counting)
+    return ran

@@ -59,20 +59,6 @@ def root(tmp_path: Path) -> Path:
     return target
 
 
-@pytest.fixture
-def checks(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
-    """Every root the real check ran on (a hit runs none)."""
-    ran: list[Path] = []
-    real = pipeline.check
-
-    def counting(root: Path, config: LintConfig | None = None) -> pipeline.Checked:
-        ran.append(root)
-        return real(root, config)
-
-    monkeypatch.setattr(pipeline, "check", counting)
-    return ran
-
-
 def entry(root: Path) -> Path:
     return root / ".playbook" / "cache" / "validate.json"
 

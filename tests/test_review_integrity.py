@@ -16,8 +16,7 @@ from pathlib import Path
 import pytest
 
 from conftest import RunCli
-from playbook import cache, cache_secret, pipeline
-from playbook.lint.config import LintConfig
+from playbook import cache, cache_secret
 from playbook.review import revisions
 
 LINT = Path(__file__).parent / "lint"
@@ -52,20 +51,6 @@ def broken(tmp_path: Path) -> Path:
     shutil.copytree(LINT / "PB201" / "fail", target, dirs_exist_ok=True,
                     ignore=shutil.ignore_patterns("expected.txt"))
     return target
-
-
-@pytest.fixture
-def checks(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
-    """Every root the real check ran on (a cache hit runs none)."""
-    ran: list[Path] = []
-    real = pipeline.check
-
-    def counting(root: Path, config: LintConfig | None = None) -> pipeline.Checked:
-        ran.append(root)
-        return real(root, config)
-
-    monkeypatch.setattr(pipeline, "check", counting)
-    return ran
 
 
 def entry(root: Path) -> Path:
