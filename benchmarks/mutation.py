@@ -40,7 +40,7 @@ MODULES: dict[str, tuple[str, tuple[str, ...]]] = {
     "suppressions": ("src/playbook/lint/__init__.py", ("tests/test_lint_config.py", "tests/test_guards.py",
                                                        "tests/test_lint_cases.py")),
     "escape": ("src/playbook/handbook/escape.py", ("tests/test_handbook.py", "tests/test_properties.py",
-                                                   "tests/test_guards.py")),
+                                                   "tests/test_guards.py", "tests/test_escape_mutants.py")),
     "figures": ("src/playbook/handbook/figures.py", ("tests/test_figures.py", "tests/test_handbook.py",
                                                      "tests/test_guards.py")),
     "writer": ("src/playbook/writer.py", ("tests/test_writer.py", "tests/test_guards.py",
