@@ -37,6 +37,8 @@ class WeComState:
     received: list[Received] = field(default_factory=list)
     tokens: dict[str, float] = field(default_factory=dict)
     token_lifetime: float = 7200
+    corp_secrets: tuple[str, ...] = (CORP_SECRET,)
+    """The secrets gettoken accepts for CORP_ID (a test adds one to rotate the secret)."""
     expire_tokens_after: int | None = None
     """After this many successful calls, every token issued so far expires (42001)."""
     group_errors: list[int] = field(default_factory=list)
@@ -114,7 +116,7 @@ class _Handler(BaseHTTPRequestHandler):
     def _route(self, path: str, query: dict[str, str], body: Any, ctype: str) -> dict[str, Any]:
         s = self.state
         if path == "gettoken":
-            if query.get("corpid") != CORP_ID or query.get("corpsecret") != CORP_SECRET:
+            if query.get("corpid") != CORP_ID or query.get("corpsecret") not in s.corp_secrets:
                 return _error(40001, "invalid credential")
             with s.lock:
                 token = f"token-{len(s.tokens) + 1}-XYZ"

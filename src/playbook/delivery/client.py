@@ -14,6 +14,7 @@ are cut out of every URL and message (`redact`).
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import socket
@@ -34,12 +35,20 @@ RETRY_ERRORS = frozenset({-1, 45009})
 ATTEMPTS = 4
 """Calls per request at most (the first and three retries), waiting 1, 2, then 4 s between."""
 TIMEOUT = 15.0
+TOKEN_MARGIN = 60.0
+"""Seconds before its stated expiry that a token stops being used, so none expires mid-call."""
 _SECRET_QUERY = re.compile(r"((?:access_token|corpsecret|key)=)[^&\s\"']+", re.IGNORECASE)
 
 
 def wait(seconds: float) -> None:
     """How a run waits between retries and for a robot's minute (tests replace it)."""
     time.sleep(seconds)
+
+
+def _secret_hash(corp_id: str, secret: str) -> str:
+    """What the ledger keys a cached token by beside the corp id: a hash, never the secret, and
+    a rotated secret hashes differently, so its predecessor's token is not reused."""
+    return hashlib.sha256(f"{corp_id}\0{secret}".encode()).hexdigest()
 
 
 class DeliveryError(Exception):
@@ -119,7 +128,8 @@ class Client:
                 return answer
             message = self.redact(f"{path}: errcode {code}: {answer.get('errmsg', '')}")
             if token and code in TOKEN_ERRORS and not refreshed:
-                self._token, refreshed = None, True
+                self._drop_token()
+                refreshed = True
                 continue
             if code in RETRY_ERRORS and attempt < ATTEMPTS - 1:
                 self.sleep(2 ** attempt)
@@ -128,16 +138,28 @@ class Client:
         raise DeliveryError(f"{path}: gave up after {ATTEMPTS} attempts")
 
     def token(self) -> str:
-        """The access token, fetched with `gettoken` and kept until a minute before it expires."""
+        """The access token: this run's, else the one the ledger keeps for this corp and secret,
+        else a new one from `gettoken`, kept (in the ledger too) until a minute before it expires."""
         if self._token is not None and self.clock() < self._token[1]:
             return self._token[0]
         if not self.corp_id or not self.corp_secret:
             raise DeliveryError("WECOM_CORP_ID and WECOM_CORP_SECRET are needed for company group sends")
+        secret_hash = _secret_hash(self.corp_id, self.corp_secret)
+        self._token = self.ledger.cached_token(self.corp_id, secret_hash, self.clock())
+        if self._token is not None:
+            return self._token[0]
         answer = self.call("gettoken", {"corpid": self.corp_id, "corpsecret": self.corp_secret},
                            token=False, retry_unsure=True)
         value = str(answer["access_token"])
-        self._token = (value, self.clock() + float(answer.get("expires_in", 7200)) - 60)
+        self._token = (value, self.clock() + float(answer.get("expires_in", 7200)) - TOKEN_MARGIN)
+        self.ledger.remember_token(self.corp_id, secret_hash, *self._token)
         return value
+
+    def _drop_token(self) -> None:
+        """Forget a token WeCom refused, here and in the ledger, so the next call fetches one."""
+        if self._token is not None and self.corp_id:
+            self.ledger.forget_token(self.corp_id, self._token[0])
+        self._token = None
 
     # -- media -----------------------------------------------------------------------------
     def upload(self, scope: str, sha256: str, name: str, kind: str, data: bytes) -> str:

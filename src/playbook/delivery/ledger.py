@@ -7,19 +7,27 @@ it, else it waits for `--retry-unknown`). A claim is one `BEGIN IMMEDIATE` trans
 `send` processes cannot both move one message to `posting`.
 
 The ledger also keeps uploaded media ids by file hash (WeCom keeps a temporary media 3 days),
-the times of recent robot posts (20 a minute per robot, across runs) and per-group results.
+the times of recent robot posts (20 a minute per robot, across runs), per-group results, and
+the access token of each corp until it expires, so a `send` run from cron every minute does
+not spend a `gettoken` call each time. The token is a secret: the database is created 0600
+(SQLite gives its WAL and shared-memory files the same mode) and an older one is narrowed to
+0600 when opened.
 """
 
 from __future__ import annotations
 
+import errno
 import fcntl
 import os
 import sqlite3
+import stat
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+
+from playbook.errors import UsageError
 
 STATES = ("planned", "posting", "posted", "failed", "unknown")
 RETRYABLE_ERRORS = frozenset({-1, 45009})
@@ -41,7 +49,11 @@ CREATE TABLE IF NOT EXISTS robot_posts (robot TEXT NOT NULL, at REAL NOT NULL);
 CREATE TABLE IF NOT EXISTS group_results (
     msgid TEXT NOT NULL, chat_id TEXT NOT NULL, status INTEGER NOT NULL, send_time INTEGER,
     PRIMARY KEY (msgid, chat_id));
+CREATE TABLE IF NOT EXISTS access_tokens (
+    corp_id TEXT PRIMARY KEY, secret_hash TEXT NOT NULL, token TEXT NOT NULL, expires REAL NOT NULL);
 """
+LEDGER_MODE = 0o600
+"""The ledger holds access tokens: only its owner may read it."""
 
 
 @dataclass(frozen=True)
@@ -78,9 +90,10 @@ class Ledger:
         # set-up is serialised with a lock file beside it. Later transactions wait on SQLite's
         # own busy timeout.
         guard = os.open(path.with_name(path.name + ".lock"),
-                        os.O_WRONLY | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o644)
+                        os.O_WRONLY | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, LEDGER_MODE)
         try:
             fcntl.flock(guard, fcntl.LOCK_EX)
+            _private_file(path)
             db = sqlite3.connect(path, timeout=30, isolation_level=None)
             try:
                 db.execute("PRAGMA journal_mode=WAL")
@@ -189,10 +202,49 @@ class Ledger:
                 db.execute("INSERT OR REPLACE INTO group_results VALUES (?, ?, ?, ?)",
                            (msgid, chat_id, status, send_time))
 
+    def cached_token(self, corp_id: str, secret_hash: str, now: float) -> tuple[str, float] | None:
+        """The corp's access token and when to stop using it, if one is kept for this very
+        secret (a rotated secret's hash differs, so its token is not reused) and still valid."""
+        row = self.db.execute("SELECT token, expires FROM access_tokens WHERE corp_id = ? AND "
+                              "secret_hash = ?", (corp_id, secret_hash)).fetchone()
+        if row is None or now >= float(row[1]):
+            return None
+        return str(row[0]), float(row[1])
+
+    def remember_token(self, corp_id: str, secret_hash: str, token: str, expires: float) -> None:
+        with self.transaction() as db:
+            db.execute("INSERT OR REPLACE INTO access_tokens VALUES (?, ?, ?, ?)",
+                       (corp_id, secret_hash, token, expires))
+
+    def forget_token(self, corp_id: str, token: str) -> None:
+        """Drop a token WeCom refused (40014, 42001), unless another run already replaced it."""
+        with self.transaction() as db:
+            db.execute("DELETE FROM access_tokens WHERE corp_id = ? AND token = ?", (corp_id, token))
+
     def results(self, msgid: str) -> list[tuple[str, int, int | None]]:
         rows = self.db.execute("SELECT chat_id, status, send_time FROM group_results WHERE msgid = ? "
                                "ORDER BY chat_id", (msgid,))
         return [(str(r[0]), int(r[1]), r[2]) for r in rows]
+
+
+def _private_file(path: Path) -> None:
+    """Create the database file 0600, or narrow an existing one to 0600; refuse a link or a
+    special file (opened without blocking, so a FIFO named as the ledger cannot hang a run)."""
+    try:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC,
+                     LEDGER_MODE)
+    except OSError as err:
+        if err.errno == errno.ELOOP:
+            raise UsageError(f"{path} is a symbolic link; name the ledger file itself") from None
+        raise
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise UsageError(f"{path} is not a regular file; give the ledger a file of its own")
+        if stat.S_IMODE(info.st_mode) & 0o077:
+            os.fchmod(fd, LEDGER_MODE)
+    finally:
+        os.close(fd)
 
 
 def retryable(errcode: int | None) -> bool:
@@ -209,4 +261,4 @@ def _claimable(row: Delivery, retry_unknown: bool) -> bool:
     return row.state == "unknown" and retry_unknown
 
 
-__all__ = ["MEDIA_LIFETIME", "RETRYABLE_ERRORS", "STATES", "Delivery", "Ledger", "retryable"]
+__all__ = ["LEDGER_MODE", "MEDIA_LIFETIME", "RETRYABLE_ERRORS", "STATES", "Delivery", "Ledger", "retryable"]
