@@ -87,6 +87,74 @@ def test_scalar_is_read_as_written(written: str, loaded: Any) -> None:
     assert type(data["value"]) is type(loaded)
 
 
+
+# YAML 1.2 core schema (what yaml-language-server and check-jsonschema read); the comment
+# says what PyYAML's YAML 1.1 resolver would have made of it.
+@pytest.mark.parametrize(("written", "loaded"), [
+    ("1_000", "1_000"),  # 1.1: the integer 1000
+    ("0b101", "0b101"),  # 1.1: the integer 5
+    ("1e3", 1000.0),  # 1.1: text (an exponent needed a dot and a sign)
+    ("6.02e+23", 6.02e23),
+    ("-2E-2", -0.02),
+    (".5", 0.5),
+    ("5.", 5.0),
+    ("0o17", 15),  # 1.1: text
+    ("0x1F", 31),
+    ("0x1f", 31),
+    ("+12", 12),
+    ("-0", 0),
+    ("True", True),
+    ("TRUE", True),
+    ("False", False),
+    ("FALSE", False),
+    ("tRUE", "tRUE"),
+    ("Yes", "Yes"),  # 1.1: true
+    ("ON", "ON"),
+    ("y", "y"),
+    ("null", None),
+    ("Null", None),
+    ("NULL", None),
+    ("", None),
+    ("nULL", "nULL"),
+    ("1:30:00", "1:30:00"),  # 1.1: 5400 (base 60)
+    ("2026-01-05", "2026-01-05"),  # 1.1: a date; the core schema has no timestamps
+    ("2026-01-05T10:00:00Z", "2026-01-05T10:00:00Z"),
+    ("=", "="),  # 1.1: the value key
+    ("0o8", "0o8"),
+    ("+0x1F", "+0x1F"),
+    ("1__0", "1__0"),
+])
+def test_plain_scalars_follow_the_yaml_1_2_core_schema(written: str, loaded: Any) -> None:
+    data = load_text(f"value: {written}\n", "x.yaml", "GroupRules").data
+    assert data == {"value": loaded}
+    assert type(data["value"]) is type(loaded)
+
+
+@pytest.mark.parametrize(("written", "sign"), [
+    (".inf", 1), ("+.Inf", 1), (".INF", 1), ("-.inf", -1), ("-.INF", -1)])
+def test_infinity_is_a_float(written: str, sign: int) -> None:
+    data = load_text(f"value: {written}\n", "x.yaml", "GroupRules").data
+    assert data == {"value": sign * float("inf")}
+
+
+@pytest.mark.parametrize("written", [".nan", ".NaN", ".NAN"])
+def test_nan_is_a_float(written: str) -> None:
+    data = load_text(f"value: {written}\n", "x.yaml", "GroupRules").data
+    assert data is not None and isinstance(data["value"], float) and data["value"] != data["value"]
+
+
+@pytest.mark.parametrize("written", ["'1e3'", '"0o17"', "'true'", "'~'"])
+def test_quoted_or_non_specific_scalars_stay_text(written: str) -> None:
+    data = load_text(f"value: {written}\n", "x.yaml", "GroupRules").data
+    assert data is not None and data["value"] == written.strip("'\"! ")
+
+
+def test_the_core_schema_applies_to_files_with_anchors_too() -> None:
+    # an anchor sends the file through the position-recording builder, not the fast path
+    data = load_text("a: &n 1e3\nb: *n\nc: 1_000\nd: 0o17\n", "x.yaml", "GroupRules").data
+    assert data == {"a": 1000.0, "b": 1000.0, "c": "1_000", "d": 15}
+
+
 def test_yes_is_text_so_a_boolean_field_refuses_it(make_playbook: MakePlaybook) -> None:
     playbook = valid_playbook_yaml().replace(
         "  - id: wechat_group\n",

@@ -7,10 +7,11 @@ YAML constructor, so that:
 * no tag is ever constructed (``!!python/...`` is reported, never executed);
 * aliases are counted and their expansion bounded;
 * duplicate keys are reported with both places;
+* plain scalars resolve by the YAML 1.2 core schema (:mod:`playbook.yaml_core`), as the
+  JSON Schema tools that read the same files do: ``yes``/``on`` and ``1_000`` stay text,
+  ``1e3`` is a float and ``0o17`` the integer 15;
 * dates and clock times stay the strings the editor wrote (``09:00`` is never 540 and
   ``2026-11-22`` never a ``date``); the models parse them;
-* only ``true``/``false`` are booleans (``yes``, ``no``, ``on``, ``off`` stay text, as in
-  YAML 1.2 and in the JSON Schema tools that read the same files);
 * every value and key gets a JSON pointer -> line/column entry in a :class:`SourceMap`.
 """
 
@@ -32,6 +33,7 @@ from playbook.files import MAX_FILE_BYTES as MAX_FILE_BYTES  # re-exported: the 
 from playbook.files import FileRefused, PlaybookFiles
 from playbook.nesting import COMPOSE_LIMIT, too_deep
 from playbook.source import SourceMap, Span, Suppression, find_suppressions, join
+from playbook.yaml_core import CoreLoader, core_float, core_int
 
 MAX_ALIASES = 100
 """At most this many alias uses (``*name``) in one file (PB004)."""
@@ -112,7 +114,6 @@ class _Builder:
         self._active: set[int] = set()
         self._aliases = 0
         self._nodes = 0
-        self._numbers = yaml.constructor.SafeConstructor()
 
     def span(self, node: yaml.Node) -> Span:
         return Span(self.path, node.start_mark.line + 1, node.start_mark.column + 1)
@@ -224,19 +225,16 @@ class _Builder:
             return value
         if tag == _TAG + "null":
             return None
-        if tag == _TAG + "bool":
-            lowered = value.lower()
-            return lowered == "true" if lowered in ("true", "false") else value
-        if ":" in value:  # YAML 1.1 base-60 numbers: 9:30 is a time, not 570
-            return value
+        if tag == _TAG + "bool":  # the core schema: true, True, TRUE, false, False, FALSE
+            return value.lower() == "true"
         if len(value) > MAX_NUMBER_DIGITS:
             raise _HugeNumber
         if tag == _TAG + "int":
             digits = value.lstrip("+-")
-            if len(digits) > 1 and digits[0] == "0" and digits[1] not in "xXoObB":
-                return value  # a leading zero is a code (0755, 021), not an octal number
-            return self._numbers.construct_yaml_int(node)
-        return self._numbers.construct_yaml_float(node)
+            if len(digits) > 1 and digits[0] == "0" and digits[1] not in "xo":
+                return value  # a leading zero is a code (0755, 021), not the number 755
+            return core_int(value)
+        return core_float(value)
 
 
 _SCALARS = _Builder("")
@@ -293,7 +291,7 @@ def _plain(node: yaml.Node, depth: int, seen: set[int]) -> Any:
 
 def _locate(text: str, source: SourceMap) -> None:
     """Fill a deferred source map: compose the text again and record every position."""
-    first = next(yaml.compose_all(text, Loader=yaml.CSafeLoader))
+    first = next(yaml.compose_all(text, Loader=CoreLoader))
     builder = _Builder(source.path)
     builder.source = source
     builder.find_alias_targets(first)
@@ -351,7 +349,7 @@ def load_text(text: str, path: str, expected_kind: str) -> LoadedFile:
             "the file was not loaded)"))
         return loaded
     try:
-        documents = yaml.compose_all(text, Loader=yaml.CSafeLoader)
+        documents = yaml.compose_all(text, Loader=CoreLoader)
         first = next(documents, None)
         extra = next(documents, None)
     except yaml.MarkedYAMLError as err:
