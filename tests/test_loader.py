@@ -318,3 +318,48 @@ def test_a_number_with_thousands_of_digits_is_pb030_not_a_traceback(
         f"rules/base.yaml:{rules.count(chr(10))}:7: error PB030 a number of 5000 characters is too long "
         "(at most 100)",
         "  help: quote it if it is text, e.g. an id or a code"]
+
+
+# --- hints for YAML syntax traps ----------------------------------------------------------
+
+
+@pytest.mark.parametrize(("text", "expected", "hint"), [
+    ("a: 1\ntext: 注意: 今日到货\n",
+     "x.yaml:2:9: error PB001 mapping values are not allowed in this context",
+     'quote the value: text: "注意: 今日到货"'),
+    ("items:\n  - text: 注意: 今日到货\n",
+     "x.yaml:2:13: error PB001 mapping values are not allowed in this context",
+     'quote the value: - text: "注意: 今日到货"'),
+    ('text: 说"明": 今日\n',
+     "x.yaml:1:11: error PB001 mapping values are not allowed in this context",
+     'quote the value: text: "说\\"明\\": 今日"'),
+    ("a: 1\ntext: {{ group.name }} 今日到货\nb: 2\n",
+     "x.yaml:2:24: error PB001 did not find expected key (while parsing a block mapping)",
+     'a value starting with {{ must be quoted: text: "{{ group.name }} 今日到货"'),
+    ("a:\n  - {{ group.name }} 早安\n  - b\n",
+     "x.yaml:2:22: error PB001 did not find expected '-' indicator (while parsing a block collection)",
+     'a value starting with {{ must be quoted: - "{{ group.name }} 早安"'),
+    ("a:\n\tb: 1\n",
+     "x.yaml:2:1: error PB001 found character that cannot start any token "
+     "(while scanning for the next token)",
+     "indent with spaces, not tabs"),
+    ("a:\n  b: 1\n\tc: 2\n",
+     "x.yaml:3:1: error PB001 found a tab character that violates indentation "
+     "(while scanning a plain scalar)",
+     "indent with spaces, not tabs"),
+    ("a: b\n \tc: d\n",
+     "x.yaml:2:4: error PB001 mapping values are not allowed in this context",
+     "indent with spaces, not tabs"),
+    ('a: "x" y: z\n',  # not one of the traps: no guess
+     "x.yaml:1:8: error PB001 did not find expected key (while parsing a block mapping)", None),
+])
+def test_syntax_error_help_names_the_trap(text: str, expected: str, hint: str | None) -> None:
+    [problem] = load_text(text, "x.yaml", "GroupRules").diagnostics
+    assert (str(problem), problem.help) == (expected, hint)
+
+
+def test_a_lone_placeholder_value_is_a_mapping_key_and_gets_the_quote_hint() -> None:
+    # `text: {{ name }}` is valid YAML: a mapping whose key is the mapping {name: null}
+    [problem] = load_text("a: 1\ntext: {{ name }}\n", "x.yaml", "GroupRules").diagnostics
+    assert str(problem) == "x.yaml:2:8: error PB016 a mapping key must be a plain string"
+    assert problem.help == 'a value starting with {{ must be quoted: text: "{{ name }}"'

@@ -27,7 +27,10 @@ class Code:
 
 
 _CODES = [
-    Code("PB001", "yaml-syntax-error", "The file is not well-formed YAML; the parser stopped here."),
+    Code("PB001", "yaml-syntax-error", "The file is not well-formed YAML; the parser stopped here. "
+         "When the cause is a known trap the help line says what to write: a plain value that "
+         "holds `: ` or starts with `{{` must be quoted, and indentation takes spaces, not tabs "
+         "(docs/yaml.md)."),
     Code("PB002", "duplicate-key", "A mapping names the same key twice; YAML would silently keep "
          "only the last one, so the first value would be lost."),
     Code("PB003", "forbidden-tag", "Explicit YAML tags such as `!!python/object` can make a loader "

@@ -34,6 +34,7 @@ from playbook.files import FileRefused, PlaybookFiles
 from playbook.nesting import COMPOSE_LIMIT, too_deep
 from playbook.source import SourceMap, Span, Suppression, find_suppressions, join
 from playbook.yaml_core import CoreLoader, core_float, core_int
+from playbook.yaml_hints import flow_key_hint, syntax_hint
 
 MAX_ALIASES = 100
 """At most this many alias uses (``*name``) in one file (PB004)."""
@@ -114,6 +115,8 @@ class _Builder:
         self._active: set[int] = set()
         self._aliases = 0
         self._nodes = 0
+        self.text = ""
+        """The file's text, for hints that quote the offending line."""
 
     def span(self, node: yaml.Node) -> Span:
         return Span(self.path, node.start_mark.line + 1, node.start_mark.column + 1)
@@ -201,8 +204,10 @@ class _Builder:
                 self.poisoned.add(ptr)
                 continue
             if not isinstance(key_node, yaml.ScalarNode):
+                line = self.text.splitlines()[key_node.start_mark.line] if self.text else ""
                 self.diagnostics.append(diagnostic(
-                    "PB016", key_span, "a mapping key must be a plain string"))
+                    "PB016", key_span, "a mapping key must be a plain string",
+                    help=flow_key_hint(line)))
                 self.poisoned.add(ptr)
                 continue
             key = str(key_node.value)
@@ -357,7 +362,9 @@ def load_text(text: str, path: str, expected_kind: str) -> LoadedFile:
         span = Span(path, mark.line + 1, mark.column + 1) if mark else Span(path)
         problem = err.problem or "invalid YAML"
         context = f" ({err.context})" if err.context else ""
-        loaded.diagnostics.append(diagnostic("PB001", span, f"{problem}{context}"))
+        marks = (err.problem_mark, err.context_mark)
+        hint = syntax_hint(text, tuple(m.line if m else None for m in marks), problem)
+        loaded.diagnostics.append(diagnostic("PB001", span, f"{problem}{context}", help=hint))
         return loaded
     except yaml.reader.ReaderError as err:  # a character YAML forbids anywhere, comments included
         loaded.diagnostics.append(diagnostic(
@@ -392,6 +399,7 @@ def load_text(text: str, path: str, expected_kind: str) -> LoadedFile:
             loaded.data = data
             return loaded
     builder = _Builder(path)
+    builder.text = text
     builder.find_alias_targets(first)
     try:
         data = builder.build(first, "")
