@@ -20,7 +20,7 @@ from playbook.models.holidays import HolidayDays, Holidays
 from playbook.models.project import Project
 
 __all__ = ["CN_NAMES", "HolidayCalendar", "Pause", "holiday_calendar", "package_years", "pause_of",
-           "with_public_holidays"]
+           "weekdays_only", "with_public_holidays"]
 
 CN_NAMES = {
     "new_years_day": "元旦", "spring_festival": "春节", "tomb_sweeping_day": "清明节",
@@ -132,8 +132,8 @@ class Pause:
     """(holiday names, or empty for all; pauses everything; item ids it pauses), per rule."""
     own: dict[str, bool]
     """Items' own `on_holidays`: true runs through every holiday, false pauses on each."""
-    makeup: frozenset[str]
-    """Item ids that also run on make-up workdays."""
+    makeup: dict[str, frozenset[dt.date]]
+    """Item id -> the make-up workdays it also runs on."""
 
     def pauses(self, item_id: str, day: dt.date) -> bool:
         name = self.days.get(day)
@@ -145,9 +145,42 @@ class Pause:
                    for names, pause_all, ids in self.rules)
 
     def makeup_days(self, item_id: str, first: dt.date, last: dt.date) -> list[dt.date]:
-        if item_id not in self.makeup:
-            return []
-        return sorted(d for d in self.workdays if first <= d <= last)
+        return sorted(d for d in self.makeup.get(item_id, ()) if first <= d <= last)
+
+
+WORKWEEK = frozenset({"MO", "TU", "WE", "TH", "FR"})
+
+
+def weekdays_only(repeat: str | None) -> bool:
+    """Whether a repeat rule picks exactly the working week: every Monday to Friday
+    (`FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR`, or the same with `FREQ=DAILY`), nothing narrower."""
+    if repeat is None:
+        return False
+    parts = dict(p.partition("=")[::2] for p in repeat.upper().split(";") if p)
+    if not set(parts) <= {"FREQ", "BYDAY", "INTERVAL", "WKST"}:
+        return False
+    return (parts.get("FREQ") in ("WEEKLY", "DAILY") and parts.get("INTERVAL", "1") == "1"
+            and set(parts.get("BYDAY", "").split(",")) == WORKWEEK)
+
+
+def _makeup(cal: ActivityCalendar, workdays: dict[dt.date, str]) -> dict[str, frozenset[dt.date]]:
+    """The make-up workdays each item runs on. An item's own `on_makeup_workdays` decides
+    (true: every one); left empty, an item on the working week (Mon-Fri) runs on the make-up
+    days of the holidays its calendar follows, like any working day. An item on particular
+    weekdays (every Monday) does not: chinesecalendar does not say which weekday a make-up
+    Saturday stands for, and a second Monday post in one week is what operators would not want.
+    Weekly events, on one weekday each, never do."""
+    names = [frozenset(r.only) for r in cal.public_holidays]
+    followed = frozenset(workdays) if any(not n for n in names) else frozenset(
+        d for d, name in workdays.items() if any(name in n for n in names))
+    found: dict[str, frozenset[dt.date]] = {}
+    items: list[Slot | Game] = [*cal.daily, *cal.games]
+    for item in items:
+        if item.on_makeup_workdays:
+            found[item.id] = frozenset(workdays)
+        elif item.on_makeup_workdays is None and followed and weekdays_only(item.repeat):
+            found[item.id] = followed
+    return found
 
 
 def pause_of(project: Project, cal: ActivityCalendar) -> Pause | None:
@@ -155,14 +188,14 @@ def pause_of(project: Project, cal: ActivityCalendar) -> Pause | None:
     items: list[Slot | Game] = [*cal.daily, *cal.games]
     own = {i.id: i.on_holidays for i in items if i.on_holidays is not None}
     own |= {e.id: e.on_holidays for e in cal.weekly if e.on_holidays is not None}
-    makeup = frozenset(i.id for i in items if i.on_makeup_workdays)
-    if not cal.public_holidays and not makeup and not own:
+    if not cal.public_holidays and not own and not any(i.on_makeup_workdays for i in items):
         return None
     known = holiday_calendar(project)
     rules = tuple((frozenset(r.only), r.pause == "all",
                    frozenset(r.pause) if r.pause != "all" else frozenset())
                   for r in cal.public_holidays)
-    return Pause(dict(known.holidays), frozenset(known.workdays), rules, own, makeup)
+    return Pause(dict(known.holidays), frozenset(known.workdays), rules, own,
+                 _makeup(cal, known.workdays))
 
 
 def with_public_holidays(project: Project, cal: ActivityCalendar) -> ActivityCalendar:

@@ -75,9 +75,10 @@ class Slot(MessageContent):
     on_holidays: bool | None = None
     """Whether it runs on the playbook's holidays: true runs it even when the calendar pauses,
     false pauses it even when the calendar does not; empty: as the calendar's `public_holidays`."""
-    on_makeup_workdays: bool = False
-    """Whether a weekday-only item also runs on make-up workdays (a Saturday or Sunday worked
-    in exchange for a holiday), as on any working day."""
+    on_makeup_workdays: bool | None = None
+    """Whether it also runs on make-up workdays (a Saturday or Sunday worked in exchange for a
+    holiday): true on every one, false on none; empty: when its `repeat` picks every weekday
+    Monday to Friday and the calendar follows that holiday in `public_holidays`."""
     metric: MetricTarget | None = None
     """The figure that shows the slot works."""
     applies_to: Scope | None = None
@@ -155,9 +156,10 @@ class Game(MessageContent):
     on_holidays: bool | None = None
     """Whether it runs on the playbook's holidays: true runs it even when the calendar pauses,
     false pauses it even when the calendar does not; empty: as the calendar's `public_holidays`."""
-    on_makeup_workdays: bool = False
-    """Whether a weekday-only item also runs on make-up workdays (a Saturday or Sunday worked
-    in exchange for a holiday), as on any working day."""
+    on_makeup_workdays: bool | None = None
+    """Whether it also runs on make-up workdays (a Saturday or Sunday worked in exchange for a
+    holiday): true on every one, false on none; empty: when its `repeat` picks every weekday
+    Monday to Friday and the calendar follows that holiday in `public_holidays`."""
     repeat: Rrule | None = None
     """When it runs."""
     at: ClockTime | None = None
