@@ -56,6 +56,17 @@ def _no_result_cache(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("PLAYBOOK_NO_CACHE", "1")
 
 
+@pytest.fixture(autouse=True)
+def _paths_as_recorded(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Reporters print paths as the diagnostics hold them (relative to the playbook), so a test
+    of a playbook in a temporary folder reads `rules/base.yaml`, not `../../tmp/…/rules/base.yaml`.
+    Tests marked `cwd_paths` (tests/test_reporter_paths.py) see the real paths from the CWD."""
+    if request.node.get_closest_marker("cwd_paths") is None:
+        from playbook.reporters.places import Places
+
+        monkeypatch.setattr(Places, "of", classmethod(lambda cls, root, cwd=None: cls()))
+
+
 @pytest.fixture
 def make_playbook(tmp_path: Path) -> MakePlaybook:
     """Factory: write `files` (relative path -> text or raw bytes) into a fresh folder.

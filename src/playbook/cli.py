@@ -24,7 +24,7 @@ from playbook.errors import UsageError
 from playbook.handbook import command as handbook_command
 from playbook.lifecycle import audit_command, journey_command
 from playbook.migrate import command as migrate_command
-from playbook.reporters import REPORTERS
+from playbook.reporters import REPORTERS, Places
 from playbook.review import command as review_command
 from playbook.roster import command as roster_command
 from playbook.scaffold import command as scaffold_command
@@ -77,6 +77,9 @@ def _parser() -> argparse.ArgumentParser:
                           help="skip these codes or prefixes, e.g. PB115")
     validate.add_argument("--fail-level", choices=["error", "warning"], default=None,
                           help="lowest severity that makes the exit code 1 (default: error)")
+    validate.add_argument("--base", metavar="REF",
+                          help="also report PB801 for documents changed since git revision REF "
+                               "without a version bump (as `playbook diff` does)")
     validate.add_argument("--no-cache", action="store_true",
                           help="check everything again, neither reading nor writing the result "
                                f"cache in ROOT/{cache.CACHE_FOLDER.as_posix()} (also: "
@@ -114,12 +117,14 @@ def run_validate(root: Path, fmt: str, flags: argparse.Namespace) -> int:
     """Check the playbook at `root` and print the result in `fmt`. The result is reused from the
     cache when nothing it depends on changed, and stored after a fresh check."""
     options = {"select": flags.select, "ignore": flags.ignore, "fail_level": flags.fail_level}
-    use_cache = not cache.disabled(flags.no_cache) and (root / "playbook.yaml").is_file()
+    # --base compares with another revision: a result the cache keys on this tree alone
+    use_cache = not (cache.disabled(flags.no_cache) or flags.base) and (root / "playbook.yaml").is_file()
     wanted = cache.key(root, options) if use_cache else None
+    places = Places.of(root)  # paths are printed from here (SARIF: from the repository root)
     if wanted is not None:
         hit = cache.load(root, wanted)
         if hit is not None:
-            sys.stdout.write(REPORTERS[fmt](hit.diagnostics, hit.files_checked))
+            sys.stdout.write(REPORTERS[fmt](hit.diagnostics, hit.files_checked, places))
             return hit.exit_code
 
     from playbook.lint.config import load_config
@@ -128,9 +133,16 @@ def run_validate(root: Path, fmt: str, flags: argparse.Namespace) -> int:
     require_playbook(root)
     config = load_config(root).with_flags(flags.select, flags.ignore, flags.fail_level)
     checked = check(root, config)
-    code = EXIT_FINDINGS if checked.failing else EXIT_OK
-    sys.stdout.write(REPORTERS[fmt](checked.diagnostics, checked.files_checked))
-    _remember(root, wanted, options, cache.Entry(checked.diagnostics, checked.files_checked, code))
+    diagnostics = checked.diagnostics
+    if flags.base and checked.project is not None and config.enabled("PB801"):
+        from playbook.diagnostics import ordered
+        from playbook.review.bump import bump_problems
+
+        diagnostics = ordered([*diagnostics, *bump_problems(root, flags.base, checked.project)])
+    failing = checked.project is None or any(d.severity >= config.fail_level for d in diagnostics)
+    code = EXIT_FINDINGS if failing else EXIT_OK
+    sys.stdout.write(REPORTERS[fmt](diagnostics, checked.files_checked, places))
+    _remember(root, wanted, options, cache.Entry(diagnostics, checked.files_checked, code))
     return code
 
 

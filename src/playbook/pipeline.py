@@ -21,7 +21,7 @@ from playbook.errors import UsageError
 from playbook.lint.config import LintConfig, load_config
 from playbook.loader import load_tree
 from playbook.models.project import Project
-from playbook.reporters import REPORTERS
+from playbook.reporters import REPORTERS, Places
 from playbook.validate import validate_tree
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
@@ -66,7 +66,31 @@ def check(root: Path, config: LintConfig | None = None) -> Checked:
         found = list(result.diagnostics)
         if result.project is not None:
             found += lint.run(result.project, config)
+        elif result.partial is not None:
+            waiting = waiting_rules(result.broken_kinds)
+            found += [d for d in lint.run(result.partial, config) if d.code not in waiting]
     return Checked(root, result.project, ordered(found), result.files_checked, config)
+
+
+WAIT_FOR = {
+    "GroupRules": frozenset({"PB106", "PB113", "PB114", "PB502"}),
+    "OnboardingScript": frozenset({"PB107"}),
+    "MaterialPack": frozenset({"PB108"}),
+}
+"""Lint rules that look documents of a kind up from elsewhere: while one of that kind is broken
+(left out of the project), they would report a reference to it as unknown, so they wait."""
+WAIT_FOR_ANY = frozenset({"PB115", "PB902"})
+"""Rules that need every document: a definition may be used, or a suppression may match, only in
+the broken one."""
+
+
+def waiting_rules(broken_kinds: frozenset[str]) -> frozenset[str]:
+    """The codes left out of a run in which documents of `broken_kinds` did not validate; every
+    other rule checks the documents that did, so one run shows every problem it can."""
+    waiting = set(WAIT_FOR_ANY)
+    for kind in broken_kinds:
+        waiting |= WAIT_FOR.get(kind, frozenset())
+    return frozenset(waiting)
 
 
 @contextlib.contextmanager
@@ -89,11 +113,14 @@ def bulk_allocation() -> Iterator[None]:
 def report_failure(checked: Checked, what: str) -> int:
     """Print why `what` (a build, an export) was not done: every diagnostic, on stderr.
     Returns the exit code for it."""
-    return report_stop(checked.diagnostics, checked.files_checked, what)
+    return report_stop(checked.diagnostics, checked.files_checked, what, checked.root)
 
 
-def report_stop(diagnostics: list[Diagnostic], files_checked: int, what: str) -> int:
-    """The same, for problems found after validation (a message that does not render)."""
-    sys.stderr.write(REPORTERS["text"](diagnostics, files_checked))
+def report_stop(diagnostics: list[Diagnostic], files_checked: int, what: str,
+                root: Path | None = None) -> int:
+    """The same, for problems found after validation (a message that does not render); paths
+    are shown from the current directory when the playbook's `root` is given."""
+    places = Places.of(root) if root is not None else Places()
+    sys.stderr.write(REPORTERS["text"](diagnostics, files_checked, places))
     print(f"playbook: {what} stopped: fix the errors above; nothing was written", file=sys.stderr)
     return EXIT_FINDINGS

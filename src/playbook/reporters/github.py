@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from playbook import inert
 from playbook.diagnostics import Diagnostic, Severity, summary
+from playbook.reporters.places import AS_RECORDED, Places, moved
 
 _LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
 
@@ -23,9 +24,11 @@ def _prop(text: str) -> str:
     return _data(inert.terminal(text)).replace(":", "%3A").replace(",", "%2C")
 
 
-def report(diagnostics: list[Diagnostic], files: int) -> str:
+def report(diagnostics: list[Diagnostic], files: int, places: Places = AS_RECORDED) -> str:
+    """One annotation per diagnostic, its file as the current directory sees it: the workflow
+    runs at the repository root, where GitHub looks the file up."""
     lines = []
-    for d in diagnostics:
+    for d in moved(diagnostics, places.shown):
         message = inert.terminal(d.message) + (f"\n{inert.terminal(d.help)}" if d.help else "")
         props = (f"file={_prop(d.span.path)},line={d.span.line},col={d.span.col},"
                  f"title={_prop(f'{d.code} {d.name}')}")

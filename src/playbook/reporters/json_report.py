@@ -12,6 +12,7 @@ from typing import Any
 
 from playbook import inert
 from playbook.diagnostics import Diagnostic, Severity
+from playbook.reporters.places import AS_RECORDED, Places, moved
 
 
 def as_dict(d: Diagnostic) -> dict[str, Any]:
@@ -31,10 +32,10 @@ def as_dict(d: Diagnostic) -> dict[str, Any]:
     }
 
 
-def report(diagnostics: list[Diagnostic], files: int) -> str:
+def report(diagnostics: list[Diagnostic], files: int, places: Places = AS_RECORDED) -> str:
     counts = {str(s): sum(1 for d in diagnostics if d.severity is s) for s in Severity}
     payload = {
-        "diagnostics": [as_dict(d) for d in diagnostics],
+        "diagnostics": [as_dict(d) for d in moved(diagnostics, places.shown)],
         "summary": {"files": files, **counts},
     }
     return inert.json_document(json.dumps(payload, ensure_ascii=False, indent=2)) + "\n"

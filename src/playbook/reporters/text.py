@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from playbook import inert
 from playbook.diagnostics import Diagnostic, summary
+from playbook.reporters.places import AS_RECORDED, Places, moved
 
 
-def report(diagnostics: list[Diagnostic], files: int) -> str:
+def report(diagnostics: list[Diagnostic], files: int, places: Places = AS_RECORDED) -> str:
     lines = []
-    for d in diagnostics:
+    for d in moved(diagnostics, places.shown):
         lines.append(str(d))
         if d.help:
             lines.append(f"  help: {d.help}")
