@@ -62,6 +62,11 @@ class Validated:
     project: Project | None
     diagnostics: list[Diagnostic]
     files_checked: int
+    partial: Project | None = None
+    """When some documents are broken but playbook.yaml (and roster.yaml) are sound: the project
+    of every document that validated, so lint can still check those in the same run."""
+    broken_kinds: frozenset[str] = frozenset()
+    """The kinds of the documents left out of `partial`."""
 
 
 def _describe(value: Any) -> str:
@@ -274,11 +279,14 @@ def validate_tree(tree: Tree) -> Validated:
     """Validate every loaded document and assemble the project when all is well."""
     problems: list[Diagnostic] = list(tree.problems)
     valid: list[tuple[LoadedFile, Document]] = []
+    broken: set[str] = set()
     for loaded in tree.documents:
         doc, found = _validate_file(loaded)
         problems += found
         if doc is not None:
             valid.append((loaded, doc))
+        else:
+            broken.add(loaded.expected_kind)
 
     first: dict[tuple[str, str], LoadedFile] = {}
     unique: list[tuple[LoadedFile, Document]] = []
@@ -300,18 +308,26 @@ def validate_tree(tree: Tree) -> Validated:
                 f"pack '{doc.id}' must live in packs/{doc.id}/pack.yaml, not {loaded.path}"))
 
     project = _assemble(tree, unique, problems)
-    return Validated(project, problems, len(tree.documents))
+    if not problems:
+        return Validated(project, problems, len(tree.documents))
+    # Lint the sound documents too (issue 18: every problem in one run), unless what all of them
+    # hang on is broken: playbook.yaml, roster.yaml, or a file the loader could not even list.
+    sound = not tree.problems and not broken & {"Playbook", "Roster"}
+    return Validated(None, problems, len(tree.documents), partial=project if sound else None,
+                     broken_kinds=frozenset(broken))
 
 
 def _assemble(tree: Tree, docs: list[tuple[LoadedFile, Document]],
               problems: list[Diagnostic]) -> Project | None:
+    """The project of the documents in `docs`, even when other problems were found (the caller
+    decides what it may be used for); None without a playbook.yaml or with the groups in two places."""
     by_kind: dict[str, dict[str, Document]] = {kind: {} for kind in KINDS}
     paths: dict[tuple[str, str], str] = {}
     for loaded, doc in docs:
         by_kind[loaded.expected_kind][doc.id] = doc
         paths[(loaded.expected_kind, doc.id)] = loaded.path
     playbooks = list(by_kind["Playbook"].values())
-    if problems or not playbooks:
+    if not playbooks:
         return None
     playbook = playbooks[0]
     assert isinstance(playbook, Playbook)
