@@ -6,7 +6,16 @@ from __future__ import annotations
 
 from html.parser import HTMLParser
 
-from playbook.handbook.figures import FunnelStep, GridEntry, Tier, funnel, pyramid, week_grid
+from playbook.handbook.figures import (
+    FunnelStep,
+    GridEntry,
+    LaunchMark,
+    Tier,
+    funnel,
+    launch_line,
+    pyramid,
+    week_grid,
+)
 
 
 class Tree(HTMLParser):
@@ -104,3 +113,38 @@ def test_week_grid_puts_each_entry_in_its_time_and_day() -> None:
     span_cells = [max(i for i in tds if i < j) for j, (tag, _, _) in enumerate(tree.elements)
                   if tag == "span"]
     assert [tds.index(i) for i in span_cells] == [0, 5, 5]  # Monday 09:00; Wednesday 20:00 twice
+
+
+HOSTILE = "<img src=x onerror=alert(1)>"
+
+
+def test_launch_line_lists_the_steps_top_down_with_their_phase_colour() -> None:
+    tree = Tree(launch_line([
+        LaunchMark("12-05 18:00", "预热", "前一天 18:00", "爆品介绍文案", "warm_up"),
+        LaunchMark("12-06 10:00", "上线", "上线 立即", "", "launch"),
+        LaunchMark("12-07 09:00", "总结笔记", "", "门店试洗日", "summary_note")]))
+    [(outer, _)] = tree.find("div")
+    assert (outer["class"], outer["role"], outer["aria-label"]) == ("pb-figure pb-launch-line", "figure",
+                                                                      "上线时间线")
+    assert len(tree.find("ol")) == 1
+    assert [attrs["class"] for attrs, _ in tree.find("li")] == [
+        "pb-mark pb-warm_up", "pb-mark pb-launch", "pb-mark pb-summary_note"]
+    assert [text for _, text in tree.find("strong")] == ["预热", "上线", "总结笔记"]
+    # an empty offset or note leaves no empty element behind
+    assert [(attrs["class"], text) for attrs, text in tree.find("span")] == [
+        ("pb-mark-when", "12-05 18:00"), ("pb-mark-offset", "前一天 18:00"), ("pb-mark-note", "爆品介绍文案"),
+        ("pb-mark-when", "12-06 10:00"), ("pb-mark-offset", "上线 立即"),
+        ("pb-mark-when", "12-07 09:00"), ("pb-mark-note", "门店试洗日")]
+
+
+def test_launch_line_escapes_every_text_and_the_phase_class() -> None:
+    figure = launch_line([LaunchMark(HOSTILE, HOSTILE, HOSTILE, HOSTILE, 'x" onclick="alert(1)')])
+    tree = Tree(figure)
+    assert [tag for tag, _, _ in tree.elements] == ["div", "ol", "li", "span", "strong", "span", "span"]
+    assert [text for _, _, text in tree.elements[3:]] == [HOSTILE] * 4
+    assert tree.find("li")[0][0] == {"class": "pb-mark pb-xonclickalert1"}
+    assert "<img" not in figure and "&lt;img src=x onerror=alert(1)&gt;" in figure
+
+
+def test_a_launch_without_steps_draws_nothing() -> None:
+    assert launch_line([]) == ""

@@ -1,9 +1,10 @@
 """The handbook's figures as plain HTML blocks (styled by handbook.css, no scripts): the
-layer pyramid, the funnel and the weekly grid. Every text is HTML-escaped here; the
+layer pyramid, the funnel, the weekly grid and a launch's timeline. Every text is HTML-escaped here; the
 Markdown renderer passes a block-level HTML element through untouched."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -77,3 +78,33 @@ def week_grid(days: Sequence[str], times: Sequence[str],
         body.append(f"<tr><th>{html(time)}</th>{''.join(tds)}</tr>")
     return Markup('<div class="pb-figure pb-week"><table class="pb-week-grid"><thead><tr><th></th>'
                   f"{head}</tr></thead><tbody>{''.join(body)}</tbody></table></div>")
+
+
+@dataclass(frozen=True)
+class LaunchMark:
+    """One step of a launch on its timeline: when it goes out, its phase in words, how far
+    from the launch, and what is posted with it."""
+
+    when: str
+    label: str
+    offset: str
+    note: str
+    phase: str
+    """The phase id, only for the colour of its dot (reduced to a CSS-safe class)."""
+
+
+def launch_line(marks: Sequence[LaunchMark]) -> Markup:
+    """A launch at a glance, top to bottom (warm-up → launch → battle reports → closing): a
+    vertical line with one dot per step, coloured by phase, above the step's message cards.
+    A list, so it wraps on a phone and prints as plain lines."""
+    if not marks:
+        return Markup("")
+    rows = []
+    for mark in marks:
+        phase = re.sub(r"[^a-z0-9_-]", "", mark.phase.lower())
+        extra = "".join(f'<span class="pb-mark-{part}">{html(text)}</span>'
+                        for part, text in (("offset", mark.offset), ("note", mark.note)) if text)
+        rows.append(f'<li class="pb-mark{" pb-" + phase if phase else ""}"><span class="pb-mark-when">'
+                    f"{html(mark.when)}</span><strong>{html(mark.label)}</strong>{extra}</li>")
+    return Markup('<div class="pb-figure pb-launch-line" role="figure" aria-label="上线时间线"><ol>'
+                  + "".join(rows) + "</ol></div>")

@@ -118,11 +118,14 @@ def plan(book: Book, day: dt.date, messages: list[Message],
         here, doc = page_path("pack", pack_id), project.paths[("MaterialPack", pack_id)]
         post = postings.Poster(book, here, media)
         moments = launch_moments(project, pack)
+        steps = [post.launch(pack, s, m, preview("MaterialPack", s, pack=pack), doc)
+                 for s, m in zip(pack.timeline, moments, strict=True)]
         pages.append(Page(here, "pack.md.j2", book.t(pack.title), "爆品素材包", {
             "id": pack_id, "pack": pack, "media_folder": f"{pack_id}",
             "source_folder": doc.rpartition("/")[0],
-            "timeline": cards([post.launch(pack, s, m, preview("MaterialPack", s, pack=pack), doc)
-                               for s, m in zip(pack.timeline, moments, strict=True)], timeline=True),
+            "launch_line": figures.launch_line([figures.LaunchMark(
+                c.when, c.title, c.secondary, dict(c.facts).get("素材", ""), c.kind) for c in steps]),
+            "timeline": cards(steps, timeline=True),
             "audience": groups_in(project, pack.launch.audience),
         }))
     for op in book.operators.values():
