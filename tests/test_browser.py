@@ -327,3 +327,54 @@ def test_search_from_the_file_system_finds_a_page_by_its_title_first(page: Any, 
     first = page.locator(".md-search-result__item").first
     first.wait_for(timeout=10_000)
     assert location in (first.locator("a").first.get_attribute("href") or "")
+
+
+def test_the_launch_figure_fits_a_phone_screen(phone: Any, site_url: str) -> None:
+    phone.goto(f"{site_url}/shipped/packs/winter-laundry-pods.html")
+    figure = phone.locator(".pb-launch-line")
+    assert figure.locator("li strong").all_inner_texts() == [
+        "预热", "上线", "战报", "排行榜", "二次冲刺", "午后刺激", "收尾复盘", "总结笔记"]
+    figure.scroll_into_view_if_needed()
+    box = figure.bounding_box()
+    assert box is not None and box["x"] >= 0 and box["y"] >= 0
+    assert box["x"] + box["width"] <= PHONE["width"] and box["y"] + box["height"] <= PHONE["height"], box
+    steps = [b for b in (li.bounding_box() for li in figure.locator("li").all()) if b is not None]
+    assert len(steps) == 8 and all(b["x"] + b["width"] <= PHONE["width"] for b in steps)
+
+
+TITLE_QUERIES = """async ([worker, queries]) => {
+  const index = await (await fetch('search/search_index.json')).json();
+  const search = new Worker('assets/javascripts/workers/' + worker);
+  const replies = [];
+  let wake = null;
+  search.onmessage = event => { replies.push(event.data); if (wake) wake(); };
+  const reply = () => new Promise(done => {
+    if (replies.length) done(replies.shift()); else wake = () => { wake = null; done(replies.shift()); };
+  });
+  search.postMessage({type: 0, data: {config: index.config, docs: index.docs, options: {suggest: false}}});
+  await reply();
+  const first = {};
+  for (const query of queries) {
+    search.postMessage({type: 2, data: query});
+    const [group] = (await reply()).data.items;
+    first[query] = group ? group.find(doc => !doc.location.includes('#')).location : null;
+  }
+  search.terminate();
+  return first;
+}"""
+"""Ask the theme's own search worker (what the search box talks to), once per query, and
+return the page listed first for each: the whole title list in one page load."""
+
+
+def test_every_page_title_finds_its_own_page_first(page: Any, site_url: str, served_root: Path) -> None:
+    import json
+
+    site = served_root / "shipped"
+    index = json.loads((site / "search" / "search_index.json").read_text("utf-8"))
+    titles = {d["title"].replace("\u200b", ""): d["location"]
+              for d in index["docs"] if "#" not in d["location"]}
+    assert len(titles) >= 29 and titles["新手训练营"] == "group-types/training-camp.html"
+    worker = next((site / "assets" / "javascripts" / "workers").glob("search.*.min.js")).name
+    page.goto(f"{site_url}/shipped/index.html")
+    first = page.evaluate(TITLE_QUERIES, [worker, list(titles)])
+    assert {t: first[t] for t in titles if first[t] != titles[t]} == {}

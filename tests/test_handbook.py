@@ -392,6 +392,8 @@ def test_search_works_from_the_file_system_without_the_network(shipped_site: Pat
     worker = next((shipped_site / "assets" / "javascripts" / "workers").glob("search.*.min.js"))
     assert "for(let o=s+1;o<=t.length;o++)t.slice(s,o)in e" in worker.read_text("utf-8"), \
         "the theme's query splitter changed: check site.QUERY_SEGMENTS against the new theme"
+    assert "return[t&&k(t.title)===k(pbQuery)?1:0,v]" in worker.read_text("utf-8"), \
+        "the theme's search worker changed: check site.TITLE_FIRST against the new theme"
     index = json.loads((shipped_site / "search" / "search_index.json").read_text("utf-8"))
     titles = {d["location"]: d["title"] for d in index["docs"]}
     assert titles["rules/base-rules.html"] == "悦享汇基础群规"  # one word: a query equal to it matches it

@@ -108,20 +108,33 @@ QUERY_SEGMENTS = ("for(let o=s+1;o<t.length;o++)t.slice(s,o)in e",
 """Material's search worker splits a Chinese query into words of the index, but its loop never
 tries a word that ends the query, so a query equal to a title (one word in our index, see
 `whole_titles`) lost its last word. The fix is one character."""
+QUERY_KEPT = ("search(e){if(e=e.replace(", "search(e){let pbQuery=e;if(e=e.replace(")
+TITLE_FIRST = ("return _({items:[...n.values()]}",
+               "return _({items:[...n].map(([l,v])=>{let t=this.map.get(l),k=x=>x.replace(/[\\s\\u200b]+/g,"
+               "\"\").toLowerCase();return[t&&k(t.title)===k(pbQuery)?1:0,v]}).sort((a,b)=>b[0]-a[0])"
+               ".map(a=>a[1])}")
+"""The theme ranks with lunr and no length normalisation (`b(0)`), so a title that is exactly
+the query scores the same as a longer title holding it as a word (新手训练营 against
+新手训练营 7 天计划), and mentions in the text decide: the page titled 新手训练营 came third.
+The worker keeps the query as typed and lists first the pages whose title equals it (spaces
+and case aside); the rest keep the theme's order (the sort is stable)."""
+WORKER_FIXES = (QUERY_SEGMENTS, QUERY_KEPT, TITLE_FIRST)
 
 
 def search_worker() -> dict[str, bytes]:
-    """The theme's search worker with `QUERY_SEGMENTS` fixed, as a theme override; nothing when
-    the installed theme's worker does not hold that exact loop (search then works as shipped)."""
+    """The theme's search worker with `WORKER_FIXES` applied, as a theme override; nothing when
+    the installed theme's worker does not hold each of those exact texts once (search then
+    works as shipped)."""
     import material  # type: ignore[import-untyped]
 
     folder = Path(material.__file__).parent / "templates" / "assets" / "javascripts" / "workers"
     found: dict[str, bytes] = {}
     for worker in sorted(folder.glob("search.*.min.js")):
         text = worker.read_text("utf-8")
-        if text.count(QUERY_SEGMENTS[0]) == 1:
-            found[f"overrides/assets/javascripts/workers/{worker.name}"] = \
-                text.replace(*QUERY_SEGMENTS).encode()
+        if all(text.count(old) == 1 for old, _ in WORKER_FIXES):
+            for fix in WORKER_FIXES:
+                text = text.replace(*fix)
+            found[f"overrides/assets/javascripts/workers/{worker.name}"] = text.encode()
     return found
 
 
