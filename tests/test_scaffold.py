@@ -20,9 +20,10 @@ def test_init_makes_a_playbook_that_validates_clean(tmp_path: Path, run_cli: Run
     target = tmp_path / "My Shop"
     code, out, _ = run_cli("init", target)
     schemas = sorted(f"schema/{name}" for name in render_all())
-    assert code == 0 and out.startswith(f"Created a playbook in {target}: {5 + len(schemas)} files.")
+    assert code == 0 and out.startswith(f"Created a playbook in {target}: {7 + len(schemas)} files.")
     written = sorted(p.relative_to(target).as_posix() for p in target.rglob("*") if p.is_file())
-    assert written == sorted([".gitignore", "playbook.yaml", "roster.yaml", "rules/base.yaml",
+    assert written == sorted([".gitignore", ".github/workflows/playbook.yml", ".pre-commit-config.yaml",
+                              "playbook.yaml", "roster.yaml", "rules/base.yaml",
                               "scripts/welcome.yaml", *schemas])
     playbook = (target / "playbook.yaml").read_text(encoding="utf-8")
     assert playbook.startswith("# yaml-language-server: $schema=schema/playbook.schema.json\n")

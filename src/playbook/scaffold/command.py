@@ -20,8 +20,10 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
     """Add `playbook init` and `playbook new`."""
     init = commands.add_parser(
         "init", help="create a new minimal playbook that validates and builds",
-        description="Create playbook.yaml, roster.yaml, rules/base.yaml, the JSON Schemas and "
-                    ".gitignore in DIR (created if missing). Existing files are never overwritten.")
+        description="Create playbook.yaml, roster.yaml, rules/base.yaml, scripts/welcome.yaml, the "
+                    "JSON Schemas, .gitignore, .pre-commit-config.yaml and a GitHub workflow "
+                    "(.github/workflows/playbook.yml) in DIR (created if missing), for a playbook at "
+                    "the root of its repository. Existing files are never overwritten.")
     init.add_argument("dir", type=Path, help="the folder for the new playbook")
     init.add_argument("--id", dest="doc_id", help="the playbook's id (default: from the folder name)")
     init.add_argument("--title", help="the playbook's title (default: the folder name)")

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from importlib.resources import files
 from typing import Any
 
+from playbook import __version__
 from playbook.models.types import ID_PATTERN
 from playbook.schema import SCHEMA_DIR, render_all
 
@@ -104,6 +105,8 @@ def init_files(doc_id: str, title: str, today: dt.date) -> dict[str, str]:
         "scripts/welcome.yaml": new_document("script", "welcome", References(), today,
                                              title="入群欢迎")[1],
         ".gitignore": GITIGNORE,
+        ".pre-commit-config.yaml": _template("pre-commit-config.yaml"),
+        ".github/workflows/playbook.yml": _fill("github-workflow.yaml", version=__version__),
     }
     result.update({f"{SCHEMA_DIR}/{name}": text for name, text in render_all().items()})
     return result
