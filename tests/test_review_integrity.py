@@ -221,8 +221,9 @@ def test_a_linked_entry_is_not_read(broken: Path, run_cli: RunCli, checks: list[
 
 
 def _validate(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    """`playbook validate` in a child process; the timeout only keeps a hang from hanging CI."""
-    return subprocess.run([sys.executable, "-m", "playbook", "validate", str(root), *args],
+    """`playbook validate` in a child process; the timeout only keeps a hang from hanging CI. It
+    runs in the playbook folder, so paths are printed from there (`rules/x.yaml`)."""
+    return subprocess.run([sys.executable, "-m", "playbook", "validate", str(root), *args], cwd=root,
                           capture_output=True, text=True, check=False, timeout=60, env=dict(os.environ))
 
 

@@ -67,8 +67,10 @@ def check(root: Path, config: LintConfig | None = None) -> Checked:
         if result.project is not None:
             found += lint.run(result.project, config)
         elif result.partial is not None:
-            waiting = waiting_rules(result.broken_kinds)
-            found += [d for d in lint.run(result.partial, config) if d.code not in waiting]
+            # a place validation already reported (a refused template, say) is not reported twice
+            waiting, reported = waiting_rules(result.broken_kinds), {d.span for d in found}
+            found += [d for d in lint.run(result.partial, config)
+                      if d.code not in waiting and d.span not in reported]
     return Checked(root, result.project, ordered(found), result.files_checked, config)
 
 
