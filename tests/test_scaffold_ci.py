@@ -41,10 +41,10 @@ def _pins(text: str) -> list[tuple[str, str, str]]:
     return found  # type: ignore[return-value]
 
 
-@pytest.mark.parametrize("workflow", ["scaffolded", "repository's own"])
+@pytest.mark.parametrize("workflow", ["scaffolded", "playbook.yml", "minimum-versions.yml"])
 def test_workflow_matches_githubs_schema_and_pins_every_action(repo: Path, workflow: str) -> None:
     path = repo / ".github/workflows/playbook.yml" if workflow == "scaffolded" \
-        else REPO / ".github/workflows/playbook.yml"
+        else REPO / ".github/workflows" / workflow
     tool = shutil.which("check-jsonschema")
     assert tool is not None, "check-jsonschema is part of the test extra"
     done = subprocess.run([tool, "--builtin-schema", "vendor.github-workflows", str(path)],

@@ -6,9 +6,12 @@ cross-file checks, and compile them into a handbook and message bundles.
 
 from importlib.metadata import PackageNotFoundError, version
 
+DISTRIBUTION = "community-playbook"
+"""The name the package is installed under (pyproject.toml); `playbook` on PyPI is another project."""
+
 try:
-    __version__ = version("playbook")
+    __version__ = version(DISTRIBUTION)
 except PackageNotFoundError:  # running from a source tree without an install
     __version__ = "0.0.0+unknown"
 
-__all__ = ["__version__"]
+__all__ = ["DISTRIBUTION", "__version__"]
