@@ -23,11 +23,10 @@ from typing import Any
 
 from playbook.delivery.client import Client, DeliveryError
 from playbook.delivery.ledger import Delivery, Ledger
+from playbook.delivery.ledger_view import RESULT_STATUS
 from playbook.delivery.outbox import Entry, Outbox
 from playbook.delivery.wecom_payloads import GROUP_SEND_KIND, MEDIA_PREFIX, ROBOT_IMAGE_MAX_BYTES
 from playbook.files import MAX_MEDIA_BYTES, FileRefused
-
-RESULT_STATUS = {0: "not sent yet", 1: "sent", 2: "not a friend", 3: "already received one"}
 
 
 def post(client: Client, ledger: Ledger, box: Outbox, entry: Entry, owner: str,

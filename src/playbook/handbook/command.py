@@ -7,6 +7,7 @@ needed once `build` or `serve` runs."""
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import datetime as dt
 import sys
 from pathlib import Path
@@ -39,6 +40,9 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
     build.add_argument("--metrics", type=Path, default=None, metavar="FILE",
                        help="per-group daily figures (.csv or .xlsx, as `playbook audit` reads "
                             "them): adds a lifecycle page with each group's stage and decision")
+    build.add_argument("--ledger", type=Path, default=None, metavar="PATH",
+                       help="a `playbook send` ledger (read only): each operator page adds how "
+                            "each WeCom message went out and what each group got")
     build.add_argument("--quiet", "-q", action="store_true",
                        help="print only problems: no progress line (shown on a terminal only) and "
                             "no summary")
@@ -77,6 +81,10 @@ def run_build(args: argparse.Namespace) -> int:
 
     day = _day(args)
     source_date_epoch()  # a bad SOURCE_DATE_EPOCH stops the build before any work
+    if args.ledger is not None:  # so does a --ledger that is missing, special or not a ledger
+        from playbook.delivery.ledger_view import read_ledger
+
+        args.ledger_rows = read_ledger(args.ledger)
     target: Path = args.out if args.out is not None else args.root / SITE_FOLDER
     label = f"--out {args.out}" if args.out is not None else str(target)
     check_output(target, site.KIND, root=args.root, label=label,
@@ -121,6 +129,11 @@ def _compile_and_build(args: argparse.Namespace, checked: Checked, day: dt.date,
             progress.close()
             return added
         compiled = added
+    if getattr(args, "ledger_rows", None) is not None:
+        from playbook.handbook.delivery_status import with_delivery
+
+        handbook = with_delivery(compiled.handbook, project, args.ledger_rows)
+        compiled = dataclasses.replace(compiled, handbook=handbook)
     try:
         done = build_site(project, compiled, day, target, force=args.force, progress=progress)
     except SiteBuildFailed as err:
