@@ -24,7 +24,8 @@ CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync",
                  "--font-render-hinting=none"]
-PHONE = {"width": 390, "height": 844}
+PHONE = 390, 844
+"""Width and height of the screen, in CSS pixels."""
 DAY = "2026-12-06"
 """The build date: the winter laundry-pods launch day, so the operator's day is a busy one."""
 
@@ -65,8 +66,8 @@ def capture(site: Path, out: Path) -> list[Path]:
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
-            context = browser.new_context(viewport=PHONE, is_mobile=True, device_scale_factor=1,
-                                          locale="zh-CN", color_scheme="light")
+            context = browser.new_context(viewport={"width": PHONE[0], "height": PHONE[1]}, is_mobile=True,
+                                          device_scale_factor=1, locale="zh-CN", color_scheme="light")
             tab = context.new_page()
             for shot in SHOTS:
                 tab.goto((site / shot.page).as_uri())
