@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import Any
 
+from jinja2 import TemplateSyntaxError, meta
+
 from playbook.diagnostics import Diagnostic, Severity
 from playbook.files import MAX_MEDIA_BYTES, FileRefused
 from playbook.lifecycle.stages import stage_on
@@ -32,6 +34,7 @@ from playbook.render import (
     environment_for,
     place_of,
     render,
+    roots,
     sample_context,
 )
 from playbook.schedule import Send, Source, expand
@@ -184,6 +187,12 @@ class Composer:
         self.router = Router(project)
         self.diagnostics: list[Diagnostic] = []
         self._stages: dict[tuple[str, dt.date], str] = {}
+        # per source, what every send of it shares (a week of L is 80,000 sends of ~4,000 items)
+        self._items: dict[Source, tuple[Item, str]] = {}
+        self._attached: dict[Source, tuple[Attachment, ...]] = {}
+        self._texts: dict[tuple[Any, ...], str] = {}
+        self._reads: dict[int, frozenset[str] | None] = {}
+        """id of a compiled template (kept alive in `_templates`) -> the variables it reads."""
 
     def stage_of(self, group_id: str, day: dt.date) -> str:
         """The group's stage on `day` as bundles name it (computed once per group and day)."""
@@ -206,22 +215,41 @@ class Composer:
     def message(self, send: Send) -> Message | None:
         """The send rendered; None (and a diagnostic) when its text does not render."""
         group = self.project.groups[send.group]
-        item = item_of(self.project, send.source)
+        item, reached_by = self.item(send.source)
         locale = self.locale_of(send.group)
         variant = None if isinstance(item.content, OfflineEvent) \
             else variant_for(self.project, item.content, send.item_id, send.group)
         text = self.text(item, send, locale, variant)
         if text is None:
             return None
-        attachments = self.attachments(send.source, item)
+        attachments = self._attachments_of(send.source, item)
         return Message(
             id=send.id, group=group.id, group_name=group.name, operator=group.operator,
             platform=self.platform(group.id), locale=locale, at=send.at, channel=send.channel,
             sender=send.sender, text=text, attachments=attachments,
             source=send.source, item=send.item, item_id=send.item_id,
-            variant=variant.id if variant is not None else "", reached_by=item.reached_by,
+            variant=variant.id if variant is not None else "", reached_by=reached_by,
             route=self.router.route(send), form=_form(item, attachments),
             copies=self.copies(item, locale), stage=self.stage_of(group.id, send.at.date()))
+
+    def item(self, source: Source) -> tuple[Item, str]:
+        """What `source` points at and the selectors that reach it (looked up once per source)."""
+        found = self._items.get(source)
+        if found is None:
+            item = item_of(self.project, source)
+            found = self._items[source] = (item, item.reached_by)
+        return found
+
+    def _attachments_of(self, source: Source, item: Item) -> tuple[Attachment, ...]:
+        """`attachments`, kept per source once they were all found (a missing one is looked
+        for, and reported, at every send as before)."""
+        found = self._attached.get(source)
+        if found is None:
+            reported = len(self.diagnostics)
+            found = self.attachments(source, item)
+            if len(self.diagnostics) == reported:
+                self._attached[source] = found
+        return found
 
     def copies(self, item: Item, locale: str) -> tuple[str, ...]:
         """The texts of the materials a launch step posts (copy to forward as it is)."""
@@ -236,12 +264,42 @@ class Composer:
         if isinstance(content, OfflineEvent):
             return describe_offline(content, locale, self.default_locale)
         assert item.place is not None
-        context = sample_context(self.project, item.place, group=self.project.groups[send.group],
-                                 pack=item.pack, event=item.event, day=send.at.date())
         body = self.body(variant or content, locale, send.source)
         if body is None:
             return describe_game(content, locale, self.default_locale) if isinstance(content, Game) else ""
-        return self.render(body, context, send.source, content, f"group '{send.group}' on {send.at.date()}")
+        day = send.at.date()
+        key = self._text_key(body, item, send.group, locale, day)
+        if key is not None and key in self._texts:
+            return self._texts[key]
+        context = sample_context(self.project, item.place, group=self.project.groups[send.group],
+                                 pack=item.pack, event=item.event, day=day)
+        text = self.render(body, context, send.source, content, f"group '{send.group}' on {day}")
+        if key is not None and text is not None:
+            self._texts[key] = text
+        return text
+
+    def _text_key(self, template: Any, item: Item, group_id: str, locale: str,
+                  day: dt.date) -> tuple[Any, ...] | None:
+        """What a rendering of `template` for this send depends on: the values of the variables
+        its text reads. Sends with the same key get the same text, rendered once (a text that
+        names no group renders once a day, not once per group). None when that cannot be told
+        (the template includes another, or draws at random): then every send renders."""
+        if template is False or item.place is None:
+            return None
+        reads = self._reads.get(id(template))
+        if reads is None:
+            return None
+        key: list[Any] = [id(template)]
+        for name in sorted(reads.intersection(roots(item.place))):
+            if name == "group":
+                key.append(group_id)
+            elif name == "operator":
+                key.append(self.operators[group_id])
+            elif name == "date":
+                key.append(day)
+            elif name in ("playbook", "pack", "event"):
+                key.append((name, locale, id(item.pack), id(item.event)))
+        return tuple(key)
 
     def body(self, content: MessageContent | Variant, locale: str, source: Source) -> Any:
         """The compiled template of a content, None without a body, False when it does not
@@ -249,11 +307,23 @@ class Composer:
         key = (id(content), locale)
         if key not in self._templates:
             try:
-                self._templates[key] = self.env.message(content, locale, self.default_locale)
+                self._templates[key] = compiled = self.env.message(content, locale, self.default_locale)
             except Exception as err:  # a template that does not load or compile
                 self._fail(source, content, f"template cannot be loaded: {err}")
                 self._templates[key] = False
+            else:
+                if compiled is not None and id(compiled) not in self._reads:
+                    self._reads[id(compiled)] = self._source_reads(content, locale)
         return self._templates[key]
+
+    def _source_reads(self, content: MessageContent | Variant, locale: str) -> frozenset[str] | None:
+        if content.template is not None:
+            assert self.env.loader is not None
+            text = self.env.loader.get_source(self.env, content.template)[0]
+        else:
+            assert content.text is not None
+            text = text_in(content.text, locale, self.default_locale)
+        return _reads(self.env, text)
 
     def render(self, template: Any, context: dict[str, Any], source: Source,
                content: MessageContent | Variant, where: str) -> str | None:
@@ -318,6 +388,22 @@ class Composer:
                                                f"attachment '{path}' does not exist or cannot be read"))
             return None
         return Attachment(path, found[0], kind, found[1])
+
+
+UNSHARED = ("random", "lipsum", "include", "import", "extends", "cycler", "joiner", "namespace")
+"""Words that keep a template's renders apart: it may draw at random, read another template
+or hold state, so the variables it names do not tell everything its output depends on."""
+
+
+def _reads(env: MessageEnvironment, source: str) -> frozenset[str] | None:
+    """The context variables a template's source reads; None when it uses any of `UNSHARED`
+    (or does not parse: rendering reports that)."""
+    if any(word in source for word in UNSHARED):
+        return None
+    try:
+        return frozenset(meta.find_undeclared_variables(env.parse(source)))
+    except TemplateSyntaxError:
+        return None
 
 
 def _under(doc_dir: str, rel: str) -> str:
