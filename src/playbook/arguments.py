@@ -23,6 +23,27 @@ def add_root(parser: argparse.ArgumentParser) -> None:
                         help="the playbook folder (holds playbook.yaml); default: .")
 
 
+def add_root_alias(parser: argparse.ArgumentParser) -> None:
+    """The old `--root ROOT` option of `diff`, `new` and `roster`, kept working but hidden from
+    --help: every command now takes the playbook folder as the positional ROOT."""
+    parser.add_argument("--root", dest="root_option", type=Path, default=None, help=argparse.SUPPRESS)
+
+
+def merge_root_alias(args: argparse.Namespace) -> None:
+    """Move a deprecated `--root` into `args.root`; naming two different folders is a usage
+    error. Quietly: scripts that read stderr keep working until the option is removed (README
+    lists it as deprecated)."""
+    from playbook.errors import UsageError  # here: importing this module stays standard-library only
+
+    chosen = getattr(args, "root_option", None)
+    if chosen is None:
+        return
+    given = getattr(args, "root", None)
+    if given is not None and given != Path(".") and given != chosen:
+        raise UsageError(f"two playbook folders given: ROOT {given} and --root {chosen}")
+    args.root, args.root_option = chosen, None
+
+
 def out_of_range(day: dt.date) -> str | None:
     """Why `day` cannot be used (outside `EARLIEST`..`LATEST`), or None."""
     if EARLIEST <= day <= LATEST:

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from playbook import cache
-from playbook.arguments import add_root
+from playbook.arguments import add_root, merge_root_alias
 from playbook.bundle import command as bundle_command
 from playbook.delivery import command as delivery_command
 from playbook.errors import UsageError
@@ -202,6 +202,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _run(argv: Sequence[str] | None) -> int:
     args = _parser().parse_args(argv)
     try:
+        merge_root_alias(args)
         if args.command == "validate":
             return run_validate(args.root, _format(args.format), args)
         if args.command == "rules":

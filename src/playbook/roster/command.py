@@ -9,6 +9,8 @@ import argparse
 from pathlib import Path
 from typing import Any
 
+from playbook.arguments import add_root, add_root_alias
+
 EXPORT_FORMATS = ("csv", "xlsx")
 
 
@@ -29,8 +31,8 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
                     "value are kept. Every row that cannot be used is reported, and nothing is "
                     "written unless --force-partial.")
     imports.add_argument("file", type=Path, metavar="FILE", help="the export: .csv or .xlsx")
-    imports.add_argument("--root", type=Path, default=Path("."),
-                         help="the playbook folder (holds playbook.yaml); default: .")
+    add_root(imports)
+    add_root_alias(imports)
     imports.add_argument("--map", type=Path, default=None, metavar="MAP",
                          help="a YAML file mapping headers to roster keys, name patterns to group "
                               "types and owners to operators (docs/roster.md)")
@@ -54,8 +56,8 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
         "export", help="write the roster's groups as CSV or XLSX",
         description="Write every group of the roster as one row: ids, chat_ids and dates as text "
                     "cells, so a spreadsheet keeps their digits. The file imports back unchanged.")
-    exports.add_argument("--root", type=Path, default=Path("."),
-                         help="the playbook folder (holds playbook.yaml); default: .")
+    add_root(exports)
+    add_root_alias(exports)
     exports.add_argument("--format", dest="fmt", choices=EXPORT_FORMATS, default="csv",
                          help="csv (UTF-8 with BOM, opens in Excel) or xlsx; default: csv")
     exports.add_argument("--out", type=Path, default=None, metavar="FILE",

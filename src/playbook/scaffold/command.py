@@ -9,6 +9,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
+from playbook.arguments import add_root, add_root_alias
 from playbook.errors import UsageError
 
 KINDS = ("calendar", "pack", "rules", "script")
@@ -36,8 +37,8 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
                     "and metrics are taken from its playbook.yaml.")
     new.add_argument("kind", choices=KINDS, help="what to add")
     new.add_argument("id", help="the new document's id: lower-case letters, digits, - or _")
-    new.add_argument("--root", type=Path, default=Path("."),
-                     help="the playbook folder (holds playbook.yaml); default: .")
+    add_root(new)
+    add_root_alias(new)
     new.add_argument("--title", help="the document's title (default: its id)")
     new.set_defaults(run=run_new)
 
@@ -62,7 +63,7 @@ def run_init(args: argparse.Namespace) -> int:
     for rel, text in sorted(planned.items()):
         write_text(target / rel, text)
     print(f"Created a playbook in {target}: {len(planned)} files.")
-    print(f"Next: `playbook validate {target}`, then `playbook new calendar daily --root {target}`.")
+    print(f"Next: `playbook validate {target}`, then `playbook new calendar daily {target}`.")
     return EXIT_OK
 
 
