@@ -54,7 +54,7 @@ MODULES: dict[str, tuple[str, tuple[str, ...]]] = {
     "render": ("src/playbook/render.py", ("tests/test_render.py", "tests/test_sandbox.py",
                                           "tests/test_render_bounds.py")),
     "sandbox": ("src/playbook/sandbox.py", ("tests/test_render.py", "tests/test_sandbox.py",
-                                          "tests/test_render_bounds.py")),
+                                          "tests/test_render_bounds.py", "tests/test_sandbox_mutants.py")),
     "files": ("src/playbook/files.py", ("tests/test_files.py", "tests/test_loader.py",
                                         "tests/test_bad_input.py", "tests/test_review_integrity.py",
                                         "tests/test_files_mutants.py")),
