@@ -26,7 +26,7 @@ from playbook.files import MAX_FILE_BYTES, FileRefused, PlaybookFiles
 from playbook.models.base import MessageContent, Variant
 from playbook.models.calendars import WeeklyEvent
 from playbook.models.packs import MaterialPack
-from playbook.models.playbook import Group, GroupType
+from playbook.models.playbook import Group, GroupType, Playbook
 from playbook.models.project import Project
 from playbook.models.types import text_in
 from playbook.render_bounds import MESSAGE_LIMITS, RenderLimitExceeded, RenderLimits
@@ -160,7 +160,7 @@ def sample_context(project: Project, place: Place, *, group: Group | None = None
     pb = project.playbook
     default = pb.locales[0]
     locale = group.locale if group is not None and group.locale else default
-    operators = {o.id: o.name for o in pb.operators}
+    operators = _operator_names(pb)
     values: dict[str, Any] = {
         "group": ({"id": group.id, "name": group.name, "type": group.type, "fields": group_fields(group)}
                   if group is not None else
@@ -174,6 +174,17 @@ def sample_context(project: Project, place: Place, *, group: Group | None = None
         "event": {"name": text_in(event.name, locale, default) if event is not None else SAMPLE_EVENT},
     }
     return {root: values[root] for root in roots(place)}
+
+
+_NAMES: list[tuple[Playbook, dict[str, str]]] = []
+
+
+def _operator_names(pb: Playbook) -> dict[str, str]:
+    """Operator id -> name for the latest playbook: asked for every message rendered, and
+    rebuilding it cost more than some renders."""
+    if not _NAMES or _NAMES[0][0] is not pb:
+        _NAMES[:] = [(pb, {o.id: o.name for o in pb.operators})]
+    return _NAMES[0][1]
 
 
 def group_fields(group: Group) -> dict[str, Any]:

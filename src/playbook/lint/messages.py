@@ -240,20 +240,41 @@ class Contents:
         self.project = project
         self.env = environment_for(project)
         self.messages = _collect(project, self.env)
-        self._rendered: dict[tuple[int, int, Hashable], str | Exception] = {}
+        self._rendered: dict[tuple[int, Hashable], str | Exception] = {}
+        self._slots: dict[tuple[int, int], int] = {}
+        """(message, body) -> the number of its `_message_key`: the renders it shares."""
+        self._slot_ids: dict[tuple[Hashable, ...], int] = {}
 
     def render(self, message: Message, body: Body, audience: Audience | None = None) -> str:
         """The body rendered with the sample context for `audience` (default: the first one)."""
         if audience is None and message.audiences:
             audience = next((a for a in message.audiences if body.receivers is None
                              or (a.group is not None and a.group.id in body.receivers)), message.audiences[0])
-        key = (id(message), id(body), self._audience_key(message, body, audience))
+        slot = self._slots.get((id(message), id(body)))
+        if slot is None:
+            slot = self._slots[(id(message), id(body))] = self._slot_ids.setdefault(
+                self._message_key(message, body), len(self._slot_ids))
+        key = (slot, self._audience_key(message, body, audience))
         if key not in self._rendered:
             self._rendered[key] = self._render(message, body, audience)
         result = self._rendered[key]
         if isinstance(result, Exception):
             raise result
         return result
+
+    @staticmethod
+    def _message_key(message: Message, body: Body) -> tuple[Hashable, ...]:
+        """What of the message a body's rendering depends on. The same text in many messages
+        (each unit of a large playbook repeats its calendars' texts) renders once per set of
+        values it reads, not once per message; a text whose reads cannot be told, or that draws
+        at random, keeps its message's own renders."""
+        roots = _roots(body.source)
+        if roots is None or any(word in (body.source or "") for word in ("random", "lipsum", "cycler")):
+            return (id(message), id(body))
+        return (body.template, body.source, message.place,
+                id(message.pack) if "pack" in roots else None,
+                id(message.event) if "event" in roots else None,
+                message.day if "date" in roots else None)
 
     def _audience_key(self, message: Message, body: Body, audience: Audience | None) -> Hashable:
         """What of `audience` the body's rendering depends on: the values of the variables it
