@@ -1,79 +1,28 @@
 """Compliance (PB7xx): wording that mainland-China advertising law forbids, allowlist entries
 that do not say why, and personal data (phone numbers, ID numbers) written into content.
 
-The absolute terms are data (data/advertising_terms.yaml, with its legal source); a playbook
-lets a phrase through under `settings.advertising_allow`, with a reason.
+The claims are data (data/advertising_terms.yaml, each family with its article of the
+Advertising Law), matched in context by `lint/advertising.py`; a playbook lets a phrase through
+under `settings.advertising_allow`, with a reason.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterator
-from dataclasses import dataclass
-from functools import cache
-from importlib import resources
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 import yaml
 from pydantic import BaseModel
 
 from playbook.diagnostics import Severity
-from playbook.lint.messages import Body, contents
+from playbook.lint.advertising import claims_in
+from playbook.lint.messages import Body, Message, contents
 from playbook.lint.registry import Finding, rule
 from playbook.models.packs import MaterialPack
 from playbook.models.project import Project
 from playbook.source import join
-
-
-@dataclass(frozen=True)
-class AdvertisingTerms:
-    """The absolute terms, and words that contain one without making a claim."""
-
-    terms: tuple[str, ...]
-    not_claims: tuple[str, ...]
-
-
-@cache
-def advertising_terms() -> AdvertisingTerms:
-    """The shipped list (package data, trusted)."""
-    text = resources.files("playbook").joinpath("data/advertising_terms.yaml").read_text("utf-8")
-    raw: dict[str, Any] = yaml.load(text, Loader=yaml.CSafeLoader)
-    return AdvertisingTerms(tuple(str(t) for t in raw["terms"]),
-                            tuple(str(w) for w in raw["not_claims"]["words"]))
-
-
-def _fold(text: str) -> str:
-    """Upper-case ASCII only, so `No.1` matches `NO.1` and positions stay the same."""
-    return "".join(c.upper() if c.isascii() else c for c in text)
-
-
-def claims_in(text: str, allowed: tuple[str, ...]) -> list[tuple[int, str]]:
-    """(position, term) of each absolute term in `text` not inside an allowed phrase; the
-    term as listed (ASCII upper-cased), longest first where terms overlap."""
-    terms, phrases = _matchers(allowed)
-    hits = [(m.start(), _fold(m.group())) for m in terms.finditer(text)]
-    if not hits:
-        return hits
-    folded = _fold(text)
-    covered: list[tuple[int, int]] = []
-    for phrase in phrases:
-        start = folded.find(phrase)
-        while start != -1:
-            covered.append((start, start + len(phrase)))
-            start = folded.find(phrase, start + 1)
-    return [(start, term) for start, term in hits
-            if not any(a <= start and start + len(term) <= b for a, b in covered)]
-
-
-@cache
-def _matchers(allowed: tuple[str, ...]) -> tuple[re.Pattern[str], tuple[str, ...]]:
-    """One regex finding every term (longest first at a place; ASCII case-insensitive, which
-    is what `_fold` does), and the folded phrases that are not claims."""
-    table = advertising_terms()
-    terms = sorted({_fold(t) for t in table.terms if t}, key=lambda t: (-len(t), t))
-    pattern = re.compile("|".join(re.escape(t) for t in terms), re.IGNORECASE | re.ASCII)
-    return pattern, tuple(sorted({_fold(p) for p in (*table.not_claims, *allowed) if p}))
 
 
 def _snippet(text: str, start: int, length: int, around: int = 6) -> str:
@@ -105,47 +54,80 @@ def _copy_texts(project: Project) -> Iterator[tuple[str, str, str]]:
                 yield pack_id, where, text
 
 
-def _message_texts(project: Project) -> Iterator[tuple[str, Body]]:
+def _positionings(message: Message, types: Mapping[str, str]) -> frozenset[str]:
+    """The positionings of the group types a message reaches (empty: reaches none known);
+    `types` maps each group type id to its positioning."""
+    found: set[str] = set()
+    for audience in message.audiences:
+        if audience.group_type is not None:
+            found.add(audience.group_type.positioning)
+        elif audience.group is not None and audience.group.type in types:
+            found.add(types[audience.group.type])
+    return frozenset(found)
+
+
+def _message_texts(project: Project) -> Iterator[tuple[str, Body, frozenset[str]]]:
     found = contents(project)
+    types = {t.id: t.positioning for t in project.playbook.group_types}
     for message in found.messages:
+        positionings = _positionings(message, types)
         for body in message.bodies:
             text = found.sample_text(message, body)
             if text is None:
                 text = body.source
             if text is not None:
-                yield text, body
+                yield text, body, positionings
+
+
+def allow_help(phrase: str) -> str:
+    """The help line: what to write instead, and the exact YAML that allows the phrase (flow
+    style, since a help line is one line)."""
+    allow = {"settings": {"advertising_allow": [{"term": phrase, "reason": "…"}]}}
+    entry = yaml.safe_dump(allow, allow_unicode=True, default_flow_style=True, sort_keys=False,
+                           width=1000).strip()[1:-1]
+    return ("state a checkable fact instead; if it is not a claim here, allow it in playbook.yaml "
+            f"with a reason: `{entry}` (add the entry to advertising_allow if the list exists)")
 
 
 @rule("PB701", "absolute-advertising-claim")
 def absolute_claim(project: Project) -> Iterator[Finding]:
-    """A message (as rendered) or a pack's copy makes an absolute advertising claim.
+    """A message (as rendered) or a pack's copy makes a claim the Advertising Law forbids.
 
-    The terms: 最, 最佳, 第一, 唯一, 国家级, 顶级, 首选, 全网最低, 100%, 绝对, 万能 and the
-    like; pack copy is the pitch, the selling points, the materials and the summary note.
+    Four families, each with its article (data/advertising_terms.yaml): absolute claims
+    (art. 9: 最佳, 全网最低, 第一品牌, 国家级, 顶级, 首选, 100%…), medical or health claims
+    (art. 16–17: 治愈, 根治, 无副作用, 药到病除…), guaranteed returns (art. 25: 保本, 稳赚,
+    无风险, 高收益…) and guaranteed education results (art. 24: 保过, 包过, 100%通过…).
+    Terms are matched as words in context: 最 and 第一 are fine when the next word states
+    time, order or a limit (最近到货, 最晚 22 点, 最低起批 5 箱, 第一单, 第一次), but
+    销量第一名 is a ranking. Every occurrence is reported. Messages reaching only
+    `team_management` groups (staff, not customers) are not advertising and are not checked;
+    pack copy (pitch, selling points, materials, summary note) always is.
 
-    Why: the PRC Advertising Law (art. 9(3)) forbids such wording in advertising; a group
-    post that sells is advertising, and fines start at 200,000 CNY. The list is data
-    (data/advertising_terms.yaml). A phrase that only looks like a claim (第一步, a step
-    number) is allowed under `settings.advertising_allow` with a reason.
+    Why: a group post that sells is advertising; fines start at 200,000 CNY. A phrase that
+    only looks like a claim is allowed in playbook.yaml, with a reason:
+
+        settings:
+          advertising_allow:
+            - term: 第一手
+              reason: 货源说明，不是排名
 
     Fails: `selling_points: [全网销量第一]`. Passes: `selling_points: [上月售出 3 万盒]`.
     """
     allowed = tuple(a.term for a in project.playbook.settings.advertising_allow)
-    texts: list[tuple[str, Body | tuple[str, str, str]]] = [
-        (text, ("MaterialPack", pack_id, where)) for pack_id, where, text in _copy_texts(project)]
-    for text, at in [*_message_texts(project), *texts]:
-        reported: set[str] = set()
-        for start, term in claims_in(text, allowed):
-            if term in reported:
+    texts: list[tuple[str, Body | tuple[str, str, str], frozenset[str]]] = [
+        (text, ("MaterialPack", pack_id, where), frozenset())
+        for pack_id, where, text in _copy_texts(project)]
+    for text, at, positionings in [*_message_texts(project), *texts]:
+        for claim in claims_in(text, allowed):
+            if positionings and positionings <= claim.family.not_in:
                 continue
-            reported.add(term)
             body = at if isinstance(at, Body) else None
             span = at.span if isinstance(at, Body) else project.span(*at)
             where = f" (rendered from templates/{body.template})" if body and body.template else ""
-            yield Finding(span, f"absolute advertising claim '{text[start:start + len(term)]}' in "
-                          f"'{_snippet(text, start, len(term))}'{where}",
-                          help="state a checkable fact instead, or allow the phrase under "
-                               "settings.advertising_allow with a reason")
+            yield Finding(span, f"{claim.family.claim} '{claim.text}' in "
+                          f"'{_snippet(text, claim.start, len(claim.text))}'{where} "
+                          f"({claim.family.article})",
+                          help=allow_help(claim.text))
 
 
 @rule("PB702", "allowlist-without-justification", Severity.WARNING)
