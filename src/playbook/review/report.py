@@ -25,6 +25,7 @@ from typing import Any
 from playbook import inert
 from playbook.diagnostics import Diagnostic, Severity
 from playbook.reporters.json_report import as_dict
+from playbook.review import wording
 from playbook.review.documents import KIND_NAMES, DocumentChange, FieldChange
 from playbook.review.messages import MessageChange
 
@@ -101,7 +102,8 @@ def _counts(changes: list[MessageChange]) -> str:
     return ", ".join(f"{n} {kind}" for kind, n in sorted(counts.items()))
 
 
-def _value(value: Any) -> str:
+def _shown(value: Any) -> str:
+    """A field value on one line, whole."""
     if value is None:
         return "—"
     if isinstance(value, str):
@@ -112,8 +114,21 @@ def _value(value: Any) -> str:
         text = "[" + ", ".join(str(v) for v in value) + "]"
     else:
         text = json.dumps(value, ensure_ascii=False, sort_keys=False)
-    text = inert.one_line(text)
+    return inert.one_line(text)
+
+
+def _value(value: Any) -> str:
+    text = _shown(value)
     return text if len(text) <= MAX_VALUE else text[: MAX_VALUE - 1] + "…"
+
+
+def _words(change: FieldChange) -> tuple[str, str] | None:
+    """Both sides of a changed value, whole, when one is too long to show: the caller shows
+    the changed words instead of two cuts that may look the same."""
+    if change.change != "changed" or change.before is None or change.after is None:
+        return None
+    before, after = _shown(change.before), _shown(change.after)
+    return (before, after) if max(len(before), len(after)) > MAX_VALUE else None
 
 
 def _field(change: FieldChange) -> tuple[str, str]:
@@ -121,7 +136,19 @@ def _field(change: FieldChange) -> tuple[str, str]:
         return change.path, f"added: {_value(change.after)}"
     if change.change == "removed":
         return change.path, f"removed (was {_value(change.before)})"
+    words = _words(change)
+    if words is not None:
+        return change.path, wording.as_text(*words)
     return change.path, f"{_value(change.before)} → {_value(change.after)}"
+
+
+def _field_md(change: FieldChange) -> str:
+    """A field change as a Markdown list item (values escaped)."""
+    words = _words(change)
+    if words is not None:
+        return f"  - {_code(change.path)}: {wording.as_markdown(*words)}"
+    path, what = _field(change)
+    return f"  - {_code(path)}: {_md(what)}"
 
 
 def _version(doc: DocumentChange) -> str:
@@ -217,7 +244,7 @@ def markdown(review: Review) -> str:
         for doc in docs:
             lines.append(f"- **{doc.noun} {_code(doc.doc_id)}** ({_code(doc.file)}): {doc.change}, "
                          f"{_md(_version(doc))}")
-            lines += [f"  - {_code(path)}: {_md(what)}" for path, what in map(_field, doc.fields)]
+            lines += [_field_md(field) for field in doc.fields]
         lines.append("")
     lines += [f"### Messages from {review.start} to {review.end}", ""]
     if not review.messages:
