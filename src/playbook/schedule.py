@@ -188,8 +188,9 @@ def broadcasts(project: Project, start: dt.date, end: dt.date) -> list[Broadcast
         return []
     opened = {g.id: g.opened for g in project.groups.values()}
     found: list[Broadcast] = []
+    seasons: dict[tuple[object, ...], list[dt.date]] = {}  # shared by calendars that repeat items
     for cal_id, cal in sorted(project.calendars.items()):
-        found += _calendar_sends(project, cal_id, cal, start, end)
+        found += _calendar_sends(project, cal_id, cal, start, end, seasons)
     for script_id, script in sorted(project.scripts.items()):
         found += _programme_sends(project, script_id, script, start, end)
         found += _preparation_sends(project, script_id, script, start, end)
@@ -197,15 +198,28 @@ def broadcasts(project: Project, start: dt.date, end: dt.date) -> list[Broadcast
         found += _launch_sends(project, pack_id, pack, start, end)
     kept: dict[Broadcast, None] = {}
     staged = StageFilter(project)
+    last_opened: dict[int, dt.date] = {}  # by id: `found` keeps every groups tuple alive
     for b in found:
         day = b.at.date()
         if start <= day <= end:
-            groups = tuple(g for g in b.groups if opened[g] <= day or b.item == "preparation_step")
+            groups = b.groups
+            if b.item != "preparation_step":
+                latest = last_opened.get(id(groups))
+                if latest is None:
+                    latest = last_opened[id(groups)] = max((opened[g] for g in groups), default=day)
+                if latest > day:  # some groups are not open yet
+                    groups = tuple(g for g in groups if opened[g] <= day)
             if staged:  # selectors naming stages keep a group only on its days in them
                 groups = staged.keep((b.source.kind, b.source.doc_id, b.source.pointer), day, groups)
             if groups:
-                kept[b._replace(groups=groups)] = None
+                kept[b if groups is b.groups else b._replace(groups=groups)] = None
     return list(kept)
+
+
+@functools.lru_cache(maxsize=65536)
+def _local(day: dt.date, clock: dt.time, zone: dt.tzinfo) -> dt.datetime:
+    """`local`, remembered: the calendars of a large playbook post at the same few clock times."""
+    return local(day, clock, zone)
 
 
 def days(first: dt.date, last: dt.date) -> Iterator[dt.date]:
@@ -232,6 +246,8 @@ class _Calendar:
     zone: ZoneInfo
     pause: Pause | None = None
     """How the calendar follows the playbook's holidays (None: it does not)."""
+    seasons: dict[tuple[object, ...], list[dt.date]] | None = None
+    """The days items run, shared between the calendars of one expansion (see `running`)."""
 
     def valid(self, first: dt.date, last: dt.date) -> tuple[dt.date, dt.date]:
         """`first`..`last` clipped to the calendar's validity (empty when first > last)."""
@@ -243,6 +259,29 @@ class _Calendar:
             return True
         return any(e.start <= day <= (e.end or e.start) and (not e.skip or item_id in e.skip)
                    for e in (*self.cal.holidays, *self.cal.exceptions))
+
+    def running(self, item_id: str, repeat: str | None, first: dt.date, last: dt.date,
+                weekday: int | None = None) -> list[dt.date]:
+        """The days in `first`..`last` an item runs and is not skipped: by its repeat rule
+        (with make-up workdays), or on `weekday` for a weekly event. Computed once for every
+        calendar with the same validity, rule, skips and holiday handling for the item (a large
+        playbook repeats its calendars per region), which is the key of `seasons`."""
+        skips = tuple((e.start, e.end or e.start) for e in (*self.cal.holidays, *self.cal.exceptions)
+                      if not e.skip or item_id in e.skip)
+        pause = self.pause
+        paused = None if pause is None else (
+            pause.own.get(item_id), pause.makeup.get(item_id),
+            tuple((names, every or item_id in ids) for names, every, ids in pause.rules))
+        key = (repeat, weekday, self.cal.valid.start, self.cal.valid.end, first, last, skips, paused)
+        memo = self.seasons if self.seasons is not None else {}
+        found = memo.get(key)
+        if found is None:
+            if weekday is None:
+                picked = self.days_of(item_id, repeat, first, last)
+            else:
+                picked = [d for d in days(*self.valid(first, last)) if d.weekday() == weekday]
+            found = memo[key] = [d for d in picked if not self.skipped(item_id, d)]
+        return found
 
     def sends(self, moment: dt.datetime, channel: Channel, sender: str | None, ptr: str,
               item: ItemKind, item_id: str, groups: tuple[str, ...] | None = None) -> Iterator[Broadcast]:
@@ -285,28 +324,27 @@ def _rule(repeat: str, start: dt.datetime) -> rrule.rrule:
     return parsed
 
 
-def _calendar_sends(project: Project, doc_id: str, cal: ActivityCalendar,
-                    start: dt.date, end: dt.date) -> Iterator[Broadcast]:
+def _calendar_sends(project: Project, doc_id: str, cal: ActivityCalendar, start: dt.date, end: dt.date,
+                    seasons: dict[tuple[object, ...], list[dt.date]] | None = None) -> Iterator[Broadcast]:
     groups = groups_in(project, cal.applies_to)
     if not groups:
         return
-    c = _Calendar(project, doc_id, cal, tuple(groups), zone_of(project, cal), pause_of(project, cal))
+    c = _Calendar(project, doc_id, cal, tuple(groups), zone_of(project, cal), pause_of(project, cal),
+                  seasons)
     for i, slot in enumerate(cal.daily):
         clock = dt.time.fromisoformat(slot.at)
         reached = c.narrowed(slot.applies_to)
-        for day in c.days_of(slot.id, slot.repeat, start, end) if reached else ():
-            if not c.skipped(slot.id, day):
-                yield from c.sends(local(day, clock, c.zone), slot.channel, slot.sender,
-                                   f"/daily/{i}", "slot", slot.id, reached)
+        for day in c.running(slot.id, slot.repeat, start, end) if reached else ():
+            yield from c.sends(_local(day, clock, c.zone), slot.channel, slot.sender,
+                               f"/daily/{i}", "slot", slot.id, reached)
     for i, game in enumerate(cal.games):
         reached = c.narrowed(game.applies_to)
         if game.repeat is None or game.at is None or not reached:
             continue
         clock = dt.time.fromisoformat(game.at)
-        for day in c.days_of(game.id, game.repeat, start, end):
-            if not c.skipped(game.id, day):
-                yield from c.sends(local(day, clock, c.zone), "group_message", game.sender,
-                                   f"/games/{i}", "game", game.id, reached)
+        for day in c.running(game.id, game.repeat, start, end):
+            yield from c.sends(_local(day, clock, c.zone), "group_message", game.sender,
+                               f"/games/{i}", "game", game.id, reached)
     yield from _weekly_sends(c, start, end)
     first, last = c.valid(start, end)
     for i, event in enumerate(cal.offline):
@@ -322,10 +360,8 @@ def _weekly_sends(c: _Calendar, start: dt.date, end: dt.date) -> Iterator[Broadc
         clock = dt.time.fromisoformat(event.at)
         weekday = WEEKDAYS.index(event.weekday)
         reached = c.narrowed(event.applies_to)
-        for day in days(first, last) if reached else ():
-            if day.weekday() != weekday or c.skipped(event.id, day):
-                continue
-            moment = local(day, clock, c.zone)
+        for day in c.running(event.id, None, first, last, weekday) if reached else ():
+            moment = _local(day, clock, c.zone)
             yield from c.sends(moment, "group_message", event.sender, f"/weekly/{i}",
                                "weekly_event", event.id, reached)
             if event.announce_at is not None:
@@ -352,11 +388,14 @@ def _programme_sends(project: Project, doc_id: str, script: OnboardingScript,
                 else frozenset(groups_in(project, script.applies_to, s.applies_to)) for s in script.steps]
     for first_day, groups in runs.items():  # the groups whose run starts on the same day
         anchor = local(first_day, dt.time(), zone)
+        unique = tuple(dict.fromkeys(groups))
         for i, step in enumerate(script.steps):
             moment = resolve(step.at, anchor)
+            if not start <= moment.date() <= end:
+                continue
             only = narrowed[i]
-            reached = tuple(g for g in dict.fromkeys(groups) if only is None or g in only)
-            if reached and start <= moment.date() <= end:
+            reached = unique if only is None else tuple(g for g in unique if g in only)
+            if reached:
                 yield Broadcast(moment, step.channel, step.sender,
                                 Source("OnboardingScript", doc_id, f"/steps/{i}"), "programme_step",
                                 step.id, reached)
