@@ -52,7 +52,7 @@ MODULES: dict[str, tuple[str, tuple[str, ...]]] = {
     "versions": ("src/playbook/review/documents.py", ("tests/test_review_compare.py", "tests/test_guards.py",
                                                       "tests/test_diff.py")),
     "render": ("src/playbook/render.py", ("tests/test_render.py", "tests/test_sandbox.py",
-                                          "tests/test_render_bounds.py")),
+                                        "tests/test_render_bounds.py", "tests/test_render_mutants.py")),
     "sandbox": ("src/playbook/sandbox.py", ("tests/test_render.py", "tests/test_sandbox.py",
                                           "tests/test_render_bounds.py", "tests/test_sandbox_mutants.py")),
     "files": ("src/playbook/files.py", ("tests/test_files.py", "tests/test_loader.py",
