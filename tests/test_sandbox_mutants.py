@@ -112,6 +112,8 @@ def test_lipsum_takes_jinja2s_defaults_and_is_refused_past_its_estimate() -> Non
     expected = str(generate_lorem_ipsum(2, False, 5, 9))
     random.seed(7)
     assert render("{{ lipsum(2, False, 5, 9) }}", {}) == expected
+    at_the_limit = MessageEnvironment(limits=limits(value_chars=6000))  # 5 * 100 * 12
+    assert render("{{ lipsum() | length > 0 }}", {}, at_the_limit) == "True"
     env = MessageEnvironment(limits=limits(value_chars=1000))
     assert render("{{ lipsum(1, False, 20, 83) | length > 0 }}", {}, env) == "True"  # 1 * 83 * 12 = 996
     assert refusal("{{ lipsum(1, False, 20, 84) }}", {}, env) == (  # 1,008
@@ -167,9 +169,10 @@ def test_a_template_that_includes_itself_stops_at_the_template_limit() -> None:
     assert (stopped.value.limit, str(stopped.value)) == TEMPLATES
 
 
-def test_get_template_passes_its_globals_on() -> None:
+def test_get_and_select_template_pass_their_globals_on() -> None:
     env = MessageEnvironment(loader=DictLoader({"hello": "你好{{ who }}"}))
     assert env.get_template("hello", globals={"who": "世界"}).render() == "你好世界"
+    assert env.select_template(["missing", "hello"], globals={"who": "朋友"}).render() == "你好朋友"
 
 
 def test_call_blocks_forward_their_caller() -> None:
@@ -186,6 +189,14 @@ def test_a_render_inside_a_render_keeps_its_arguments() -> None:
     assert outer.render(nested=lambda: inner.render({"a": 1}, b=2)) == "<12>"
     assert env.from_string("{{ b }}").render(b=2) == "2"
     assert list(env.from_string("a{{ 1 }}").generate()) == ["a1"]
+    assert list(inner.generate({"a": 3}, b=4)) == ["34"]
+
+
+@pytest.mark.parametrize("source", ["{{ ','.join(['a'], 'b') }}",
+                                    "{% for x in [1] recursive %}{{ loop([], 2) }}{% endfor %}"])
+def test_a_join_or_a_recursive_loop_given_an_extra_argument_fails_as_in_python(source: str) -> None:
+    with pytest.raises(TypeError):
+        render(source, {})
 
 
 def test_a_loop_counts_one_step_per_item_and_no_more() -> None:
