@@ -163,11 +163,11 @@ def test_a_reference_to_a_refused_file_is_reported_where_it_is_referenced(
     assert [line for line in out.splitlines() if not line.startswith(" ")] == [
         "packs/new-year-nut-box/pack.yaml:63:11: error PB037 cannot read media file "
         "'packs/new-year-nut-box/images/main.png': is a symbolic link leading outside the playbook folder",
-        "packs/new-year-nut-box/pack.yaml:117:15: error PB037 cannot read template "
+        "packs/new-year-nut-box/pack.yaml:122:15: error PB037 cannot read template "
         "'templates/messages/battle-report.j2': is a symbolic link leading outside the playbook folder",
         "packs/winter-laundry-pods/pack.yaml:63:11: error PB038 cannot read media file "
         "'packs/winter-laundry-pods/images/main.png': is a FIFO (named pipe), not a regular file",
-        "packs/winter-laundry-pods/pack.yaml:117:15: error PB037 cannot read template "
+        "packs/winter-laundry-pods/pack.yaml:122:15: error PB037 cannot read template "
         "'templates/messages/battle-report.j2': is a symbolic link leading outside the playbook folder",
         "Found 4 errors in 16 files checked.",
     ]
