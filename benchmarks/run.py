@@ -16,6 +16,7 @@ import datetime as dt
 import json
 import os
 import platform
+import resource
 import shutil
 import statistics
 import subprocess
@@ -84,23 +85,30 @@ class Timing:
     name: str
     seconds: float
     runs: list[float]
+    cpu: float = 0.0  # median user CPU seconds of the child and what it waited for
+
+
+def child_user_cpu() -> float:
+    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_utime
 
 
 def timed(name: str, command: Sequence[str], runs: int, env: dict[str, str],
           warmup: bool = True, expect: Sequence[int] = (0,)) -> Timing:
-    """Median wall time of `command` over `runs` runs, after one untimed warm-up."""
-    times = []
+    """Median wall time (and user CPU, steadier on a shared machine) of `command` over `runs`
+    runs, after one untimed warm-up."""
+    times, cpus = [], []
     for n in range(runs + (1 if warmup else 0)):
-        start = time.perf_counter()
+        start, cpu_start = time.perf_counter(), child_user_cpu()
         done = subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
-        elapsed = time.perf_counter() - start
+        elapsed, cpu = time.perf_counter() - start, child_user_cpu() - cpu_start
         if done.returncode not in expect:
             raise SystemExit(f"{name}: exit {done.returncode}\n{done.stderr.decode()[-2000:]}")
         if n or not warmup:
             times.append(elapsed)
-    print(f"  {name:<34} {statistics.median(times):8.2f} s  (runs: {', '.join(f'{t:.2f}' for t in times)})",
-          flush=True)
-    return Timing(name, statistics.median(times), times)
+            cpus.append(cpu)
+    print(f"  {name:<34} {statistics.median(times):8.2f} s  (runs: {', '.join(f'{t:.2f}' for t in times)}; "
+          f"user CPU {', '.join(f'{c:.2f}' for c in cpus)})", flush=True)
+    return Timing(name, statistics.median(times), times, statistics.median(cpus))
 
 
 def peak_rss_mb(command: Sequence[str], env: dict[str, str]) -> float:
@@ -108,6 +116,64 @@ def peak_rss_mb(command: Sequence[str], env: dict[str, str]) -> float:
                           env=env, check=True)
     kib, _code = done.stdout.split()
     return int(kib) / 1024
+
+
+def measure_build(corpus: Path, size: str, work: Path, runs: int,
+                  env: dict[str, str]) -> tuple[list[tuple[str, str, str, str]], str]:
+    """The build rows: `playbook build --force` against bare MkDocs on the same generated pages
+    (wall and user CPU side by side), then an unchanged rebuild. Returns the rows and a note."""
+    rows: list[tuple[str, str, str, str]] = []
+    playbook = [sys.executable, "-m", "playbook"]
+    site, bare_site = corpus / "site", work / "bare-site"
+    config = corpus / ".playbook" / "handbook" / "mkdocs.yml"  # the workspace `playbook build` keeps
+    build_cmd = [*playbook, "build", str(corpus)]
+    try:
+        build = timed(f"playbook build --force ({size})", [*build_cmd, "--force"], runs, env)
+        bare_cmd = [sys.executable, "-m", "mkdocs", "build", "-q", "-f", str(config), "-d", str(bare_site)]
+        bare = timed(f"bare mkdocs build ({size})", bare_cmd, runs, env)
+        said = subprocess.run(build_cmd, capture_output=True, text=True, env=env, check=True).stdout
+        pages = int(said.split("(", 1)[1].split()[0 if "built" in said else 2])
+        ok = build.seconds <= 1.3 * bare.seconds
+        rows.append((f"build --force / bare mkdocs (corpus {size}, {pages:,} pages)",
+                     f"{build.seconds:.2f} s vs {bare.seconds:.2f} s",
+                     f"{build.seconds / bare.seconds:.2f}×", f"≤ 1.3× — {'met' if ok else 'NOT met'}"))
+        rows.append((f"the same in user CPU (corpus {size})", f"{build.cpu:.2f} s vs {bare.cpu:.2f} s",
+                     f"{build.cpu / bare.cpu:.2f}×", ""))
+        rebuild = timed("playbook build (unchanged)", build_cmd, runs, env, warmup=False)
+        said = subprocess.run(build_cmd, capture_output=True, text=True, env=env, check=True).stdout
+        inside = said.split("(", 1)[1]  # "0 of N pages written, as of …" or "N pages, K written, as of …"
+        pages_written = int(inside.split()[0] if "up to date" in said else inside.split(", ")[1].split()[0])
+        print(f"  {'unchanged rebuild says':<34} {said.strip()}", flush=True)
+        verdict = "met" if pages_written == 0 else f"NOT met ({pages_written} written)"
+        rows.append(("rebuild unchanged / cold build", f"{rebuild.seconds:.2f} s vs {build.seconds:.2f} s",
+                     f"{rebuild.seconds / build.seconds:.2f}×", f"0 pages written — {verdict}"))
+        return rows, ""
+    except SystemExit as stop:
+        print(f"  build stopped: {stop}", flush=True)  # its stderr, for the one who reads the log
+        return rows, f"build not measured: {str(stop).splitlines()[0]}"
+    finally:
+        shutil.rmtree(site, ignore_errors=True)
+        shutil.rmtree(bare_site, ignore_errors=True)
+
+
+def write_report(args: argparse.Namespace, files: list[Path], total: float,
+                 rows: list[tuple[str, str, str, str]], note: str, work: Path) -> int:
+    """Print the table and write it to --out; remove the work folder."""
+    table = ["| measurement | ours vs baseline | ratio | target |", "| --- | --- | --- | --- |"]
+    table += [f"| {a} | {b} | {c} | {d} |" for a, b, c, d in rows]
+    runs = args.build_runs if args.build_only else args.runs
+    report = "\n".join([
+        "# Benchmark results", "",
+        f"- date: {dt.date.today().isoformat()}; machine: {platform.machine()}, {os.cpu_count()} cores, "
+        f"Python {platform.python_version()}, {platform.system()} {platform.release()}, "
+        f"load average {os.getloadavg()[0]:.1f} at the end",
+        f"- corpus: size {args.size}, seed {args.seed}: {len(files)} YAML files; "
+        f"{runs} timed runs after one warm-up, medians; whole run {total / 60:.1f} min", "",
+        *table, "", *([f"- {note}"] if note else []), ""])
+    print("\n" + report)
+    args.out.write_text(report, encoding="utf-8")
+    shutil.rmtree(work, ignore_errors=True)
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -119,8 +185,12 @@ def main(argv: list[str] | None = None) -> int:
                         help="corpus for the build rows (default: M when --size is L, else --size)")
     parser.add_argument("--build-runs", type=int, default=1,
                         help="timed runs of each build measurement (default 1, after a warm-up)")
+    parser.add_argument("--build-only", action="store_true",
+                        help="measure only the build rows, on the --build-size corpus (default: --size)")
     parser.add_argument("--out", type=Path, default=HERE / "RESULTS.md")
     args = parser.parse_args(argv)
+    if args.build_only:
+        args.size = args.build_size or args.size
 
     work = Path(tempfile.mkdtemp(prefix="playbook-bench-"))
     corpus = work / f"corpus-{args.size}"
@@ -135,6 +205,9 @@ def main(argv: list[str] | None = None) -> int:
           f"{sum(f.stat().st_size for f in files) / 1e6:.1f} MB", flush=True)
 
     rows: list[tuple[str, str, str, str]] = []
+    if args.build_only:
+        rows, build_note = measure_build(corpus, args.size, work, args.build_runs, env)
+        return write_report(args, files, time.perf_counter() - started, rows, build_note, work)
 
     def row(what: str, ours: float, base: float, target: str, ok: bool) -> None:
         rows.append((what, f"{ours:.2f} s vs {base:.2f} s", f"{ours / base:.2f}×",
@@ -177,7 +250,6 @@ def main(argv: list[str] | None = None) -> int:
     row(f"export ({count:,} messages, {count / export.seconds:,.0f}/s) / plain render", export.seconds,
         render_floor.seconds, "≤ 2×", export.seconds <= 2 * render_floor.seconds)
 
-    build_note = ""
     # MkDocs alone takes ~6 min for the ~4,000 pages of L on 2 cores, so on L the build is
     # measured on the M corpus (same generator, a tenth of the size) to fit the 10-minute run
     build_size = args.build_size or ("M" if args.size == "L" else args.size)
@@ -186,53 +258,18 @@ def main(argv: list[str] | None = None) -> int:
         build_corpus = work / f"corpus-{build_size}"
         subprocess.run([py, str(HERE / "make_corpus.py"), "--size", build_size, "--seed", str(args.seed),
                         str(build_corpus)], check=True, env=env)
-    site, bare_site = build_corpus / "site", work / "bare-site"
-    config = build_corpus / ".playbook" / "handbook" / "mkdocs.yml"  # the workspace `playbook build` keeps
-    build_cmd = [*playbook, "build", str(build_corpus)]
-    try:
-        build = timed(f"playbook build --force ({build_size})", [*build_cmd, "--force"], args.build_runs, env)
-        bare_cmd = [py, "-m", "mkdocs", "build", "-q", "-f", str(config), "-d", str(bare_site)]
-        bare = timed(f"bare mkdocs build ({build_size})", bare_cmd, args.build_runs, env)
-        said = subprocess.run(build_cmd, capture_output=True, text=True, env=env, check=True).stdout
-        pages = int(said.split("(", 1)[1].split()[0 if "built" in said else 2])
-        row(f"build --force / bare mkdocs (corpus {build_size}, {pages:,} pages)", build.seconds,
-            bare.seconds, "≤ 1.3×", build.seconds <= 1.3 * bare.seconds)
-        rebuild = timed("playbook build (unchanged)", build_cmd, args.build_runs, env, warmup=False)
-        said = subprocess.run(build_cmd, capture_output=True, text=True, env=env, check=True).stdout
-        inside = said.split("(", 1)[1]  # "0 of N pages written, as of …" or "N pages, K written, as of …"
-        pages_written = int(inside.split()[0] if "up to date" in said else inside.split(", ")[1].split()[0])
-        print(f"  {'unchanged rebuild says':<34} {said.strip()}", flush=True)
-        verdict = "met" if pages_written == 0 else f"NOT met ({pages_written} written)"
-        rows.append(("rebuild unchanged / cold build", f"{rebuild.seconds:.2f} s vs {build.seconds:.2f} s",
-                     f"{rebuild.seconds / build.seconds:.2f}×", f"0 pages written — {verdict}"))
-        if build_size != args.size:
-            build_note = (f"the build rows use the {build_size} corpus: bare MkDocs alone needs minutes "
-                          f"for the pages of {args.size}, more than the whole run may take")
-    except SystemExit as stop:
-        build_note = f"build not measured: {str(stop).splitlines()[0]}"
-    finally:
-        shutil.rmtree(site, ignore_errors=True)
-        shutil.rmtree(bare_site, ignore_errors=True)
+    build_rows, build_note = measure_build(build_corpus, build_size, work, args.build_runs, env)
+    rows += build_rows
+    if build_size != args.size and not build_note:
+        build_note = (f"the build rows use the {build_size} corpus: bare MkDocs alone needs minutes "
+                      f"for the pages of {args.size}, more than the whole run may take")
 
     rss_validate = peak_rss_mb(cold_cmd, env)
     rss_export = peak_rss_mb(export_cmd, env)
     rows.append(("peak RSS validate / export", f"{rss_validate:.0f} MB / {rss_export:.0f} MB", "",
                  f"≤ 500 MB each — {'met' if max(rss_validate, rss_export) <= 500 else 'NOT met'}"))
 
-    total = time.perf_counter() - started
-    table = ["| measurement | ours vs baseline | ratio | target |", "| --- | --- | --- | --- |"]
-    table += [f"| {a} | {b} | {c} | {d} |" for a, b, c, d in rows]
-    report = "\n".join([
-        "# Benchmark results", "",
-        f"- date: {dt.date.today().isoformat()}; machine: {platform.machine()}, {os.cpu_count()} cores, "
-        f"Python {platform.python_version()}, {platform.system()} {platform.release()}",
-        f"- corpus: size {args.size}, seed {args.seed}: {len(files)} YAML files; "
-        f"{args.runs} timed runs after one warm-up, medians; whole run {total / 60:.1f} min", "",
-        *table, "", *( [f"- {build_note}"] if build_note else []), ""])
-    print("\n" + report)
-    args.out.write_text(report, encoding="utf-8")
-    shutil.rmtree(work, ignore_errors=True)
-    return 0
+    return write_report(args, files, time.perf_counter() - started, rows, build_note, work)
 
 
 if __name__ == "__main__":
