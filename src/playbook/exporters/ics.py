@@ -124,38 +124,69 @@ def moment(name: str, at: dt.datetime) -> tuple[str, str | None]:
     return f"{name};TZID={zone}:{at:%Y%m%dT%H%M%S}", zone
 
 
-def _event(m: Message, sel: Selection, stamp: str) -> tuple[bytes, str | None]:
+class _Texts:
+    """A message's escaped summary and description, made once: a message is in its group's
+    calendar and, alone at its moment, in its operator's too, with the same two texts."""
+
+    def __init__(self, sel: Selection) -> None:
+        self.sel = sel
+        self.made: dict[int, tuple[str, str]] = {}  # by id: the selection keeps every message
+
+    def of(self, m: Message) -> tuple[str, str]:
+        found = self.made.get(id(m))
+        if found is None:
+            found = self.made[id(m)] = (text(summary(m, self.sel)), text(description(m)))
+        return found
+
+
+def _event(m: Message, sel: Selection, stamp: bytes, texts: _Texts) -> tuple[bytes, str | None]:
     """The VEVENT of one message (a group's calendar)."""
-    return _vevent(m.at, text(summary(m, sel)), stamp, [
+    about, described = texts.of(m)
+    return _vevent(m.at, about, stamp, [
         f"UID:{text(uid(m, sel))}",
         f"CATEGORIES:{text(m.item)}",
-        f"DESCRIPTION:{text(description(m))}",
+        f"DESCRIPTION:{described}",
         f"X-PLAYBOOK-GROUP:{text(m.group)}",
         f"X-PLAYBOOK-MESSAGE-ID:{text(m.id)}",
     ])
 
 
-def _moment_event(ms: list[Message], sel: Selection, stamp: str) -> tuple[bytes, str | None]:
+def _moment_event(ms: list[Message], sel: Selection, stamp: bytes, texts: _Texts) -> tuple[bytes, str | None]:
     """The VEVENT of every message one operator sends at one moment."""
     first = ms[0]
-    return _vevent(first.at, text(moment_summary(ms, sel)), stamp, [
+    about, described = texts.of(first) if len(ms) == 1 else (
+        text(moment_summary(ms, sel)), text(moment_description(ms, sel)))
+    return _vevent(first.at, about, stamp, [
         f"UID:{text(moment_uid(first.operator, first.at, sel))}",
         f"CATEGORIES:{','.join(text(i) for i in dict.fromkeys(m.item for m in ms))}",
-        f"DESCRIPTION:{text(moment_description(ms, sel))}",
+        f"DESCRIPTION:{described}",
         *(f"X-PLAYBOOK-GROUP:{text(g)}" for g in dict.fromkeys(m.group for m in ms)),
         *(f"X-PLAYBOOK-MESSAGE-ID:{text(m.id)}" for m in ms),
     ])
 
 
-def _vevent(at: dt.datetime, about: str, stamp: str, body: list[str]) -> tuple[bytes, str | None]:
+def _vevent(at: dt.datetime, about: str, stamp: bytes, body: list[str]) -> tuple[bytes, str | None]:
     """A VEVENT of `EVENT_MINUTES` from `at` whose alarm rings `ALARM_MINUTES` before it, with
-    the summary `about` (already TEXT-escaped) and the `body` lines; and its time zone."""
+    the summary `about` (already TEXT-escaped), the folded DTSTAMP line `stamp` and the `body`
+    lines; and its time zone."""
+    times, zone = _times(at, zone_name(at), at.fold)
+    return b"".join([_BEGIN, fold(f"SUMMARY:{about}"), times, stamp, *map(fold, body), _ALARM,
+                     fold(f"DESCRIPTION:{about}"), _END]), zone
+
+
+_BEGIN = fold("BEGIN:VEVENT")
+_ALARM = b"".join(map(fold, ["BEGIN:VALARM", "ACTION:DISPLAY"]))
+_END = b"".join(map(fold, [f"TRIGGER:-PT{ALARM_MINUTES}M", "END:VALARM", "END:VEVENT"]))
+
+
+@functools.lru_cache(maxsize=4096)
+def _times(at: dt.datetime, _zone: str, _fold: int) -> tuple[bytes, str | None]:
+    """The folded DTSTART and DTEND lines of an event at `at`, and its zone: thousands of groups
+    share a few hundred moments. (Moments in two zones compare equal at the same instant, and
+    the fold of a repeated hour is ignored: both are part of the key.)"""
     start, zone = moment("DTSTART", at)
     end, _ = moment("DTEND", at + dt.timedelta(minutes=EVENT_MINUTES))
-    lines = ["BEGIN:VEVENT", f"SUMMARY:{about}", start, end, stamp, *body,
-             "BEGIN:VALARM", "ACTION:DISPLAY", f"DESCRIPTION:{about}",
-             f"TRIGGER:-PT{ALARM_MINUTES}M", "END:VALARM", "END:VEVENT"]
-    return b"".join(fold(line) for line in lines), zone
+    return fold(start) + fold(end), zone
 
 
 @functools.lru_cache(maxsize=64)
@@ -182,13 +213,14 @@ def export(sel: Selection) -> Iterator[tuple[str, bytes]]:
     moments: dict[str, dict[tuple[dt.datetime, str], list[Message]]] = defaultdict(dict)
     by_group: dict[str, list[tuple[bytes, str | None]]] = defaultdict(list)
     names: dict[str, str] = {}
-    stamp, _ = moment("DTSTAMP", sel.dtstamp)  # the same for every event
+    stamp = fold(moment("DTSTAMP", sel.dtstamp)[0])  # the same for every event
+    texts = _Texts(sel)
     for m in sel.messages:
         moments[m.operator].setdefault((m.at.astimezone(dt.UTC), zone_name(m.at)), []).append(m)
-        by_group[m.group].append(_event(m, sel, stamp))
+        by_group[m.group].append(_event(m, sel, stamp, texts))
         names[m.group] = m.group_name
     for op, at in sorted(moments.items()):
-        events = [_moment_event(sorted(ms, key=lambda m: (m.group, m.source)), sel, stamp)
+        events = [_moment_event(sorted(ms, key=lambda m: (m.group, m.source)), sel, stamp, texts)
                   for _, ms in sorted(at.items())]
         yield f"{FOLDER}/{op}.ics", calendar(f"{sel.title} · {sel.operator_name(op)}", events, sel)
     for g, events in sorted(by_group.items()):
