@@ -67,7 +67,8 @@ for m in json.loads((bundle / "messages.json").read_text("utf-8"))["messages"]:
         key = text
     if key not in compiled:
         compiled[key] = env.get_template(key) if key == item.get("template") else env.from_string(text)
-    ctx = {"group": {"id": m["group"], "name": m["group_name"], "type": "t", "fields": fields[m["group"]]},
+    own = fields.get(m["group"], {})  # no group: a post on an operator's own account (Moments)
+    ctx = {"group": {"id": m["group"], "name": m["group_name"], "type": "t", "fields": own},
            "operator": {"name": m["operator"]}, "playbook": {"title": "p"}, "date": m["date"],
            "member": {"nickname": "n"}, "event": {"name": "e"},
            "pack": {"title": "p", "product": {"name": "n", "brand": "b", "price": 1, "sharer_profit": 1}}}
@@ -187,8 +188,14 @@ def main(argv: list[str] | None = None) -> int:
                         help="timed runs of each build measurement (default 1, after a warm-up)")
     parser.add_argument("--build-only", action="store_true",
                         help="measure only the build rows, on the --build-size corpus (default: --size)")
+    parser.add_argument("--skip", default="", metavar="ROWS",
+                        help="leave out some rows, comma-separated: warm, peers, build (e.g. to time "
+                             "only cold validate and export against their floors, and peak RSS)")
     parser.add_argument("--out", type=Path, default=HERE / "RESULTS.md")
     args = parser.parse_args(argv)
+    skip = {s.strip() for s in args.skip.split(",") if s.strip()}
+    if skip - {"warm", "peers", "build"}:
+        parser.error(f"--skip: unknown rows {', '.join(sorted(skip - {'warm', 'peers', 'build'}))}")
     if args.build_only:
         args.size = args.build_size or args.size
 
@@ -213,31 +220,24 @@ def main(argv: list[str] | None = None) -> int:
         rows.append((what, f"{ours:.2f} s vs {base:.2f} s", f"{ours / base:.2f}×",
                      f"{target} — {'met' if ok else 'NOT met'}"))
 
+    def cpu_row(what: str, ours: Timing, base: Timing, limit: float) -> None:
+        """The same ratio in user CPU seconds, which a busy machine disturbs less than wall time."""
+        if base.cpu:
+            row(what, ours.cpu, base.cpu, f"≤ {limit:g}×", ours.cpu <= limit * base.cpu)
+
     floor = timed("parse floor (CSafeLoader)", [py, "-c", FLOOR_SCRIPT, str(corpus)], args.runs, env)
     cold_cmd = [*playbook, "validate", "--no-cache", str(corpus)]  # every run checks from scratch
     validate = timed("playbook validate --no-cache", cold_cmd, args.runs, env)
-    row("validate / parse floor", validate.seconds, floor.seconds, "≤ 1.5×",
-        validate.seconds <= 1.5 * floor.seconds)
-    # the warm-up run fills the result cache; the timed runs find nothing changed
-    warm = timed("playbook validate (warm, unchanged)", [*playbook, "validate", str(corpus)], args.runs, env)
-    row("warm validate / parse floor", warm.seconds, floor.seconds, "≤ 0.3×",
-        warm.seconds <= 0.3 * floor.seconds)
-
-    peer_total = 0.0
-    by_kind: dict[str, list[str]] = {}
-    for path in files:
-        head = path.read_text("utf-8").split("\nkind: ", 1)[1].split("\n", 1)[0].strip()
-        by_kind.setdefault(head, []).append(str(path))
-    for kind, paths in sorted(by_kind.items()):
-        schema = REPO / "schema" / ("".join(f"-{c.lower()}" if c.isupper() else c for c in kind).lstrip("-")
-                                    + ".schema.json")
-        peer = timed(f"check-jsonschema {kind}", ["check-jsonschema", "--schemafile", str(schema), *paths],
-                     1, env, warmup=False, expect=(0, 1))
-        peer_total += peer.seconds
-    print(f"  {'check-jsonschema, all kinds':<34} {peer_total:8.2f} s", flush=True)
-    rows.append(("validate vs check-jsonschema", f"{validate.seconds:.2f} s vs {peer_total:.2f} s",
-                 f"{peer_total / validate.seconds:.2f}× faster",
-                 f"≥ 5× faster — {'met' if peer_total >= 5 * validate.seconds else 'NOT met'}"))
+    row("validate / parse floor", validate.seconds, floor.seconds, "≤ 2.5× (issue 20)",
+        validate.seconds <= 2.5 * floor.seconds)
+    cpu_row("validate / parse floor, user CPU", validate, floor, 2.5)
+    if "warm" not in skip:  # the warm-up run fills the result cache; the timed runs find nothing changed
+        warm = timed("playbook validate (warm, unchanged)", [*playbook, "validate", str(corpus)], args.runs,
+                     env)
+        row("warm validate / parse floor", warm.seconds, floor.seconds, "≤ 0.3×",
+            warm.seconds <= 0.3 * floor.seconds)
+    if "peers" not in skip:
+        measure_peers(files, validate, rows, env)
 
     bundle = work / "bundle"
     export_cmd = [*playbook, "export", str(corpus), "--from", WEEK[0], "--to", WEEK[1], "--quiet",
@@ -248,7 +248,10 @@ def main(argv: list[str] | None = None) -> int:
     render_floor = timed("plain Jinja2 render of the same", [py, "-c", RENDER_FLOOR_SCRIPT, str(corpus),
                                                              str(bundle)], args.runs, env)
     row(f"export ({count:,} messages, {count / export.seconds:,.0f}/s) / plain render", export.seconds,
-        render_floor.seconds, "≤ 2×", export.seconds <= 2 * render_floor.seconds)
+        render_floor.seconds, "≤ 4× (issue 20)", export.seconds <= 4 * render_floor.seconds)
+    cpu_row("export / plain render, user CPU", export, render_floor, 4)
+    if "build" in skip:
+        return finish(args, files, started, rows, "", work, cold_cmd, export_cmd, env)
 
     # MkDocs alone takes ~6 min for the ~4,000 pages of L on 2 cores, so on L the build is
     # measured on the M corpus (same generator, a tenth of the size) to fit the 10-minute run
@@ -264,12 +267,38 @@ def main(argv: list[str] | None = None) -> int:
         build_note = (f"the build rows use the {build_size} corpus: bare MkDocs alone needs minutes "
                       f"for the pages of {args.size}, more than the whole run may take")
 
+    return finish(args, files, started, rows, build_note, work, cold_cmd, export_cmd, env)
+
+
+def finish(args: argparse.Namespace, files: list[Path], started: float,
+           rows: list[tuple[str, str, str, str]], build_note: str, work: Path, cold_cmd: list[str],
+           export_cmd: list[str], env: dict[str, str]) -> int:
+    """The peak-memory row, then the report."""
     rss_validate = peak_rss_mb(cold_cmd, env)
     rss_export = peak_rss_mb(export_cmd, env)
     rows.append(("peak RSS validate / export", f"{rss_validate:.0f} MB / {rss_export:.0f} MB", "",
                  f"≤ 500 MB each — {'met' if max(rss_validate, rss_export) <= 500 else 'NOT met'}"))
-
     return write_report(args, files, time.perf_counter() - started, rows, build_note, work)
+
+
+def measure_peers(files: list[Path], validate: Timing, rows: list[tuple[str, str, str, str]],
+                  env: dict[str, str]) -> None:
+    """check-jsonschema over the same files, one run per document kind."""
+    peer_total = 0.0
+    by_kind: dict[str, list[str]] = {}
+    for path in files:
+        head = path.read_text("utf-8").split("\nkind: ", 1)[1].split("\n", 1)[0].strip()
+        by_kind.setdefault(head, []).append(str(path))
+    for kind, paths in sorted(by_kind.items()):
+        schema = REPO / "schema" / ("".join(f"-{c.lower()}" if c.isupper() else c for c in kind).lstrip("-")
+                                    + ".schema.json")
+        peer = timed(f"check-jsonschema {kind}", ["check-jsonschema", "--schemafile", str(schema), *paths],
+                     1, env, warmup=False, expect=(0, 1))
+        peer_total += peer.seconds
+    print(f"  {'check-jsonschema, all kinds':<34} {peer_total:8.2f} s", flush=True)
+    rows.append(("validate vs check-jsonschema", f"{validate.seconds:.2f} s vs {peer_total:.2f} s",
+                 f"{peer_total / validate.seconds:.2f}× faster",
+                 f"≥ 5× faster — {'met' if peer_total >= 5 * validate.seconds else 'NOT met'}"))
 
 
 if __name__ == "__main__":
