@@ -28,7 +28,7 @@ from playbook.models.playbook import Group, Playbook, Roster
 from playbook.models.project import Project
 from playbook.platforms import effective
 from playbook.source import SourceMap, Span, join
-from playbook.suggest import did_you_mean
+from playbook.suggest import closest, did_you_mean
 from playbook.walk import models_in
 
 _CODE_BY_TYPE = {
@@ -241,8 +241,20 @@ def _check_path(base: str, target: str, where: str, source: SourceMap, tree: Tre
         if refusal is not None:
             return refusal.diagnostic(source.value(where), what)
         return diagnostic("PB033", source.value(where),
-                          f"{what} '{target}' does not exist (looked for {resolved})")
+                          f"{what} '{target}' does not exist (looked for {resolved})",
+                          help=_similar_file(target, resolved, tree.files))
     return None
+
+
+def _similar_file(target: str, resolved: str, files: frozenset[str]) -> str | None:
+    """Did-you-mean for a missing file: the closest name among the files of its folder
+    (`price_ladder.png` finds `price-ladder.png`), written as the reference was."""
+    folder, name = posixpath.split(resolved)
+    names = [posixpath.basename(f) for f in files if posixpath.dirname(f) == folder]
+    close = closest(name, names)
+    if close is None:
+        return None
+    return f"did you mean '{target[: len(target) - len(posixpath.basename(target))]}{close}'?"
 
 
 def _refusal(resolved: str, refused: Mapping[str, FileRefused]) -> FileRefused | None:

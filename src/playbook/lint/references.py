@@ -23,7 +23,7 @@ from playbook.models.project import Project
 from playbook.models.rules import Behaviour, EscalationStep, GroupRules
 from playbook.models.scripts import OnboardingScript, Step
 from playbook.source import Span, join
-from playbook.suggest import did_you_mean
+from playbook.suggest import suggest
 from playbook.walk import models_in
 
 
@@ -159,7 +159,13 @@ def _unknown(project: Project, target: str, noun: str) -> Iterator[Finding]:
                  else _global_namespace(project, target))
         if ref.value not in known:
             message = noun.format(ref.value) if "{}" in noun else f"unknown {noun} '{ref.value}'"
-            yield Finding(ref.span, message, help=did_you_mean(ref.value, known))
+            plural = _PLURALS.get(target, target + "s")
+            yield Finding(ref.span, message, help=suggest(ref.value, known, plural))
+
+
+_PLURALS = {"group_type": "group types", "rule_set": "rule sets", "pack": "material packs",
+            "class": "classes"}
+"""How the declared ids of a target are named in help, where adding an s does not do."""
 
 
 @rule("PB101", "unknown-group-type-reference")
@@ -413,7 +419,7 @@ def unknown_skip(project: Project) -> Iterator[Finding]:
                     if item not in known:
                         span = project.span("ActivityCalendar", cal_id, f"/{field_name}/{i}/skip/{j}")
                         yield Finding(span, f"'{item}' is not a slot, event or game of this calendar",
-                                      help=did_you_mean(item, known))
+                                      help=suggest(item, known, "slots, events and games"))
 
 
 def _calendar_items(cal: ActivityCalendar) -> set[str]:

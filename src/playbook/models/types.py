@@ -19,6 +19,8 @@ from dateutil import rrule
 from pydantic import AfterValidator, Field, PlainValidator, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
+from playbook.suggest import RRULE_DAYS, WEEKDAY_ALIASES
+
 ID_PATTERN = r"^[a-z0-9]+(?:[-_][a-z0-9]+)*$"
 LOCALE_PATTERN = r"^[a-z]{2,3}(?:-[A-Z][a-zA-Z]{1,3})?$"
 SEMVER_PATTERN = (
@@ -289,6 +291,12 @@ def _rrule(value: Any) -> str:
                     "BYDAY, BYMONTHDAY, COUNT or UNTIL", part=unknown[0])
     if parts.get("FREQ") not in RRULE_FREQS:
         raise _fail("rrule", "a recurrence rule needs FREQ=DAILY, WEEKLY or MONTHLY")
+    for day in parts.get("BYDAY", "").split(",") if "BYDAY" in parts else ():
+        if day.lstrip("+-0123456789") not in RRULE_DAYS.values():
+            meant = WEEKDAY_ALIASES.get(day.strip().lower())
+            hint = f" (did you mean {RRULE_DAYS[meant]}?)" if meant else ""
+            raise _fail("rrule", "'{day}' is not a day of BYDAY; write MO, TU, WE, TH, FR, SA or "
+                        "SU{hint}", day=day, hint=hint)
     try:
         rrule.rrulestr("RRULE:" + value, dtstart=dt.datetime(2026, 1, 1))
     except (ValueError, TypeError) as err:
