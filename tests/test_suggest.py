@@ -119,3 +119,13 @@ def test_rrule_weekday_written_as_a_name_suggests_the_two_letter_day(
     root = make_playbook({"playbook.yaml": valid_playbook_yaml(), "calendars/daily.yaml": calendar})
     [d] = _check(root)
     assert d.message.endswith(f"'{byday}' is not a day of BYDAY; write MO, TU, WE, TH, FR, SA or SU{hint}")
+
+
+def test_unknown_paused_item_lists_the_calendar_items(make_playbook: MakePlaybook) -> None:
+    calendar = _calendar("public_holidays: [{pause: [evening]}]\n"
+                         "daily:\n  - {id: morning, at: '09:00', name: 早安, sender: official, text: 早安}\n"
+                         "  - {id: sale, at: '12:00', name: 秒杀, sender: official, text: 秒杀}\n")
+    root = make_playbook({"playbook.yaml": valid_playbook_yaml(), "calendars/daily.yaml": calendar})
+    [d] = [d for d in _check(root) if "evening" in d.message]
+    assert (d.message, d.help) == ("calendar 'daily' has no slot, event or game 'evening'",
+                                   "declared slots, events and games: morning, sale")

@@ -14,7 +14,7 @@ from playbook.models.base import MetricTarget
 from playbook.models.lifecycle import ExitCondition
 from playbook.models.project import Project
 from playbook.source import Span
-from playbook.suggest import did_you_mean
+from playbook.suggest import suggest
 from playbook.walk import models_in
 
 
@@ -78,7 +78,7 @@ def unknown_exit_target(project: Project) -> Iterator[Finding]:
                     ptr = f"/group_types/{i}/lifecycle/{j}/exit_rules/{k}/into"
                     yield Finding(project.span("Playbook", project.playbook.id, ptr),
                                   f"`{exit_rule.action}` into '{exit_rule.into}', which is no {what}",
-                                  help=did_you_mean(exit_rule.into, known))
+                                  help=suggest(exit_rule.into, known, what + "s"))
 
 
 @rule("PB125", "percentage-out-of-range")

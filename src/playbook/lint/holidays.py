@@ -10,7 +10,7 @@ from playbook.lifecycle.holidays import holiday_calendar
 from playbook.lint.registry import Finding, rule
 from playbook.models.calendars import ActivityCalendar, Game, Slot
 from playbook.models.project import Project
-from playbook.suggest import did_you_mean
+from playbook.suggest import did_you_mean, suggest
 
 
 def follows_holidays(cal: ActivityCalendar) -> bool:
@@ -85,4 +85,4 @@ def unknown_holiday_reference(project: Project) -> Iterator[Finding]:
                 if item_id not in items:
                     yield Finding(project.span("ActivityCalendar", cal_id, f"{ptr}/pause/{i}"),
                                   f"calendar '{cal_id}' has no slot, event or game '{item_id}'",
-                                  help=did_you_mean(item_id, items))
+                                  help=suggest(item_id, items, "slots, events and games"))
