@@ -11,6 +11,8 @@ out from the playbook below.
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
 import os
 import sys
 from pathlib import Path
@@ -20,6 +22,7 @@ import pytest
 from jinja2 import DictLoader, Template, TemplateNotFound
 
 from bundle_playbook import FILES
+from playbook import render as render_module
 from playbook.files import FileRefused, PlaybookFiles
 from playbook.models.base import MessageContent
 from playbook.models.calendars import WeeklyEvent
@@ -85,7 +88,7 @@ def berlin(tmp_path_factory: pytest.TempPathFactory) -> Project:
 # -- the sample context ----------------------------------------------------------------------
 
 def test_a_groups_locale_picks_its_texts_and_falls_back_to_the_default_one(berlin: Project) -> None:
-    event = WeeklyEvent(id="quiz", name={"zh-CN": "问答", "en": "Quiz", "de": "Quiz-Abend"},
+    event = WeeklyEvent(id="quiz", name={"zh-CN": "问答", "en": "Quiz"},
                         kind="flash_sale", weekday="thu", at="20:00", sender="host", text="x")
     context = sample_context(berlin, Place("ActivityCalendar", "WeeklyEvent", pack=True),
                              group=berlin.groups["shop-1"], pack=berlin.packs["night"], event=event)
@@ -96,8 +99,15 @@ def test_a_groups_locale_picks_its_texts_and_falls_back_to_the_default_one(berli
         "date": "2026-01-05",
         "pack": {"title": "Night sale", "product": {"name": "Tea", "brand": "Leaf", "price": 10,
                                                     "sharer_profit": 1}},
-        "event": {"name": "Quiz-Abend"},
+        "event": {"name": "Quiz"},
     }
+    chinese = berlin.groups["club-1"].model_copy(update={"locale": "zh-CN"})
+    context = sample_context(berlin, Place("ActivityCalendar", "WeeklyEvent", pack=True),
+                             group=chinese, pack=berlin.packs["night"], event=event)
+    assert (context["playbook"], context["pack"], context["event"]) == (
+        {"title": "柏林俱乐部"},
+        {"title": "夜市", "product": {"name": "茶", "brand": "叶", "price": 10, "sharer_profit": 1}},
+        {"name": "问答"})
 
 
 def test_without_a_group_the_sample_names_its_type_and_every_field(berlin: Project) -> None:
@@ -121,6 +131,16 @@ def test_without_a_group_the_sample_names_its_type_and_every_field(berlin: Proje
                                                          "price": 39.9, "sharer_profit": 8.0}}
 
 
+def test_the_first_sample_of_a_process_and_of_each_playbook_names_its_operator(
+        berlin: Project, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(render_module, "_NAMES", [])  # as in a fresh process
+    place = Place("ActivityCalendar", "Slot")
+    assert sample_context(berlin, place, group=berlin.groups["club-1"])["operator"] == {"name": "Anna"}
+    renamed = dataclasses.replace(berlin, playbook=berlin.playbook.model_copy(
+        update={"operators": [o.model_copy(update={"name": "Anne"}) for o in berlin.playbook.operators]}))
+    assert sample_context(renamed, place, group=berlin.groups["club-1"])["operator"] == {"name": "Anne"}
+
+
 def test_sample_fields_name_a_text_field_in_the_locale_asked(berlin: Project) -> None:
     assert sample_fields(berlin, "zh-CN") == {"city": "城市", "tier": 1, "since": "2026-01-05",
                                               "page": "https://example.com/", "region": "east"}
@@ -129,6 +149,8 @@ def test_sample_fields_name_a_text_field_in_the_locale_asked(berlin: Project) ->
 
 def test_group_fields_write_dates_as_iso_text(berlin: Project) -> None:
     assert group_fields(berlin.groups["club-1"]) == {"since": "2026-01-02", "city": "Mitte"}
+    dated = berlin.groups["club-1"].model_copy(update={"fields": {"since": dt.date(2026, 1, 2), "n": 3}})
+    assert group_fields(dated) == {"since": "2026-01-02", "n": 3}
 
 
 def test_a_place_outside_the_contract_gets_the_base_roots_and_only_scripts_keep_a_trigger() -> None:
@@ -202,6 +224,7 @@ def test_a_template_the_file_layer_refuses_while_resolving_or_reading_keeps_its_
 def test_a_folder_given_with_slashes_or_as_the_playbook_itself(playbook: Path) -> None:
     files = PlaybookFiles(playbook)
     assert TemplateFolder(files, "/templates/").resolve("sub/b.j2") == "templates/sub/b.j2"
+    assert TemplateFolder(files, "/Xtras/").folder == "Xtras"
     root = TemplateFolder(files, "", label="the playbook")
     assert root.resolve("templates/a.j2") == "templates/a.j2"
     assert caught(root.resolve, "none.j2") == (
