@@ -58,7 +58,8 @@ MODULES: dict[str, tuple[str, tuple[str, ...]]] = {
     "files": ("src/playbook/files.py", ("tests/test_files.py", "tests/test_loader.py",
                                         "tests/test_bad_input.py", "tests/test_review_integrity.py",
                                         "tests/test_files_mutants.py")),
-    "loader": ("src/playbook/loader.py", ("tests/test_loader.py", "tests/test_bad_input.py")),
+    "loader": ("src/playbook/loader.py", ("tests/test_loader.py", "tests/test_bad_input.py",
+                                        "tests/test_loader_mutants.py")),
     "schedule": ("src/playbook/schedule.py", ("tests/test_schedule.py", "tests/test_guards.py")),
 }
 """The critical modules of issue 19, smallest first in a full run (see `_by_size`)."""
