@@ -1,5 +1,6 @@
-"""Channels beyond the group (PB421): how many Moments posts each operator's account makes a
-day, against the platform's posts-per-day range (shipped platform data: 2-3 a day)."""
+"""Channels beyond the group: how many Moments posts each operator's account makes a day,
+against the platform's posts-per-day range (PB421; shipped platform data: 2-3 a day), and
+posts on an account that read a group's values though they have no group (PB423)."""
 
 from __future__ import annotations
 
@@ -7,11 +8,13 @@ import datetime as dt
 from collections.abc import Iterator
 
 from playbook.diagnostics import Severity
+from playbook.lint.analysis import analyse
+from playbook.lint.messages import contents
 from playbook.lint.registry import Finding, rule
 from playbook.lint.schedules import planned
 from playbook.models.project import Project
 from playbook.platforms import PlatformLimits, defaults
-from playbook.schedule import Source
+from playbook.schedule import ACCOUNT_CHANNELS, Source
 
 
 def _limits(project: Project) -> PlatformLimits:
@@ -63,3 +66,43 @@ def moments_posts_per_day(project: Project) -> Iterator[Finding]:
 
 def _more(days: list[tuple[str, dt.date, int]]) -> str:
     return f" (and {len(days) - 1} more day{'s' if len(days) > 2 else ''})" if len(days) > 1 else ""
+
+
+@rule("PB423", "account-post-reads-group")
+def account_post_reads_group(project: Project) -> Iterator[Finding]:
+    """A Moments or service-account post (`channel: moments_post`, `service_account_post`)
+    reads the group: `group.name`, `group.fields.<id>` or any other `group` value.
+
+    Why: such a post goes out once on an account (the operator's Moments, the service
+    account), however many groups the item reaches, so there is no one group whose name or
+    fields it could show; the bundle would print the first group's values to every reader.
+    Write the text without the group, or post it in the groups (`channel: group_message`).
+
+    Fails: `{{ group.name }}的朋友们` in a `moments_post` slot.
+    Passes: the same slot saying `朋友们`, or reading `operator.name`.
+    """
+    for message in contents(project).messages:
+        channel = _channel(project, message.kind, message.doc_id, message.ptr, message.channel)
+        if channel not in ACCOUNT_CHANNELS:
+            continue
+        for body in message.bodies:
+            if body.source is None:
+                continue
+            found = {".".join(ref.path[:3] if ref.path[1:2] == ("fields",) else ref.path[:2]): ref.line
+                     for ref in reversed(analyse(body.source).references) if ref.path[0] == "group"}
+            if found:
+                read = ", ".join(sorted(found))
+                yield Finding(body.span, f"a {channel} reads {read} "
+                              f"({body.where(min(found.values()))}), but it is posted once on an "
+                              "account and has no group",
+                              help="write the text without group values, or post it with "
+                                   "channel: group_message")
+
+
+def _channel(project: Project, kind: str, doc_id: str, ptr: str, given: str) -> str:
+    """The channel of a message; a calendar slot's own `channel` (the shared message list
+    gives every calendar item `group_message`)."""
+    parts = ptr.strip("/").split("/")
+    if kind == "ActivityCalendar" and len(parts) == 2 and parts[0] == "daily":
+        return project.calendars[doc_id].daily[int(parts[1])].channel
+    return given
