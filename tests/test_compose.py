@@ -10,6 +10,7 @@ from pathlib import Path
 
 from bundle_playbook import FILES
 from conftest import MakePlaybook
+from playbook.account_posts import by_account
 from playbook.bundle.compose import Attachment, Composed, Message, compose
 from playbook.loader import load_tree
 from playbook.models.project import Project
@@ -32,21 +33,27 @@ def test_the_contract_the_handbook_relies_on() -> None:
     assert [f.name for f in dataclasses.fields(Message)] == [
         "id", "group", "group_name", "operator", "platform", "locale", "at", "channel", "sender", "text",
         "attachments", "source", "item", "item_id", "variant", "reached_by", "route", "form", "copies",
-        "stage"]
+        "stage", "groups"]
     assert [f.name for f in dataclasses.fields(Composed)] == ["messages", "diagnostics"]
 
 
 def test_every_send_of_the_week_becomes_one_rendered_message() -> None:
     project = shipped()
     composed = compose(project, MONDAY, SUNDAY)
-    sends = expand(project, MONDAY, SUNDAY)
+    sends = by_account(project, expand(project, MONDAY, SUNDAY))  # one Moments post per account
     assert composed.diagnostics == []
     assert [m.id for m in composed.messages] == [s.id for s in sends]
     assert compose(project, MONDAY, SUNDAY) == composed  # same inputs, same ids and texts
     for m, s in zip(composed.messages, sends, strict=True):
-        assert (m.group, m.at, m.channel, m.sender, m.source, m.item, m.item_id) == (
-            s.group, s.at, s.channel, s.sender, s.source, s.item, s.item_id)
+        assert (m.at, m.channel, m.sender, m.source, m.item, m.item_id) == (
+            s.at, s.channel, s.sender, s.source, s.item, s.item_id)
         assert m.at.tzinfo is not None and m.text and "{{" not in m.text and "{%" not in m.text
+        if s.account:  # posted on the operator's Moments: no group, the account named instead
+            operator = project.groups[s.group].operator
+            assert (m.group, m.operator, m.platform, m.groups) == ("", operator, "moments", s.groups)
+            assert s.account == operator and m.group_name.startswith("朋友圈（")
+            continue
+        assert m.group == s.group
         group = project.groups[m.group]
         assert (m.group_name, m.operator, m.platform, m.locale) == (
             group.name, group.operator, "wecom_customer_group", "zh-CN")

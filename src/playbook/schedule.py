@@ -63,6 +63,10 @@ ItemKind = Literal[
 GROUP_CHANNELS: frozenset[str] = frozenset({"group_message", "announcement", "live_session"})
 """Channels whose messages land in the group itself (what members see pile up)."""
 
+ACCOUNT_CHANNELS: frozenset[str] = frozenset({"moments_post", "service_account_post"})
+"""Channels that post on an account of their own, not in a group: one post per account and
+moment, however many groups the item reaches."""
+
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
@@ -92,13 +96,21 @@ class Send(NamedTuple):
     item: ItemKind
     item_id: str
     """The id of the slot, event, game or step."""
+    account: str = ""
+    """For a post on an account's own channel (`ACCOUNT_CHANNELS`): the account that posts it
+    (the operator, or `service_account`); `group` is then the first of `groups`, which the post
+    stands for (see `playbook.account_posts`). Empty for a send to one group."""
+    groups: tuple[str, ...] = ()
+    """For an account's post: every group whose send it replaces."""
 
     @property
     def id(self) -> str:
         """Stable: the same group, moment and source always give the same id. `m` and 16 hex
         digits: the letter keeps a spreadsheet from reading it as a number (`0374…` lost its
-        zero, `84196e33…` became 1.797e308)."""
-        key = f"{self.group}\n{self.at.isoformat()}\n{self.source}"
+        zero, `84196e33…` became 1.797e308). An account's post is keyed by its channel and
+        account instead of a group (ids cannot hold `@`, so the two never meet)."""
+        who = f"@{self.channel}:{self.account}" if self.account else self.group
+        key = f"{who}\n{self.at.isoformat()}\n{self.source}"
         return "m" + hashlib.sha256(key.encode()).hexdigest()[:16]
 
     @property

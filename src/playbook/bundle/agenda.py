@@ -13,6 +13,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from playbook import inert
+from playbook.account_posts import by_account
 from playbook.bundle.compose import Composer, Message, one_per_place
 from playbook.diagnostics import Diagnostic
 from playbook.exporters.runsheet import weekday
@@ -93,8 +94,8 @@ def agenda(project: Project, day: dt.date, groups: tuple[str, ...] = ()) -> Agen
     """The agenda of `day` for `groups` (every group when empty)."""
     composer = Composer(project)
     wanted = sorted(groups) if groups else sorted(project.groups)
-    messages = [m for m in (composer.message(s) for s in expand(project, day, day) if s.group in wanted)
-                if m is not None]
+    messages = composer.messages(by_account(project, (s for s in expand(project, day, day)
+                                                      if s.group in wanted)))
     default = project.playbook.locales[0]
     lines = [f"{day.isoformat()} {weekday(day, 'en')} · {text_in(project.playbook.title, default, default)} "
              f"· {len(wanted)} group{'s' if len(wanted) != 1 else ''} · {len(messages)} "
@@ -113,6 +114,11 @@ def agenda(project: Project, day: dt.date, groups: tuple[str, ...] = ()) -> Agen
         live = live_items(project, group_id, day)
         lines.append("  live: " + ("; ".join(live) if live else "nothing scheduled"))
         lines += [line for m in mine for line in _line(m, project)] or ["  no messages due"]
+    for place in dict.fromkeys(m.group_name for m in messages if not m.group):
+        # an account's post (Moments, service account): once, under the account, not per group
+        mine = [m for m in messages if not m.group and m.group_name == place]
+        lines += ["", f"{place} · {mine[0].operator} · {mine[0].platform}"]
+        lines += [line for m in mine for line in _line(m, project)]
     # names and texts come from the playbook: shown escaped, never acting on the terminal
     return Agenda("\n".join(map(inert.terminal, lines)) + "\n", one_per_place(composer.diagnostics))
 

@@ -18,6 +18,8 @@ from typing import Any
 
 from jinja2 import TemplateSyntaxError, meta
 
+from playbook.account_posts import by_account
+from playbook.account_posts import place_of as account_place
 from playbook.diagnostics import Diagnostic, Severity
 from playbook.files import MAX_MEDIA_BYTES, FileRefused
 from playbook.lifecycle.stages import stage_on
@@ -50,6 +52,8 @@ MEDIA_CODE, MEDIA_NAME = "PB033", "missing-file"
 
 IMAGE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".gif", ".webp", ".bmp", ".svg"})
 VIDEO_SUFFIXES = frozenset({".mp4", ".mov", ".m4v", ".webm", ".avi"})
+ACCOUNT_PLATFORMS = {"moments_post": "moments", "service_account_post": "service_account"}
+"""The platform an account's post is on, in the `platform` column where a group's is."""
 
 
 @dataclass(frozen=True)
@@ -114,6 +118,9 @@ class Message:
     stage: str = ""
     """The group's lifecycle stage on the send's day (the stage's id, else its kind: `strong`,
     `daily`, `weak`); empty when its type has no lifecycle or before it opens."""
+    groups: tuple[str, ...] = ()
+    """For a post on an account (Moments, the service account; `group` is then empty): the
+    groups whose sends it replaces. Empty for a group's message."""
 
 
 @dataclass(frozen=True)
@@ -213,7 +220,9 @@ class Composer:
         return [m for m in map(self.message, sends) if m is not None]
 
     def message(self, send: Send) -> Message | None:
-        """The send rendered; None (and a diagnostic) when its text does not render."""
+        """The send rendered; None (and a diagnostic) when its text does not render. An
+        account's post renders with its first group's values (a text that reads the group is
+        PB423) and names the account where others name the group."""
         group = self.project.groups[send.group]
         item, reached_by = self.item(send.source)
         locale = self.locale_of(send.group)
@@ -223,6 +232,9 @@ class Composer:
         if text is None:
             return None
         attachments = self._attachments_of(send.source, item)
+        if send.account:
+            return self._account_post(send, group.operator, locale, text, attachments, item, reached_by,
+                                      variant.id if variant is not None else "")
         return Message(
             id=send.id, group=group.id, group_name=group.name, operator=group.operator,
             platform=self.platform(group.id), locale=locale, at=send.at, channel=send.channel,
@@ -231,6 +243,19 @@ class Composer:
             variant=variant.id if variant is not None else "", reached_by=reached_by,
             route=self.router.route(send), form=_form(item, attachments),
             copies=self.copies(item, locale), stage=self.stage_of(group.id, send.at.date()))
+
+    def _account_post(self, send: Send, operator: str, locale: str, text: str,
+                      attachments: tuple[Attachment, ...], item: Item, reached_by: str,
+                      variant: str) -> Message:
+        """An account's post: no group, the account as its place and platform, no stage."""
+        return Message(
+            id=send.id, group="", group_name=account_place(self.project, send),
+            operator=send.account if send.channel == "moments_post" else operator,
+            platform=ACCOUNT_PLATFORMS.get(send.channel, ""), locale=locale, at=send.at,
+            channel=send.channel, sender=send.sender, text=text, attachments=attachments,
+            source=send.source, item=send.item, item_id=send.item_id, variant=variant,
+            reached_by=reached_by, route="manual", form=_form(item, attachments),
+            copies=self.copies(item, locale), groups=send.groups)
 
     def item(self, source: Source) -> tuple[Item, str]:
         """What `source` points at and the selectors that reach it (looked up once per source)."""
@@ -452,7 +477,8 @@ def describe_game(game: Game, locale: str, fallback: str) -> str:
 def compose(project: Project, start: dt.date, end: dt.date) -> Composed:
     """Every dated send from `start` to `end` (both included), rendered, in schedule order."""
     composer = Composer(project)
-    return Composed(composer.messages(expand(project, start, end)), one_per_place(composer.diagnostics))
+    sends = by_account(project, expand(project, start, end))
+    return Composed(composer.messages(sends), one_per_place(composer.diagnostics))
 
 
 def one_per_place(diagnostics: list[Diagnostic]) -> list[Diagnostic]:

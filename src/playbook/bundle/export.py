@@ -16,6 +16,7 @@ from itertools import chain
 from pathlib import Path
 from typing import Protocol
 
+from playbook.account_posts import by_account
 from playbook.bundle.compose import MEDIA_CODE, MEDIA_NAME, Composer, Message, one_per_place
 from playbook.bundle.media import CopyFailed, copies, media_of
 from playbook.bundle.replies import ReplySet, reply_sets
@@ -127,9 +128,10 @@ def build_bundle(project: Project, start: dt.date, end: dt.date, *, groups: Iter
     composer = Composer(project)
     keep = set(selected_groups(composer, filters))
     if composed is None:
-        messages = composer.messages(s for s in expand(project, start, end) if s.group in keep)
-    else:
-        messages = [m for m in composed if m.group in keep]
+        messages = composer.messages(by_account(project, (s for s in expand(project, start, end)
+                                                          if s.group in keep)))
+    else:  # an account's post (no group) is kept with any group it stands for
+        messages = [m for m in composed if m.group in keep or not keep.isdisjoint(m.groups)]
     replies = reply_sets(composer, sorted(keep), start, end)
     tell = progress or (lambda _step: None)
     tell("compose")

@@ -203,6 +203,10 @@ def plan(project: Project, messages: Iterable[Message]) -> Plan:
     sends: dict[tuple[dt.datetime, str, str, tuple[Attachment, ...]], list[Message]] = {}
     robots: list[Message] = []
     for m in messages:
+        if not m.group:  # an account's post (Moments, service account): no group API posts it
+            result.manual.append(Manual(m.id, m.group, m.at, f"channel {m.channel} is posted by hand, "
+                                        f"on {m.group_name}"))
+            continue
         group = project.groups[m.group]
         routing = route_of(group, operators.get(group.operator), m.channel,
                            kinds.get(m.sender or ""), getattr(m, "route", None))

@@ -160,7 +160,7 @@ def _moment_event(ms: list[Message], sel: Selection, stamp: bytes, texts: _Texts
         f"UID:{text(moment_uid(first.operator, first.at, sel))}",
         f"CATEGORIES:{','.join(text(i) for i in dict.fromkeys(m.item for m in ms))}",
         f"DESCRIPTION:{described}",
-        *(f"X-PLAYBOOK-GROUP:{text(g)}" for g in dict.fromkeys(m.group for m in ms)),
+        *(f"X-PLAYBOOK-GROUP:{text(g)}" for g in dict.fromkeys(m.group for m in ms) if g),
         *(f"X-PLAYBOOK-MESSAGE-ID:{text(m.id)}" for m in ms),
     ])
 
@@ -217,8 +217,9 @@ def export(sel: Selection) -> Iterator[tuple[str, bytes]]:
     texts = _Texts(sel)
     for m in sel.messages:
         moments[m.operator].setdefault((m.at.astimezone(dt.UTC), zone_name(m.at)), []).append(m)
-        by_group[m.group].append(_event(m, sel, stamp, texts))
-        names[m.group] = m.group_name
+        if m.group:  # an account's post (Moments) rings in its operator's calendar only
+            by_group[m.group].append(_event(m, sel, stamp, texts))
+            names[m.group] = m.group_name
     for op, at in sorted(moments.items()):
         events = [_moment_event(sorted(ms, key=lambda m: (m.group, m.source)), sel, stamp, texts)
                   for _, ms in sorted(at.items())]

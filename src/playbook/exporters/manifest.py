@@ -34,7 +34,7 @@ def manifest(sel: Selection, listing: Mapping[str, tuple[str, int]], formats: tu
         "formats": list(formats),
         "counts": {
             "messages": len(sel.messages),
-            "groups": len({m.group for m in sel.messages}),
+            "groups": len({m.group for m in sel.messages if m.group}),  # "": an account's post
             "operators": len({m.operator for m in sel.messages}),
             "reply_sets": len(sel.replies),
             "replies": sum(len(s.replies) for s in sel.replies),

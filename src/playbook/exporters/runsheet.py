@@ -49,7 +49,8 @@ def _message_block(m: Message, sel: Selection) -> list[str]:
     md, code = inert.markdown_inline, inert.code_span  # channel, item, kind and form are enums
     sender = (f"{md(sel.role_name(m.sender, m.locale))} ({code(m.sender)})" if m.sender
               else "back office")
-    lines = [f"### {md(m.group_name)} ({code(m.group)})", "",
+    place = f"### {md(m.group_name)}" + (f" ({code(m.group)})" if m.group else "")  # "": an account
+    lines = [place, "",
              f"- from {sender} · {m.channel} · {m.item} {code(m.item_id)} · id {code(m.id)}"
              + (f" · variant {code(m.variant)}" if m.variant else "")
              + (f" · stage {code(m.stage)}" if m.stage else ""),
@@ -85,7 +86,7 @@ def _fenced(text: str) -> list[str]:
 def sheet(operator: str, day: dt.date, messages: list[Message], sel: Selection) -> str:
     locale = sel.project.playbook.locales[0]
     zones = sorted({zone_name(m.at) for m in messages})
-    groups = sorted({m.group for m in messages})
+    groups = sorted({m.group for m in messages if m.group})
     lines = [f"# {inert.markdown_inline(sel.operator_name(operator))} · {day.isoformat()} "
              f"{weekday(day, locale)}", "",
              f"{inert.markdown_inline(f'{sel.title} {sel.project.playbook.version}')} · operator "
