@@ -13,6 +13,8 @@ is ever changed; `messages.json` keeps every text exactly.
 from __future__ import annotations
 
 import csv
+import datetime as dt
+import functools
 import io
 from collections.abc import Iterator
 
@@ -20,6 +22,7 @@ from playbook import inert
 from playbook.bundle.compose import Message
 from playbook.exporters.base import Selection, zone_name
 from playbook.messages.cues import attach_cue, recipient
+from playbook.schedule import Source
 
 FILE = "messages.csv"
 COLUMNS = (
@@ -39,16 +42,29 @@ def values(m: Message, sel: Selection) -> tuple[str, ...]:
     """The cells of one message's row, as they are (`rows` and messages.xlsx make them inert
     each its own way)."""
     return (
-        m.id, m.at.date().isoformat(), m.at.strftime("%H:%M"), zone_name(m.at), m.at.isoformat(),
+        m.id, *_when(m.at, m.at.tzinfo, m.at.fold),
         m.operator, sel.operator_name(m.operator), m.group, m.group_name, m.platform, m.channel,
         m.sender or "", sel.role_name(m.sender, m.locale), m.locale, m.text,
         LIST_SEPARATOR.join(a.path for a in m.attachments),
         LIST_SEPARATOR.join(a.sha256 for a in m.attachments),
-        m.item, m.item_id, str(m.source), m.variant, m.reached_by,
+        m.item, m.item_id, _source(m.source), m.variant, m.reached_by,
         m.route, m.form, recipient(sel.project, m), attach_cue(m),
         LIST_SEPARATOR.join(a.bundle_path or a.path for a in m.attachments),
         COPY_SEPARATOR.join(m.copies), m.stage,
     )
+
+
+@functools.lru_cache(maxsize=4096)
+def _when(at: dt.datetime, _zone: dt.tzinfo | None, _fold: int) -> tuple[str, str, str, str]:
+    """The send date, time, zone and ISO moment cells: thousands of groups share a few hundred
+    moments. (Moments in two zones compare equal at the same instant, and the fold of a
+    repeated hour is ignored: both are part of the key.)"""
+    return at.date().isoformat(), at.strftime("%H:%M"), zone_name(at), at.isoformat()
+
+
+@functools.lru_cache(maxsize=16384)
+def _source(source: Source) -> str:
+    return str(source)
 
 
 def rows(sel: Selection) -> Iterator[list[str]]:

@@ -105,9 +105,19 @@ class SharedStrings:
 
 
 def _row(number: int, cells: tuple[str, ...] | list[str], style: int, strings: SharedStrings) -> str:
-    return f'<row r="{number}">' + "".join(
-        f'<c r="{col}{number}" s="{style}" t="s"><v>{strings.of(value)}</v></c>'
-        for col, value in zip(LETTERS, cells, strict=True)) + "</row>"
+    # 29 cells in each of tens of thousands of rows: the look-ups of `SharedStrings.of` inlined
+    if len(cells) != len(LETTERS):
+        raise ValueError(f"a row has {len(cells)} cells, not {len(LETTERS)}")
+    index, tail = strings.index, f'{number}" s="{style}" t="s"><v>'
+    strings.count += len(cells)
+    parts = [f'<row r="{number}">']
+    for col, value in zip(LETTERS, cells):  # noqa: B905 (lengths checked above)
+        found = index.get(value)
+        if found is None:
+            found = index[value] = len(index)
+        parts.append(f'<c r="{col}{tail}{found}</v></c>')
+    parts.append("</row>")
+    return "".join(parts)
 
 
 def worksheet(messages: list[Message], sel: Selection, strings: SharedStrings) -> bytes:
