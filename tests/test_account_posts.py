@@ -12,8 +12,11 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
+from bundle_playbook import FILES
+from conftest import MakePlaybook
 from playbook.account_posts import by_account
 from playbook.bundle.agenda import agenda
+from playbook.bundle.compose import compose
 from playbook.bundle.export import build_bundle
 from playbook.delivery.wecom_payloads import plan
 from playbook.loader import load_tree
@@ -108,7 +111,6 @@ def test_ids_are_stable_and_differ_from_group_ids(project: Project) -> None:
 
 
 def test_plan_posts_no_moments(project: Project, files: dict[str, bytes]) -> None:
-    from playbook.bundle.compose import compose
     messages = [m for m in compose(project, MONDAY, MONDAY).messages if m.channel == "moments_post"]
     found = plan(project, messages)
     assert found.payloads == [] and len(found.manual) == 6
@@ -121,3 +123,52 @@ def test_agenda_lists_each_account_post_once(project: Project) -> None:
     for op, name in NAMES.items():
         assert text.count(f"\n{name} · {op} · moments\n") == 1
     assert text.count("slot moments-morning") == 3 and text.count("slot moments-evening") == 3
+
+
+def test_send_dry_run_lists_each_moments_post_as_manual(files: dict[str, bytes], tmp_path: Path,
+                                                        capsys: pytest.CaptureFixture[str]) -> None:
+    from playbook.cli import main
+    bundle = tmp_path / "bundle"
+    for name, data in files.items():
+        (bundle / name).parent.mkdir(parents=True, exist_ok=True)
+        (bundle / name).write_bytes(data)
+    ids = {m["operator"]: m["id"] for m in json.loads(files["messages.json"])["messages"]
+           if m["channel"] == "moments_post" and m["at"].startswith("2026-11-30T10:30")}
+    code = main(["send", str(bundle), "--ledger", str(tmp_path / "ledger.sqlite"),
+                 "--now", "2026-11-30 10:35"])
+    out = capsys.readouterr().out
+    assert code == 0
+    lines = [line for line in out.splitlines() if "moments_post" in line]
+    assert sorted(lines) == sorted(f"manual           2026-11-30 10:30  [{ids[op]}]: channel moments_post "
+                                   f"is posted by hand, on {NAMES[op]}" for op in OPERATORS)
+    assert len(lines) == 3
+
+
+def test_a_service_account_post_is_one_per_moment_whoever_runs_the_groups(
+        make_playbook: MakePlaybook) -> None:
+    """Two groups run by two operators: a Moments slot is one post per operator, a
+    service-account slot one post in all, in the run sheet of the first group's operator."""
+    cal = FILES["calendars/daily.yaml"]
+    assert isinstance(cal, str)
+    cal = cal.replace("offline:", "  - {id: feed, at: '10:00', name: Feed, sender: host,\n"
+                      "     channel: moments_post, text: New today.}\n"
+                      "  - {id: push, at: '11:00', name: Push, sender: host,\n"
+                      "     channel: service_account_post, text: This week.}\noffline:")
+    root = make_playbook({**FILES, "calendars/daily.yaml": cal})
+    project = validate_tree(load_tree(root)).project
+    assert project is not None
+    day = dt.date(2026, 10, 29)
+    messages = compose(project, day, day).messages
+
+    def rows(item: str) -> list[tuple[object, ...]]:
+        return [(m.group, m.group_name, m.operator, m.platform, m.groups)
+                for m in messages if m.item_id == item]
+
+    feed = rows("feed")
+    assert feed == [("", "朋友圈（Anna）", "anna", "moments", ("club-1",)),
+                    ("", "朋友圈（Ben）", "ben", "moments", ("shop-1",))]
+    push = rows("push")
+    assert push == [("", "服务号（Berlin club）", "anna", "service_account", ("club-1", "shop-1"))]
+    [only] = [m for m in messages if m.item_id == "push"]
+    again = [m for m in compose(project, day, day).messages if m.item_id == "push"]
+    assert [m.id for m in again] == [only.id] and only.route == "manual"
