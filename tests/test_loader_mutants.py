@@ -69,7 +69,8 @@ def test_discovery_says_why_each_place_of_a_document_cannot_be_used(tmp_path: Pa
     os.mkfifo(tmp_path / "playbook.yaml")
     (tmp_path / "roster.yaml").symlink_to(sys.executable)
     os.mkfifo(tmp_path / "rules")
-    (tmp_path / "scripts").symlink_to(Path(sys.executable).parent)
+    (tmp_path / "scripts").mkdir()
+    os.mkfifo(tmp_path / "scripts" / "s.yaml")
     (tmp_path / "calendars").write_text("a file where a folder belongs\n", encoding="utf-8")
     (tmp_path / "packs" / "night").mkdir(parents=True)
     os.mkfifo(tmp_path / "packs" / "night" / "pack.yaml")
@@ -81,7 +82,7 @@ def test_discovery_says_why_each_place_of_a_document_cannot_be_used(tmp_path: Pa
         "playbook.yaml:1:1: error PB038 'playbook.yaml' is a FIFO (named pipe), not a regular file",
         f"roster.yaml:1:1: error PB037 'roster.yaml' {out}",
         "rules:1:1: error PB038 'rules' is a FIFO (named pipe), not a regular file",
-        f"scripts:1:1: error PB037 'scripts' {out}",
+        "scripts/s.yaml:1:1: error PB038 'scripts/s.yaml' is a FIFO (named pipe), not a regular file",
         "calendars:1:1: error PB039 'calendars' cannot be read",
         f"packs/away:1:1: error PB037 'packs/away' {out}",
         "packs/night/pack.yaml:1:1: error PB038 'packs/night/pack.yaml' is a FIFO (named pipe), "
@@ -105,3 +106,36 @@ def test_a_folder_where_a_file_belongs_is_listed_to_say_why(tmp_path: Path) -> N
         "playbook.yaml:1:1: error PB039 'playbook.yaml' cannot be read",
         "roster.yaml:1:1: error PB039 'roster.yaml' cannot be listed: permission denied",
     ]
+
+
+def test_packs_skip_hidden_entries_loose_files_and_folders_without_a_pack(tmp_path: Path) -> None:
+    for folder in ("scripts", "calendars"):  # no rules/: the other folders are still read
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / "x.yaml").write_text("id: x\n", encoding="utf-8")
+    for pack in (".hidden", "a-draft", "night"):
+        (tmp_path / "packs" / pack).mkdir(parents=True)
+    (tmp_path / "packs" / ".hidden" / "pack.yaml").write_text("id: h\n", encoding="utf-8")
+    (tmp_path / "packs" / "night" / "pack.yaml").write_text("id: n\n", encoding="utf-8")
+    (tmp_path / "packs" / "README.md").write_text("notes\n", encoding="utf-8")
+    found = scan(PlaybookFiles(tmp_path))
+    assert found.documents == [("calendars/x.yaml", "ActivityCalendar"),
+                               ("packs/night/pack.yaml", "MaterialPack"),
+                               ("scripts/x.yaml", "OnboardingScript")]
+    assert found.problems == []
+
+
+def test_packs_that_are_not_a_folder_or_cannot_be_listed_are_refused(tmp_path: Path) -> None:
+    os.mkfifo(tmp_path / "packs")
+    assert [str(d) for d in scan(PlaybookFiles(tmp_path)).problems] == [
+        "packs:1:1: error PB038 'packs' is a FIFO (named pipe), not a regular file"]
+    (tmp_path / "packs").unlink()
+    (tmp_path / "packs" / "night").mkdir(parents=True)
+    access = PlaybookFiles(tmp_path)
+
+    def list_dir(rel: str = "") -> list[str]:
+        raise FileRefused(rel, "permission denied", "PB039")
+
+    access.list_dir = list_dir  # type: ignore[method-assign]
+    found = scan(access)
+    assert (found.documents, [str(d) for d in found.problems]) == (
+        [], ["packs:1:1: error PB039 'packs' permission denied"])
