@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from playbook.files import FileRefused, PlaybookFiles
-from playbook.loader import decode, discover, load_file, load_text, scan
+from playbook.loader import decode, discover, load_file, load_text, load_tree, scan
 
 HELP = "re-save the file as UTF-8, e.g. `iconv -f GB18030 -t UTF-8`"
 
@@ -139,3 +139,32 @@ def test_packs_that_are_not_a_folder_or_cannot_be_listed_are_refused(tmp_path: P
     found = scan(access)
     assert (found.documents, [str(d) for d in found.problems]) == (
         [], ["packs:1:1: error PB039 'packs' permission denied"])
+
+
+@pytest.mark.parametrize("text", ["x: " + "[" * 66 + "]" * 66 + "\n",
+                                  "x: " + "{a: " * 66 + "1" + "}" * 66 + "\n"])
+def test_a_document_nested_past_64_levels_is_refused_at_level_65(text: str) -> None:
+    loaded = load_text(text, "rules/a.yaml", "GroupRules")
+    # the document's mapping is level 0, so the 65th bracket (after 64 of 1 or 4 characters,
+    # from column 4) opens level 65, the first past the limit
+    col = 4 + 64 * (1 if text[3] == "[" else 4)
+    assert [str(d) for d in loaded.diagnostics] == [
+        f"rules/a.yaml:1:{col}: error PB011 nested more than 64 levels deep"]
+
+
+def test_the_tree_keeps_its_file_layer_its_refusals_and_its_problems(tmp_path: Path) -> None:
+    (tmp_path / "media").mkdir()
+    (tmp_path / "media" / "a.png").write_bytes(b"png")
+    for skipped in ("site", "examples", "node_modules"):
+        (tmp_path / skipped).mkdir()
+        (tmp_path / skipped / "x.png").write_bytes(b"png")
+    os.mkfifo(tmp_path / "media" / "pipe.png")
+    os.mkfifo(tmp_path / "roster.yaml")
+    tree = load_tree(tmp_path)
+    assert isinstance(tree.access, PlaybookFiles) and tree.access.root == tmp_path.resolve()
+    assert tree.files == frozenset({"media/a.png"})
+    assert {rel: (err.code, err.reason) for rel, err in tree.refused.items()} == {
+        "media/pipe.png": ("PB038", "is a FIFO (named pipe), not a regular file"),
+        "roster.yaml": ("PB038", "is a FIFO (named pipe), not a regular file")}
+    assert [str(d) for d in tree.problems] == [
+        "roster.yaml:1:1: error PB038 'roster.yaml' is a FIFO (named pipe), not a regular file"]
