@@ -128,10 +128,13 @@ def plan(book: Book, day: dt.date, messages: list[Message],
             "timeline": cards(steps, timeline=True),
             "audience": groups_in(project, pack.launch.audience),
         }))
+    by_operator: dict[str, list[Message]] = {}  # one pass: L has 60 operators and 100,000 messages
+    for message in messages:
+        by_operator.setdefault(message.operator, []).append(message)
     for op in book.operators.values():
         here = page_path("operator", op.id)
         post = postings.Poster(book, here, media)
-        mine = views.merged(book, [m for m in messages if m.operator == op.id])
+        mine = views.merged(book, by_operator.get(op.id, []))
         runsheets = {name.rsplit("/", 1)[-1].removesuffix(".md"): href
                      for name, href in _downloads(op.id, downloads) if name.startswith("md/")}
         week = [(d, name, cards([post.entry(e, f"{op.id}:") for e in items]),

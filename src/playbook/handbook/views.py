@@ -290,11 +290,14 @@ def merged(book: Book, messages: Iterable[Message]) -> list[Entry]:
     merged only when their texts are byte-identical (`Variant`), so every text shown is the
     text its groups get, never one group's text shown for another."""
     found: dict[tuple[dt.datetime, Source], Entry] = {}
+    titles: dict[Source, str] = {}  # a source recurs every day and in every group: name it once
     for m in messages:
         key = (m.at, m.source)
         if key not in found:
-            found[key] = Entry(m.at, title_of(book, m.source), m.item, m.channel, book.role(m.sender),
-                               m.source, m.attachments)
+            title = titles.get(m.source)
+            if title is None:
+                title = titles[m.source] = title_of(book, m.source)
+            found[key] = Entry(m.at, title, m.item, m.channel, book.role(m.sender), m.source, m.attachments)
         found[key].add(m)
     return list(found.values())
 
