@@ -1,0 +1,111 @@
+"""The calendar exporter's pieces, called directly (issue 19, item 5).
+
+tests/test_export.py checks every calendar of the shipped week against `icalendar`, but through
+a module-scoped bundle that mutmut maps to one test only; these call the public helpers of
+`exporters.ics` on one or two messages each, with every expected line written out by hand
+from the message (times in Europe/Berlin, where 2026-10-29 is CET, UTC+1).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from playbook.bundle.compose import Message, Source
+from playbook.exporters import ics
+from playbook.exporters.base import Filters, Selection
+from playbook.models.project import Project
+from test_render_mutants import berlin  # noqa: F401  (the module-scoped project fixture)
+
+BERLIN = ZoneInfo("Europe/Berlin")
+AT = dt.datetime(2026, 10, 29, 9, 0, tzinfo=BERLIN)
+
+
+def message(**changed: object) -> Message:
+    base = Message(id="m0123456789abcdef", group="club-1", group_name="Club One", operator="anna",
+                   platform="wechat_group", locale="en", at=AT, channel="group_message", sender="host",
+                   text="Good morning, Club One!", attachments=(),
+                   source=Source("ActivityCalendar", "daily", "/daily/0"), item="slot", item_id="morning")
+    return dataclasses.replace(base, **changed)  # type: ignore[arg-type]
+
+
+def selection(project: Project, *messages: Message) -> Selection:
+    return Selection(project, AT.date(), AT.date(), Filters(), messages, (),
+                     dt.datetime(2026, 10, 29, tzinfo=dt.UTC))
+
+
+def test_a_summary_names_group_sender_and_the_first_line_cut_at_40(berlin: Project) -> None:  # noqa: F811
+    sel = selection(berlin)
+    assert ics.summary(message(), sel) == "Club One · Host: Good morning, Club One!"
+    long = message(text="\n  " + "x" * 41 + "\nsecond line")
+    assert ics.summary(long, sel) == "Club One · Host: " + "x" * 40 + "…"
+    assert ics.summary(message(text="y" * 40), sel) == "Club One · Host: " + "y" * 40
+    assert ics.summary(message(text="  \n", sender=None), sel) == "Club One · back office: morning"
+
+
+def test_a_description_keeps_the_text_then_attachments_then_the_source(berlin: Project) -> None:  # noqa: F811
+    assert ics.description(message(text="\nHi\n", stage="strong")) == (
+        "\nHi\n\n\ngroup_message · slot morning · ActivityCalendar:daily#/daily/0 · stage strong")
+    assert ics.description(message(text="")) == (
+        "group_message · slot morning · ActivityCalendar:daily#/daily/0")
+
+
+def test_a_moment_of_several_messages_counts_them_and_lists_each(berlin: Project) -> None:  # noqa: F811
+    sel = selection(berlin)
+    one, two = message(), message(id="m1", group="club-2", group_name="Club Two", item_id="evening",
+                                  sender=None, route="wecom_robot")
+    assert ics.moment_summary([one], sel) == ics.summary(one, sel)
+    assert ics.moment_summary([one, two], sel) == "2 messages in 2 groups: morning, evening"
+    assert ics.moment_summary([one, message(id="m2")], sel) == "2 messages in 1 group: morning"
+    assert ics.moment_description([one], sel) == ics.description(one)
+    assert ics.moment_description([one, two], sel) == (
+        "▶ Club One · Host · manual\nGood morning, Club One!\n\n"
+        "group_message · slot morning · ActivityCalendar:daily#/daily/0\n\n"
+        "▶ Club Two · back office · wecom_robot\nGood morning, Club One!\n\n"
+        "group_message · slot evening · ActivityCalendar:daily#/daily/0")
+    assert ics.moment_uid("anna", AT, sel) == "anna-20261029T080000Z@berlin-club.playbook"
+
+
+@pytest.mark.parametrize(("at", "line", "zone"), [
+    (AT, "DTSTART;TZID=Europe/Berlin:20261029T090000", "Europe/Berlin"),
+    (AT.astimezone(dt.UTC), "DTSTART:20261029T080000Z", None),
+    (AT.astimezone(ZoneInfo("Etc/UTC")), "DTSTART:20261029T080000Z", None),
+    (AT.astimezone(dt.timezone(dt.timedelta(hours=8))), "DTSTART:20261029T080000Z", None),
+])
+def test_a_time_is_local_with_its_zone_or_utc(at: dt.datetime, line: str, zone: str | None) -> None:
+    assert ics.moment("DTSTART", at) == (line, zone)
+
+
+def test_text_values_escape_what_rfc_5545_reserves() -> None:
+    assert ics.text("a\\b;c,d\r\ne\rf\ng\x1bh") == "a\\\\b\\;c\\,d\\ne\\nf\\ng\\\\x1bh"
+
+
+def test_a_group_calendar_holds_one_event_per_message(berlin: Project) -> None:  # noqa: F811
+    files = dict(ics.export(selection(berlin, message())))
+    assert list(files) == ["ics/anna.ics", "ics/groups/club-1.ics"]
+    data = files["ics/groups/club-1.ics"]
+    head = (b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//playbook//message bundle//EN\r\n"
+            b"CALSCALE:GREGORIAN\r\nX-WR-CALNAME:Berlin club \xc2\xb7 Club One\r\nBEGIN:VTIMEZONE\r\n"
+            b"TZID:Europe/Berlin\r\n")
+    assert data.startswith(head)
+    assert b"from 2025-01-01 to 2028-01-01" in data  # a year before the range to two after
+    event = data[data.index(b"BEGIN:VEVENT"):]
+    assert event == (
+        "BEGIN:VEVENT\r\n"
+        "SUMMARY:Club One · Host: Good morning\\, Club One!\r\n"
+        "DTSTART;TZID=Europe/Berlin:20261029T090000\r\n"
+        "DTEND;TZID=Europe/Berlin:20261029T091000\r\n"
+        "DTSTAMP:20261029T000000Z\r\n"
+        "UID:m0123456789abcdef@berlin-club.playbook\r\n"
+        "CATEGORIES:slot\r\n"
+        # folded after 75 octets: 12 + 24 + 4 + 13 + 4 (" · ", the dot is 2) + 12 + 4 + "Ac"
+        "DESCRIPTION:Good morning\\, Club One!\\n\\ngroup_message · slot morning · Ac\r\n"
+        " tivityCalendar:daily#/daily/0\r\n"
+        "X-PLAYBOOK-GROUP:club-1\r\n"
+        "X-PLAYBOOK-MESSAGE-ID:m0123456789abcdef\r\n"
+        "BEGIN:VALARM\r\nACTION:DISPLAY\r\n"
+        "DESCRIPTION:Club One · Host: Good morning\\, Club One!\r\n"
+        "TRIGGER:-PT10M\r\nEND:VALARM\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n").encode()
