@@ -172,13 +172,18 @@ def workbook(sel: Selection) -> bytes:
         "xl/styles.xml": STYLES,
     }
     strings = SharedStrings()
-    for i, day in enumerate(days, start=1):
-        parts[f"xl/worksheets/sheet{i}.xml"] = worksheet(by_day.get(day, []), sel, strings)
-    parts["xl/sharedStrings.xml"] = strings.part()
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as book:
-        for name, data in parts.items():
+        def put(name: str, data: str | bytes) -> None:
             book.writestr(zipfile.ZipInfo(name, (1980, 1, 1, 0, 0, 0)), data, zipfile.ZIP_DEFLATED)
+
+        for name, data in parts.items():
+            put(name, data)
+        # each sheet is compressed as soon as it is made: a week of a large playbook is over
+        # 100 MB of sheet XML, which need never be held at once
+        for i, day in enumerate(days, start=1):
+            put(f"xl/worksheets/sheet{i}.xml", worksheet(by_day.get(day, []), sel, strings))
+        put("xl/sharedStrings.xml", strings.part())
     return out.getvalue()
 
 
