@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from playbook.files import FileRefused, PlaybookFiles
-from playbook.loader import decode, discover, load_file, load_text, load_tree, scan
+from playbook.loader import decode, discover, index_files, load_file, load_text, load_tree, scan
 
 HELP = "re-save the file as UTF-8, e.g. `iconv -f GB18030 -t UTF-8`"
 
@@ -162,7 +162,7 @@ def test_the_tree_keeps_its_file_layer_its_refusals_and_its_problems(tmp_path: P
     os.mkfifo(tmp_path / "roster.yaml")
     tree = load_tree(tmp_path)
     assert isinstance(tree.access, PlaybookFiles) and tree.access.root == tmp_path.resolve()
-    assert tree.files == frozenset({"media/a.png"})
+    assert tree.files == index_files(tmp_path) == frozenset({"media/a.png"})
     assert {rel: (err.code, err.reason) for rel, err in tree.refused.items()} == {
         "media/pipe.png": ("PB038", "is a FIFO (named pipe), not a regular file"),
         "roster.yaml": ("PB038", "is a FIFO (named pipe), not a regular file")}
