@@ -82,7 +82,7 @@ def account_post_reads_group(project: Project) -> Iterator[Finding]:
     Passes: the same slot saying `朋友们`, or reading `operator.name`.
     """
     for message in contents(project).messages:
-        channel = _channel(project, message.kind, message.doc_id, message.ptr, message.channel)
+        channel = message.channel
         if channel not in ACCOUNT_CHANNELS:
             continue
         for body in message.bodies:
@@ -98,11 +98,3 @@ def account_post_reads_group(project: Project) -> Iterator[Finding]:
                               help="write the text without group values, or post it with "
                                    "channel: group_message")
 
-
-def _channel(project: Project, kind: str, doc_id: str, ptr: str, given: str) -> str:
-    """The channel of a message; a calendar slot's own `channel` (the shared message list
-    gives every calendar item `group_message`)."""
-    parts = ptr.strip("/").split("/")
-    if kind == "ActivityCalendar" and len(parts) == 2 and parts[0] == "daily":
-        return project.calendars[doc_id].daily[int(parts[1])].channel
-    return given

@@ -199,8 +199,8 @@ def _calendar_messages(project: Project) -> Iterator[_Raw]:
     for cid, cal in sorted(project.calendars.items()):
         kind, scope, day = "ActivityCalendar", cal.applies_to, cal.valid.start
         for i, slot in enumerate(cal.daily):
-            yield _Raw(kind, cid, f"/daily/{i}", slot, scope, slot.applies_to, sender=slot.sender,
-                       pack=slot.pack, day=day)
+            yield _Raw(kind, cid, f"/daily/{i}", slot, scope, slot.applies_to, channel=slot.channel,
+                       sender=slot.sender, pack=slot.pack, day=day)
         for i, event in enumerate(cal.weekly):
             yield _Raw(kind, cid, f"/weekly/{i}", event, scope, event.applies_to, sender=event.sender,
                        event=event, day=day)
