@@ -58,6 +58,8 @@ class _Index:
     by_layer: dict[str, list[str]]
     resolved: dict[int, tuple[Scope, tuple[str, ...], frozenset[str]]] = field(default_factory=dict)
     """id(scope) -> (the scope, kept so its id is not reused; its groups; the same as a set)."""
+    types: dict[str, GroupType] = field(default_factory=dict)
+    """Group type id -> its first definition (asked for every message of every group)."""
 
 
 _latest: list[tuple[Project, _Index]] = []
@@ -76,7 +78,10 @@ def _index_of(project: Project) -> _Index:
         layer = layer_of.get(group.type)
         if layer:
             by_layer.setdefault(layer, []).append(group_id)
-    index = _Index(tuple(sorted(project.groups)), by_type, by_layer)
+    types: dict[str, GroupType] = {}
+    for group_type in project.playbook.group_types:
+        types.setdefault(group_type.id, group_type)
+    index = _Index(tuple(sorted(project.groups)), by_type, by_layer, types=types)
     _latest[:] = [(project, index)]
     return index
 
@@ -87,8 +92,9 @@ def _resolved(project: Project, scope: Scope) -> tuple[tuple[str, ...], frozense
     if hit is not None and hit[0] is scope:
         return hit[1], hit[2]
     found = _resolve(project, index, scope)
-    index.resolved[id(scope)] = (scope, found, frozenset(found))
-    return found, frozenset(found)
+    members = frozenset(found)
+    index.resolved[id(scope)] = (scope, found, members)
+    return found, members
 
 
 def _resolve(project: Project, index: _Index, scope: Scope) -> tuple[str, ...]:
@@ -122,8 +128,7 @@ def _resolve(project: Project, index: _Index, scope: Scope) -> tuple[str, ...]:
 
 def group_type_of(project: Project, group_id: str) -> GroupType | None:
     """The group type of a roster group (None when the type is unknown)."""
-    wanted = project.groups[group_id].type
-    return next((t for t in project.playbook.group_types if t.id == wanted), None)
+    return _index_of(project).types.get(project.groups[group_id].type)
 
 
 def platform_of(project: Project, group_id: str) -> str | None:
