@@ -36,7 +36,7 @@ REPO = HERE.parent
 MODULES: dict[str, tuple[str, tuple[str, ...]]] = {
     # short name: (module, the test files that guard it)
     "source": ("src/playbook/source.py", ("tests/test_lint_config.py", "tests/test_guards.py",
-                                          "tests/test_lint_cases.py")),
+                                          "tests/test_lint_cases.py", "tests/test_source_mutants.py")),
     "suppressions": ("src/playbook/lint/__init__.py", ("tests/test_lint_config.py", "tests/test_guards.py",
                                                        "tests/test_lint_cases.py")),
     "escape": ("src/playbook/handbook/escape.py", ("tests/test_handbook.py", "tests/test_properties.py",
