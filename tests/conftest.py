@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+import time
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 
 import pytest
 
 from golden import pytest_terminal_summary  # noqa: F401  (lists refreshed golden files)
 from playbook.cli import main
+from wecom_server import WeComServer, serving
 
 Files = Mapping[str, str | bytes]
 MakePlaybook = Callable[[Files], Path]
@@ -122,3 +124,12 @@ def checks(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
 
     monkeypatch.setattr(pipeline, "check", counting)
     return ran
+
+
+@pytest.fixture
+def server(monkeypatch: pytest.MonkeyPatch) -> Iterator[WeComServer]:
+    """The local WeCom server (tests/wecom_server.py) on 127.0.0.1, with the environment
+    `playbook send` reads pointed at it, for the delivery tests."""
+    with serving(monkeypatch.setenv, lambda name: monkeypatch.delenv(name, raising=False),
+                 time.time) as running:
+        yield running

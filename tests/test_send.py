@@ -11,8 +11,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -21,7 +19,7 @@ from playbook.cli import main
 from playbook.delivery import client as client_module
 from playbook.delivery.client import Client
 from playbook.delivery.ledger import Ledger
-from wecom_playbook import FILES, IMAGE
+from wecom_playbook import FILES, IMAGE, export_bundle
 from wecom_server import CORP_ID, CORP_SECRET, ROBOT_KEYS, WeComServer
 
 SECRETS = (CORP_SECRET, *ROBOT_KEYS.values())
@@ -30,22 +28,7 @@ IMAGE_SHA = "dd1c32e2c49d519c23e12df3601150c280b2cc1dd9d8c75b9555686d9713f008"
 
 @pytest.fixture
 def bundle(tmp_path: Path, make_playbook) -> Path:  # type: ignore[no-untyped-def]
-    root = make_playbook(FILES)
-    out = tmp_path / "bundle"
-    assert main(["export", str(root), "--from", "2026-12-07", "--to", "2026-12-07", "--out", str(out),
-                 "--format", "json,wecom", "--quiet"]) == 0
-    return out
-
-
-@pytest.fixture
-def server(monkeypatch: pytest.MonkeyPatch) -> Iterator[WeComServer]:
-    with WeComServer(time.time) as running:
-        monkeypatch.setenv("PLAYBOOK_WECOM_API", running.base)
-        monkeypatch.setenv("WECOM_CORP_ID", CORP_ID)
-        monkeypatch.setenv("WECOM_CORP_SECRET", CORP_SECRET)
-        monkeypatch.setenv("WECOM_ROBOT_DEALS_BOT", ROBOT_KEYS["deals-bot"])
-        monkeypatch.delenv("PLAYBOOK_NOW", raising=False)
-        yield running
+    return export_bundle(make_playbook(FILES), tmp_path / "bundle", "2026-12-07")
 
 
 @pytest.fixture

@@ -9,15 +9,13 @@ from __future__ import annotations
 import os
 import sqlite3
 import stat
-import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from playbook.cli import main
 from playbook.delivery.ledger import Ledger
-from wecom_playbook import FILES
+from wecom_playbook import FILES, export_bundle
 from wecom_server import CORP_ID, CORP_SECRET, ROBOT_KEYS, WeComServer
 
 ROTATED = "n3w-secret-AFTER-rotation-5678"
@@ -26,22 +24,7 @@ ROTATED = "n3w-secret-AFTER-rotation-5678"
 @pytest.fixture
 def bundle(tmp_path: Path, make_playbook) -> Path:  # type: ignore[no-untyped-def]
     """Two days, so each of two runs has company group sends due (one a day per group)."""
-    root = make_playbook(FILES)
-    out = tmp_path / "bundle"
-    assert main(["export", str(root), "--from", "2026-12-07", "--to", "2026-12-08", "--out", str(out),
-                 "--format", "json,wecom", "--quiet"]) == 0
-    return out
-
-
-@pytest.fixture
-def server(monkeypatch: pytest.MonkeyPatch) -> Iterator[WeComServer]:
-    with WeComServer(time.time) as running:
-        monkeypatch.setenv("PLAYBOOK_WECOM_API", running.base)
-        monkeypatch.setenv("WECOM_CORP_ID", CORP_ID)
-        monkeypatch.setenv("WECOM_CORP_SECRET", CORP_SECRET)
-        monkeypatch.setenv("WECOM_ROBOT_DEALS_BOT", ROBOT_KEYS["deals-bot"])
-        monkeypatch.delenv("PLAYBOOK_NOW", raising=False)
-        yield running
+    return export_bundle(make_playbook(FILES), tmp_path / "bundle", "2026-12-08")
 
 
 def send(bundle: Path, ledger: Path, now: str) -> int:

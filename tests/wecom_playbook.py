@@ -5,6 +5,10 @@ with neither, and one whose operator has no userid. Each group gets three slots 
 
 from __future__ import annotations
 
+from pathlib import Path
+
+from playbook.cli import main
+
 PLAYBOOK = """\
 apiVersion: playbook/v1
 kind: Playbook
@@ -60,3 +64,10 @@ FILES: dict[str, str | bytes] = {
     "calendars/images/deal.png": IMAGE,
 }
 """The files of the playbook, for `make_playbook`."""
+
+
+def export_bundle(root: Path, out: Path, last_day: str) -> Path:
+    """The playbook's json and wecom bundle from 2026-12-07 to `last_day`, in `out`."""
+    assert main(["export", str(root), "--from", "2026-12-07", "--to", last_day, "--out", str(out),
+                 "--format", "json,wecom", "--quiet"]) == 0
+    return out

@@ -13,7 +13,7 @@ import contextlib
 import json
 import threading
 import urllib.parse
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -226,3 +226,17 @@ class WeComServer:
         self.state.release.set()
         self.httpd.shutdown()
         self.httpd.server_close()
+
+
+@contextlib.contextmanager
+def serving(setenv: Callable[[str, str], None], delenv: Callable[[str], None],
+            clock: Callable[[], float]) -> Iterator[WeComServer]:
+    """A running server, with the environment `playbook send` reads (API base, corp id and
+    secret, the demo robot's key) pointed at it and no fixed clock."""
+    with WeComServer(clock) as running:
+        setenv("PLAYBOOK_WECOM_API", running.base)
+        setenv("WECOM_CORP_ID", CORP_ID)
+        setenv("WECOM_CORP_SECRET", CORP_SECRET)
+        setenv("WECOM_ROBOT_DEALS_BOT", ROBOT_KEYS["deals-bot"])
+        delenv("PLAYBOOK_NOW")
+        yield running
