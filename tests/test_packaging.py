@@ -1,7 +1,7 @@
 """Issue 18, item 8: what pyproject.toml declares. The distribution has a name of its own
 (`playbook` on PyPI is another project), every third-party module the tool imports is declared,
-floors are real (icalendar 6.1 brought Timezone.from_tzid), and the minimum-versions job pins
-exactly those floors."""
+floors are real (icalendar 7.0 re-reads escaped text right, Jinja2 3.1.6 closes sandbox
+escapes), and the minimum-versions job pins exactly those floors."""
 
 from __future__ import annotations
 
@@ -58,7 +58,8 @@ def test_jsonschema_is_a_test_dependency_only() -> None:
 
 def test_floors_that_were_wrong() -> None:
     runtime = _runtime()
-    assert str(runtime["icalendar"].specifier) == ">=6.1"
+    assert str(runtime["icalendar"].specifier) == ">=7.0"  # 6.x re-reads an escaped "\\," wrongly
+    assert str(runtime["jinja2"].specifier) == ">=3.1.6"  # sandbox escapes closed in 3.1.5/3.1.6
     assert str(runtime["markupsafe"].specifier) == ">=2.1"
 
 
@@ -67,6 +68,6 @@ def test_minimum_versions_constraints_pin_each_floor() -> None:
                           text=True, check=True)
     pins = done.stdout.splitlines()
     assert len(pins) == len(PROJECT["dependencies"])
-    assert {"pydantic==2.11", "icalendar==6.1", "MarkupSafe==2.1", "mkdocs-material==9.7",
+    assert {"pydantic==2.11", "icalendar==7.0", "Jinja2==3.1.6", "MarkupSafe==2.1", "mkdocs-material==9.7",
             "ruamel.yaml==0.18.5", "semver==3.0"} <= set(pins)
     assert all(pin.count("==") == 1 for pin in pins)
