@@ -303,6 +303,10 @@ class Composer:
             self._texts[key] = text
         return text
 
+    def text_reads(self, template: Any) -> frozenset[str] | None:
+        """The context variables a template from `body` reads; None when that cannot be told."""
+        return self._reads.get(id(template))
+
     def _text_key(self, template: Any, item: Item, group_id: str, locale: str,
                   day: dt.date) -> tuple[Any, ...] | None:
         """What a rendering of `template` for this send depends on: the values of the variables

@@ -19,7 +19,7 @@ from playbook.models.base import MessageContent
 from playbook.models.calendars import ActivityCalendar
 from playbook.models.project import Project
 from playbook.models.scripts import OnboardingScript
-from playbook.render import place_of, sample_context
+from playbook.render import place_of, roots, sample_context
 from playbook.schedule import Source
 from playbook.scope import groups_in
 
@@ -92,7 +92,7 @@ def reply_sets(composer: Composer, groups: list[str], start: dt.date, end: dt.da
                  for cid, cal in sorted(project.calendars.items())
                  if cal.keyword_replies and cal.valid.start <= end
                  and (cal.valid.end is None or cal.valid.end >= start)]
-    reach = _Reach(scripts, calendars)
+    reach = _Reach(scripts, calendars, {})
     return [_reply_set(composer, project.groups[g].id, reach)
             for g in sorted(groups) if project.groups[g].opened <= end]
 
@@ -103,6 +103,9 @@ class _Reach(NamedTuple):
 
     scripts: list[tuple[str, OnboardingScript, str, frozenset[str]]]
     calendars: list[tuple[str, ActivityCalendar, frozenset[str]]]
+    texts: dict[tuple[Any, ...], str]
+    """`_text_key` -> the text rendered for it: groups of one type and platform mostly share
+    their replies' texts (2,000 groups of L render about 30 distinct sets)."""
 
 
 def _reply_set(composer: Composer, group_id: str, reach: _Reach) -> ReplySet:
@@ -118,14 +121,14 @@ def _reply_set(composer: Composer, group_id: str, reach: _Reach) -> ReplySet:
             source = Source("OnboardingScript", sid, f"/steps/{i}")
             item = Item(step, place_of("OnboardingScript", step, script.trigger.kind))
             found += _reply(composer, group_id, trigger, step.at, (), step.channel, step.sender,
-                            source, item, step.id, token)
+                            source, item, step.id, token, reach.texts)
     for cid, cal, reached in reach.calendars:
         if group_id not in reached:
             continue
         for i, kw in enumerate(cal.keyword_replies):
             source = Source("ActivityCalendar", cid, f"/keyword_replies/{i}")
             found += _reply(composer, group_id, "keyword", None, tuple(kw.keywords), "auto_reply", None,
-                            source, Item(kw, place_of("ActivityCalendar", kw)), kw.id, token)
+                            source, Item(kw, place_of("ActivityCalendar", kw)), kw.id, token, reach.texts)
     found.sort(key=lambda r: (TRIGGERS.index(r.trigger), r.source))
     tokens = ((token, "member.nickname"), (DATE_TOKEN, "date"))
     used = tuple((t, meaning) for t, meaning in tokens if any(t in r.text for r in found))
@@ -135,28 +138,50 @@ def _reply_set(composer: Composer, group_id: str, reach: _Reach) -> ReplySet:
 
 def _reply(composer: Composer, group_id: str, trigger: str, offset: str | None,
            keywords: tuple[str, ...], channel: str, sender: str | None, source: Source, item: Item,
-           item_id: str, token: str) -> list[Reply]:
+           item_id: str, token: str, texts: dict[tuple[Any, ...], str]) -> list[Reply]:
     project = composer.project
     group = project.groups[group_id]
     locale = composer.locale_of(group_id)
     content = item.content
     assert isinstance(content, MessageContent) and item.place is not None
-    context: dict[str, Any] = sample_context(project, item.place, group=group)
-    context["date"] = DATE_TOKEN  # the day an event-triggered reply goes out is not known ahead
-    if "member" in context:
-        context["member"] = {"nickname": token}
     body = composer.body(content, locale, source)
+    memo = _text_key(composer, body, item, group_id, locale, token)
     if body is None:
         text = ""
+    elif memo is not None and memo in texts:
+        text = texts[memo]
     else:
+        context: dict[str, Any] = sample_context(project, item.place, group=group)
+        context["date"] = DATE_TOKEN  # the day an event-triggered reply goes out is not known ahead
+        if "member" in context:
+            context["member"] = {"nickname": token}
         rendered = composer.render(body, context, source, content, f"group '{group_id}'")
         if rendered is None:
-            return []
+            return []  # not kept: every group it fails in is reported, as before
         text = rendered
+        if memo is not None:
+            texts[memo] = text
     key = f"{group_id}\n{source}"
     # `r` + 16 hex digits, like message ids (`m…`): never read as a number by a spreadsheet
     return [Reply("r" + hashlib.sha256(key.encode()).hexdigest()[:16], group_id, trigger, offset, keywords,
                   channel, sender, text, composer.attachments(source, item), source, item_id)]
+
+
+def _text_key(composer: Composer, body: Any, item: Item, group_id: str, locale: str,
+              token: str) -> tuple[Any, ...] | None:
+    """What a reply's text depends on: the compiled body, the locale, the nickname token and the
+    group or operator when the text reads them (the date is always `DATE_TOKEN`; playbook, pack
+    and event values depend on the locale only). None when the body does not compile or its
+    reads cannot be told (`Composer._reads`): then every group renders its own."""
+    if body is None or body is False or item.place is None:
+        return None
+    reads = composer.text_reads(body)
+    if reads is None:
+        return None
+    used = reads.intersection(roots(item.place))
+    return (id(body), locale, token,
+            group_id if "group" in used else None,
+            composer.operators[group_id] if "operator" in used else None)
 
 
 __all__ = ["DATE_TOKEN", "NEUTRAL_NICKNAME", "Reply", "ReplySet", "nickname_token", "reply_sets"]
