@@ -147,9 +147,13 @@ def allowlist_without_reason(project: Project) -> Iterator[Finding]:
                           help="add `reason:` saying why it is not an absolute claim")
 
 
-MOBILE = re.compile(r"(?<!\d)1[3-9]\d(?:[ -]?\d{4}){2}(?!\d)")
+# Each pattern starts with what it consumes and looks behind after it (`1(?<!\d1)` is `1` not
+# preceded by a digit, as `(?<!\d)1` is): a pattern opening with a lookbehind makes `re` try
+# it at every position, one opening with a literal or a class lets it skip ahead to candidates.
+# Same matches at the same places, four times faster over a week of L's documents.
+MOBILE = re.compile(r"1(?<!\d1)[3-9]\d(?:[ -]?\d{4}){2}(?!\d)")
 """A mainland mobile number, 11 digits starting 13–19, optionally written 3-4-4."""
-RESIDENT_ID = re.compile(r"(?<!\d)\d{17}[\dXx](?!\d)")
+RESIDENT_ID = re.compile(r"\d(?<!\d\d)\d{16}[\dXx](?!\d)")
 """An 18-character resident identity number (GB 11643-1999)."""
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID_CHECK = "10X98765432"
