@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from playbook.diagnostics import Related, Severity
 from playbook.lint.registry import Finding, rule
 from playbook.lint.schedules import describe, planned
-from playbook.messages.routes import ROUTED_CHANNELS, Fallback, Router
+from playbook.messages.routes import Fallback, Router
 from playbook.models.project import Project
 from playbook.schedule import Send
 from playbook.source import Span
@@ -75,9 +75,7 @@ def route_quota_exceeded(project: Project) -> Iterator[Finding]:
         return
     router = Router(project)
     for b in sorted(planned(project), key=lambda b: b.at.astimezone(dt.UTC)):
-        if b.channel in ROUTED_CHANNELS and any(r != "manual" for r in router.allowed(b.source)):
-            for send in b.sends():
-                router.route(send)
+        router.route_broadcast(b)
     first: dict[tuple[object, str], Fallback] = {}
     count: dict[tuple[object, str], int] = {}
     for f in router.fallbacks:

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from playbook.models.project import Project
 from playbook.models.routes import DEFAULT_ROUTES, Route
 from playbook.platforms import PlatformLimits, defaults
-from playbook.schedule import Send, Source
+from playbook.schedule import Broadcast, Send, Source
 
 ROUTED_CHANNELS = frozenset({"group_message"})
 """Channels a WeCom route can post; every other channel is posted by hand."""
@@ -87,8 +87,23 @@ class Router:
         """The route of `send`; call in schedule order."""
         if send.channel not in ROUTED_CHANNELS or send.sender not in self.postable:
             return "manual"
+        return self._choose(send, self.allowed(send.source))
+
+    def route_broadcast(self, broadcast: Broadcast) -> None:
+        """Route every send of `broadcast`, as `route` would one by one, for the quotas and
+        `fallbacks` only (PB408): what its sends share (channel, sender, the item's routes) is
+        looked at once, and nothing is made for a broadcast whose first route is `manual`."""
+        if broadcast.channel not in ROUTED_CHANNELS or broadcast.sender not in self.postable:
+            return
+        allowed = self.allowed(broadcast.source)
+        if not allowed or allowed[0] == "manual":
+            return
+        for send in broadcast.sends():
+            self._choose(send, allowed)
+
+    def _choose(self, send: Send, allowed: tuple[Route, ...]) -> Route:
         group = self.project.groups[send.group]
-        for wanted in self.allowed(send.source):
+        for wanted in allowed:
             if wanted == "manual":
                 return "manual"
             if wanted == "wecom_group_send" and group.chat_id and self.userids.get(group.operator):
