@@ -12,6 +12,7 @@ CR and CRLF become LF and other control, bidi and separator characters are shown
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from collections import defaultdict
 from collections.abc import Iterator
@@ -45,13 +46,20 @@ ROUTE_CUES = {
 """What the operator does for each route."""
 
 
+# A week of L is 100,000 blocks naming a few thousand groups, items, senders and stages: each
+# name's inline form is made once (pure functions of a string, so a cached one cannot go stale;
+# bounded, so memory stays flat however many names come)
+_code = functools.lru_cache(maxsize=16384)(inert.code_span)
+_md = functools.lru_cache(maxsize=16384)(inert.markdown_inline)
+
+
 def _message_block(m: Message, sel: Selection) -> list[str]:
-    md, code = inert.markdown_inline, inert.code_span  # channel, item, kind and form are enums
+    md, code = _md, _code  # channel, item, kind and form are enums
     sender = (f"{md(sel.role_name(m.sender, m.locale))} ({code(m.sender)})" if m.sender
               else "back office")
     place = f"### {md(m.group_name)}" + (f" ({code(m.group)})" if m.group else "")  # "": an account
     lines = [place, "",
-             f"- from {sender} · {m.channel} · {m.item} {code(m.item_id)} · id {code(m.id)}"
+             f"- from {sender} · {m.channel} · {m.item} {code(m.item_id)} · id {inert.code_span(m.id)}"
              + (f" · variant {code(m.variant)}" if m.variant else "")
              + (f" · stage {code(m.stage)}" if m.stage else ""),
              f"- route {code(m.route)}: {ROUTE_CUES.get(m.route, m.route)}",
@@ -77,10 +85,12 @@ def _message_block(m: Message, sel: Selection) -> list[str]:
     return [*lines, ""]
 
 
-def _fenced(text: str) -> list[str]:
+@functools.lru_cache(maxsize=4096)
+def _fenced(text: str) -> tuple[str, str, str]:
+    """`text` in its fence (one per distinct text: groups of a type mostly share their texts)."""
     body = inert.printable(text)
     mark = fence(body)
-    return [f"{mark}text", body, mark]
+    return (f"{mark}text", body, mark)
 
 
 def sheet(operator: str, day: dt.date, messages: list[Message], sel: Selection) -> str:
