@@ -124,6 +124,14 @@ def moment(name: str, at: dt.datetime) -> tuple[str, str | None]:
     return f"{name};TZID={zone}:{at:%Y%m%dT%H%M%S}", zone
 
 
+# A week of L is 80,000 group events, whose categories, group ids and descriptions (a text
+# with its source, never its group) repeat across a type's groups: each distinct one is
+# escaped and folded once. Pure functions of a string, so a cached value cannot go stale;
+# bounded, so memory stays flat.
+_shared_text = functools.lru_cache(maxsize=16384)(text)
+_shared_fold = functools.lru_cache(maxsize=16384)(fold)
+
+
 class _Texts:
     """A message's escaped summary and description, made once: a message is in its group's
     calendar and, alone at its moment, in its operator's too, with the same two texts."""
@@ -135,7 +143,7 @@ class _Texts:
     def of(self, m: Message) -> tuple[str, str]:
         found = self.made.get(id(m))
         if found is None:
-            found = self.made[id(m)] = (text(summary(m, self.sel)), text(description(m)))
+            found = self.made[id(m)] = (text(summary(m, self.sel)), _shared_text(description(m)))
         return found
 
 
@@ -143,11 +151,11 @@ def _event(m: Message, sel: Selection, stamp: bytes, texts: _Texts) -> tuple[byt
     """The VEVENT of one message (a group's calendar)."""
     about, described = texts.of(m)
     return _vevent(m.at, about, stamp, [
-        f"UID:{text(uid(m, sel))}",
-        f"CATEGORIES:{text(m.item)}",
-        f"DESCRIPTION:{described}",
-        f"X-PLAYBOOK-GROUP:{text(m.group)}",
-        f"X-PLAYBOOK-MESSAGE-ID:{text(m.id)}",
+        fold(f"UID:{text(uid(m, sel))}"),
+        _shared_fold(f"CATEGORIES:{_shared_text(m.item)}"),
+        _shared_fold(f"DESCRIPTION:{described}"),
+        _shared_fold(f"X-PLAYBOOK-GROUP:{_shared_text(m.group)}"),
+        fold(f"X-PLAYBOOK-MESSAGE-ID:{text(m.id)}"),
     ])
 
 
@@ -157,20 +165,21 @@ def _moment_event(ms: list[Message], sel: Selection, stamp: bytes, texts: _Texts
     about, described = texts.of(first) if len(ms) == 1 else (
         text(moment_summary(ms, sel)), text(moment_description(ms, sel)))
     return _vevent(first.at, about, stamp, [
-        f"UID:{text(moment_uid(first.operator, first.at, sel))}",
-        f"CATEGORIES:{','.join(text(i) for i in dict.fromkeys(m.item for m in ms))}",
-        f"DESCRIPTION:{described}",
-        *(f"X-PLAYBOOK-GROUP:{text(g)}" for g in dict.fromkeys(m.group for m in ms) if g),
-        *(f"X-PLAYBOOK-MESSAGE-ID:{text(m.id)}" for m in ms),
+        fold(f"UID:{text(moment_uid(first.operator, first.at, sel))}"),
+        fold(f"CATEGORIES:{','.join(text(i) for i in dict.fromkeys(m.item for m in ms))}"),
+        (_shared_fold if len(ms) == 1 else fold)(f"DESCRIPTION:{described}"),
+        *(_shared_fold(f"X-PLAYBOOK-GROUP:{_shared_text(g)}")
+          for g in dict.fromkeys(m.group for m in ms) if g),
+        *(fold(f"X-PLAYBOOK-MESSAGE-ID:{text(m.id)}") for m in ms),
     ])
 
 
-def _vevent(at: dt.datetime, about: str, stamp: bytes, body: list[str]) -> tuple[bytes, str | None]:
+def _vevent(at: dt.datetime, about: str, stamp: bytes, body: list[bytes]) -> tuple[bytes, str | None]:
     """A VEVENT of `EVENT_MINUTES` from `at` whose alarm rings `ALARM_MINUTES` before it, with
-    the summary `about` (already TEXT-escaped), the folded DTSTAMP line `stamp` and the `body`
-    lines; and its time zone."""
+    the summary `about` (already TEXT-escaped), the folded DTSTAMP line `stamp` and the folded
+    `body` lines; and its time zone."""
     times, zone = _times(at, zone_name(at), at.fold)
-    return b"".join([_BEGIN, fold(f"SUMMARY:{about}"), times, stamp, *map(fold, body), _ALARM,
+    return b"".join([_BEGIN, fold(f"SUMMARY:{about}"), times, stamp, *body, _ALARM,
                      fold(f"DESCRIPTION:{about}"), _END]), zone
 
 
