@@ -12,7 +12,7 @@ import pytest
 
 from conftest import MakePlaybook, RunCli, document_header
 from playbook.loader import load_text
-from playbook.nesting import may_nest_deeply
+from playbook.nesting import COMPOSE_LIMIT, may_nest_deeply
 
 RULES = document_header("GroupRules")
 
@@ -38,7 +38,7 @@ def test_flow_nesting_past_the_composer_is_pb011_not_a_crash(make_playbook: Make
     root = make_playbook({"rules/base.yaml": RULES + f"forbidden: {value}\n"})  # line 7
     assert problems(run_cli, root) == [
         f"rules/base.yaml:7:{col}: error PB011 nested more than 64 levels deep "
-        "(and past 5000: the file was not loaded)"]
+        "(and past 900: the file was not loaded)"]
 
 
 def test_compact_block_nesting_past_the_composer_is_pb011_not_a_crash(make_playbook: MakePlaybook,
@@ -46,11 +46,11 @@ def test_compact_block_nesting_past_the_composer_is_pb011_not_a_crash(make_playb
     root = make_playbook({"rules/base.yaml": RULES + "forbidden:\n" + "- " * 50_000 + "x\n"})  # line 8
     assert problems(run_cli, root) == [
         "rules/base.yaml:8:129: error PB011 nested more than 64 levels deep "
-        "(and past 5000: the file was not loaded)"]
+        "(and past 900: the file was not loaded)"]
 
 
 def test_nesting_below_the_compose_limit_still_loads_and_is_reported_per_value() -> None:
-    loaded = load_text("a: " + "[" * 4_900 + "]" * 4_900 + "\nb: 1\n", "x.yaml", "GroupRules")
+    loaded = load_text("a: " + "[" * 850 + "]" * 850 + "\nb: 1\n", "x.yaml", "GroupRules")
     assert [str(d) for d in loaded.diagnostics] == [
         "x.yaml:1:68: error PB011 nested more than 64 levels deep"]
     assert loaded.data is not None and loaded.data["b"] == 1
@@ -60,12 +60,13 @@ def test_ordinary_files_skip_the_nesting_walk() -> None:
     shipped = Path(__file__).resolve().parent.parent
     for rel in ("playbook.yaml", "calendars/weekly-community.yaml", "packs/new-year-nut-box/pack.yaml"):
         assert not may_nest_deeply((shipped / rel).read_text(encoding="utf-8")), rel
-    assert not may_nest_deeply("a: " + "[" * 4_990)  # each level takes a character
-    assert may_nest_deeply("a: " + "[" * 2_500 + "x" * 2_500)
-    assert not may_nest_deeply("a: " + "[" * 2_499 + "x" * 2_501)
-    assert may_nest_deeply("a:\n" + " " * 1_000 + "b: " + "x" * 5_000)
-    assert may_nest_deeply(" - " * 334 + "x" * 5_000)  # at the very start, too
-    assert not may_nest_deeply("a:\n" + " " * 999 + "b: " + "x" * 5_000)
+    assert COMPOSE_LIMIT == 900  # the figures below are written for it
+    assert not may_nest_deeply("a: " + "[" * 890)  # each level takes a character
+    assert may_nest_deeply("a: " + "[" * 450 + "x" * 450)
+    assert not may_nest_deeply("a: " + "[" * 449 + "x" * 451)
+    assert may_nest_deeply("a:\n" + " " * 180 + "b: " + "x" * 900)
+    assert may_nest_deeply(" - " * 60 + "x" * 900)  # at the very start, too
+    assert not may_nest_deeply("a:\n" + " " * 179 + "b: " + "x" * 900)
 
 
 # --- a header value that is a list or a mapping: `kind not in KINDS` raised TypeError -----
