@@ -391,7 +391,7 @@ def test_a_refusal_reported_elsewhere_names_what_was_read() -> None:
     refusal = FileRefused("packs/a/x.png", "it does not exist", "PB033")
     assert refusal.diagnostic(Span("packs/a/pack.yaml", 3, 5)).message == (
         "cannot read file 'packs/a/x.png': it does not exist")
-    assert refusal.diagnostic(Span("packs/a/x.png")).message == "'packs/a/x.png' it does not exist"
+    assert refusal.diagnostic(Span("packs/a/x.png")).message == "'packs/a/x.png' does not exist"
 
 
 def test_a_link_whose_target_cannot_be_examined_is_unreadable_and_reported_by_walk(

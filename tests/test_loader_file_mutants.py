@@ -31,7 +31,7 @@ def test_a_missing_file_is_pb033_at_its_first_line(tmp_path: Path) -> None:
     loaded = load_file(tmp_path, "scripts/gone.yaml", "OnboardingScript")
     assert (loaded.path, loaded.expected_kind, loaded.data) == ("scripts/gone.yaml", "OnboardingScript", None)
     assert [str(d) for d in loaded.diagnostics] == [
-        "scripts/gone.yaml:1:1: error PB033 'scripts/gone.yaml' it does not exist"]
+        "scripts/gone.yaml:1:1: error PB033 'scripts/gone.yaml' does not exist"]
 
 
 def test_a_recursive_alias_is_pb004_at_the_anchored_value() -> None:

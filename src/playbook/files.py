@@ -47,15 +47,15 @@ class FileRefused(Exception):
     """A playbook path that cannot be used, with the reason in words and its PB code."""
 
     def __init__(self, rel: str, reason: str, code: str) -> None:
-        super().__init__(f"'{rel}' {reason}")
+        super().__init__(f"'{rel}' {reason.removeprefix('it ')}")
         self.rel = rel
         self.reason = reason
         self.code = code
 
     def diagnostic(self, span: Span, what: str = "file") -> Diagnostic:
         """The problem reported at `span`, the place that referenced the path."""
-        if span.path == self.rel:
-            message = f"'{self.rel}' {self.reason}"
+        if span.path == self.rel:  # the path is the subject: "'x' does not exist"
+            message = f"'{self.rel}' {self.reason.removeprefix('it ')}"
         else:
             message = f"cannot read {what} '{self.rel}': {self.reason}"
         return diagnostic(self.code, span, message, help=_HELP.get(self.code))
