@@ -62,7 +62,7 @@ def test_a_non_utf8_override_is_pb006_at_its_path(make_playbook: MakePlaybook, r
     root = make_playbook({HOME: "# Home\n\n欢迎".encode("gb18030") + b"\n"})  # b"\xbb\xb6…"
     code, lines = build(run_cli, root)
     assert code == 1
-    assert "templates/handbook/home.md.j2:3:1: error PB006 'templates/handbook/home.md.j2' it is not UTF-8 " \
+    assert "templates/handbook/home.md.j2:3:1: error PB006 'templates/handbook/home.md.j2' is not UTF-8 " \
            "(byte 0xbb)" in lines
     assert nothing_written(root)
 
