@@ -16,10 +16,10 @@ from bundle_playbook import FILES
 from conftest import MakePlaybook
 from playbook.account_posts import by_account
 from playbook.bundle.agenda import agenda
-from playbook.bundle.compose import compose
 from playbook.bundle.export import build_bundle
 from playbook.delivery.wecom_payloads import plan
 from playbook.loader import load_tree
+from playbook.messages.compose import compose
 from playbook.models.project import Project
 from playbook.schedule import expand
 from playbook.validate import validate_tree

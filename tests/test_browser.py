@@ -277,7 +277,7 @@ def test_every_message_text_fits_the_screen(browser: Any, site_url: str, served_
 def test_an_operators_day_shows_every_text_they_post_verbatim(page: Any, site_url: str) -> None:
     import datetime as dt
 
-    from playbook.bundle.compose import compose
+    from playbook.messages.compose import compose
     from playbook.pipeline import check
 
     checked = check(REPO)

@@ -16,9 +16,9 @@ import pytest
 
 from bundle_playbook import FILES, IMAGE, PACK
 from conftest import MakePlaybook
-from playbook.bundle.compose import compose
 from playbook.bundle.export import build_bundle, git_dirty
 from playbook.exporters.json_messages import BUNDLE_SCHEMA
+from playbook.messages.compose import compose
 from playbook.models.project import Project
 from playbook.pipeline import check
 

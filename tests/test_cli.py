@@ -137,7 +137,7 @@ def test_choices_spelled_out_for_a_fast_start_match_the_features() -> None:
     from playbook.bundle import command as bundle_command
     from playbook.bundle import export
     from playbook.migrate import command as migrate_command
-    from playbook.migrate import migrations
+    from playbook.models import versions
     from playbook.review import command as review_command
     from playbook.review import report
     from playbook.scaffold import command as scaffold_command
@@ -146,7 +146,7 @@ def test_choices_spelled_out_for_a_fast_start_match_the_features() -> None:
     assert export.FORMATS == bundle_command.FORMATS
     assert tuple(sorted(report.FORMATS)) == review_command.FORMATS
     assert tuple(sorted(starter.NEW_KINDS)) == scaffold_command.KINDS
-    assert (migrations.VERSIONS, migrations.CURRENT) == (migrate_command.VERSIONS, migrate_command.CURRENT)
+    assert (versions.VERSIONS, versions.CURRENT) == (migrate_command.VERSIONS, migrate_command.CURRENT)
     assert schema.SCHEMA_DIR == cli.SCHEMA_FOLDER
 
 

@@ -11,8 +11,8 @@ from pathlib import Path
 from bundle_playbook import FILES
 from conftest import MakePlaybook
 from playbook.account_posts import by_account
-from playbook.bundle.compose import Attachment, Composed, Message, compose
 from playbook.loader import load_tree
+from playbook.messages.compose import Attachment, Composed, Message, compose
 from playbook.models.project import Project
 from playbook.pipeline import check
 from playbook.schedule import expand

@@ -8,8 +8,8 @@ import datetime as dt
 
 from bundle_playbook import FILES
 from conftest import MakePlaybook
-from playbook.bundle.compose import _reads, compose
 from playbook.loader import load_tree
+from playbook.messages.compose import _reads, compose
 from playbook.render import MessageEnvironment
 from playbook.validate import validate_tree
 

@@ -23,10 +23,10 @@ from bundle_playbook import FILES
 from conftest import MakePlaybook, RunCli
 from golden import assert_golden_tree
 from playbook.bundle import command as bundle_command
-from playbook.bundle.compose import Message
 from playbook.bundle.export import Bundle, build_bundle, dtstamp_for, git_commit, git_dirty
 from playbook.exporters import EXPORTERS, ics, json_messages
 from playbook.exporters.base import Filters, Selection
+from playbook.messages.compose import Message
 from playbook.models.project import Project
 from playbook.pipeline import check
 from playbook.schema import render_all

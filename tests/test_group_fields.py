@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from conftest import MakePlaybook, document_header, valid_playbook_yaml
-from playbook.bundle.compose import compose
 from playbook.diagnostics import Diagnostic
+from playbook.messages.compose import compose
 from playbook.models.project import Project
 from playbook.pipeline import check
 from playbook.render import Place, sample_context

@@ -10,12 +10,12 @@ from pathlib import Path
 import pytest
 
 from conftest import MakePlaybook, RunCli
-from playbook.bundle.compose import Message, compose
 from playbook.handbook import labels
 from playbook.handbook.book import Book
 from playbook.handbook.compile import compile_handbook
 from playbook.handbook.progress import Progress
 from playbook.handbook.views import merged
+from playbook.messages.compose import Message, compose
 from playbook.models.project import Project
 from playbook.pipeline import check
 

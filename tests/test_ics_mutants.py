@@ -14,9 +14,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from playbook.bundle.compose import Message, Source
 from playbook.exporters import ics
 from playbook.exporters.base import Filters, Selection
+from playbook.messages.compose import Message, Source
 from playbook.models.project import Project
 from test_render_mutants import berlin  # noqa: F401  (the module-scoped project fixture)
 

@@ -19,9 +19,9 @@ from zoneinfo import ZoneInfo
 import pytest
 
 import playbook
-from playbook.bundle.compose import Attachment, Message
 from playbook.exporters import json_messages as jm
 from playbook.exporters.base import Filters, Selection
+from playbook.messages.compose import Attachment, Message
 from playbook.models.project import Project
 from playbook.schedule import Source
 from test_render_mutants import berlin  # noqa: F401  (the module-scoped project fixture)

@@ -22,11 +22,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bundle_playbook import FILES
-from playbook.bundle.compose import Message
 from playbook.bundle.export import build_bundle, dtstamp_for
 from playbook.exporters import csv_messages, ics
 from playbook.exporters.base import Filters, Selection
 from playbook.handbook.escape import md
+from playbook.messages.compose import Message
 from playbook.models.project import Project
 from playbook.models.types import OFFSET_PATTERN, parse_offset
 from playbook.pipeline import check

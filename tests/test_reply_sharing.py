@@ -9,8 +9,8 @@ import datetime as dt
 
 from bundle_playbook import PLAYBOOK
 from conftest import MakePlaybook
-from playbook.bundle.compose import Composer
-from playbook.bundle.replies import reply_sets
+from playbook.messages.compose import Composer
+from playbook.messages.replies import reply_sets
 from playbook.pipeline import check
 
 GROUPS = """\

@@ -51,7 +51,7 @@ def test_a_message_change_names_the_variant_a_group_now_gets() -> None:
     import dataclasses
     import datetime as dt
 
-    from playbook.bundle.compose import compose
+    from playbook.messages.compose import compose
     from playbook.review.messages import _match
     from test_compose import shipped
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from conftest import MakePlaybook, RunCli, document_header, valid_playbook_yaml
-from playbook.bundle.compose import compose
+from playbook.messages.compose import compose
 from playbook.models.project import Project
 from playbook.pipeline import check
 from playbook.variants import pick

@@ -9,7 +9,6 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from playbook.bundle.compose import Attachment
 from playbook.cli import main
 from playbook.delivery.routes import robot_variable
 from playbook.delivery.wecom_payloads import (
@@ -18,6 +17,7 @@ from playbook.delivery.wecom_payloads import (
     robot_bodies,
     robot_problems,
 )
+from playbook.messages.compose import Attachment
 from wecom_playbook import FILES
 
 SCHEMA_DIR = Path(__file__).parent.parent / "schema"

@@ -15,6 +15,19 @@ from playbook.source import Span
 ROSTER_IMPORT = "roster import"
 LIFECYCLE_AUDIT = "lifecycle audit"
 
+# PB801 is found by `playbook diff` and `validate --base` (review/); its code, name and text
+# live here with the other codes so the lint catalogue reads them without importing review/.
+VERSION_CODE, VERSION_NAME = "PB801", "version-not-bumped"
+"""A document's content changed but its `version` did not go up."""
+VERSION_DOC = (
+    "A document's content changed between the base and the head of a change, but its "
+    "`version` did not go up (reported by `playbook diff`).\n\n"
+    "Why: operators, the handbook's changelog and exported bundles name documents by id and "
+    "version; a changed rule set under the same version cannot be told apart from the old one.\n\n"
+    "Fails: `escalation` step 2 changed from warning to mute, `version: 1.0.0` on both sides.\n"
+    "Passes: the same change with `version: 1.1.0` (PATCH for wording, MINOR for added items, "
+    "MAJOR for a different ladder or schedule).")
+
 
 @dataclass(frozen=True)
 class Code:

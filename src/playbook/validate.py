@@ -20,12 +20,12 @@ from playbook.codes import diagnostic
 from playbook.diagnostics import Diagnostic, Related
 from playbook.files import FileRefused
 from playbook.loader import LoadedFile, Tree
-from playbook.migrate.migrations import VERSIONS
 from playbook.models import API_VERSION, KINDS, Document
 from playbook.models.base import MessageContent
 from playbook.models.packs import Material, MaterialPack
 from playbook.models.playbook import Group, Playbook, Roster
 from playbook.models.project import Project
+from playbook.models.versions import VERSIONS
 from playbook.platforms import effective
 from playbook.source import SourceMap, Span, join
 from playbook.suggest import closest, did_you_mean

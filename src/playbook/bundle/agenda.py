@@ -14,10 +14,10 @@ from dataclasses import dataclass
 
 from playbook import inert
 from playbook.account_posts import by_account
-from playbook.bundle.compose import Composer, Message, one_per_place
 from playbook.diagnostics import Diagnostic
-from playbook.exporters.runsheet import weekday
 from playbook.lifecycle.stages import stage_on
+from playbook.messages.compose import Composer, Message, one_per_place
+from playbook.messages.labels import weekday
 from playbook.models.project import Project
 from playbook.models.types import text_in
 from playbook.schedule import expand, launch_moments, local, programme_anchors, resolve, zone_of

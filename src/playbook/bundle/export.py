@@ -17,13 +17,13 @@ from pathlib import Path
 from typing import Protocol
 
 from playbook.account_posts import by_account
-from playbook.bundle.compose import MEDIA_CODE, MEDIA_NAME, Composer, Message, one_per_place
-from playbook.bundle.media import CopyFailed, copies, media_of
-from playbook.bundle.replies import ReplySet, reply_sets
 from playbook.diagnostics import Diagnostic, Severity
 from playbook.exporters import EXPORTERS, Filters, Selection, replies_md
 from playbook.exporters import manifest as manifest_file
 from playbook.exporters import replies as replies_file
+from playbook.messages.compose import MEDIA_CODE, MEDIA_NAME, Composer, Message, one_per_place
+from playbook.messages.media import CopyFailed, copies, media_of
+from playbook.messages.replies import ReplySet, reply_sets
 from playbook.models.project import Project
 from playbook.schedule import expand
 from playbook.scope import platform_of

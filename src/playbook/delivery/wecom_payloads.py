@@ -24,8 +24,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from playbook.bundle.compose import IMAGE_SUFFIXES, VIDEO_SUFFIXES, Attachment, Message
 from playbook.delivery.routes import Route, route_of
+from playbook.messages.compose import IMAGE_SUFFIXES, VIDEO_SUFFIXES, Attachment, Message
 from playbook.models.project import Project
 
 GROUP_SEND_ENDPOINT = "externalcontact/add_msg_template"

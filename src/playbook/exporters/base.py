@@ -10,9 +10,9 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from playbook.bundle.compose import Message
-from playbook.bundle.media import MediaFile
-from playbook.bundle.replies import ReplySet
+from playbook.messages.compose import Message
+from playbook.messages.media import MediaFile
+from playbook.messages.replies import ReplySet
 from playbook.models.project import Project
 from playbook.models.types import text_in
 
@@ -49,7 +49,7 @@ class Selection:
     dtstamp: dt.datetime = field(default=dt.datetime(1970, 1, 1, tzinfo=dt.UTC))
     """The DTSTAMP of every calendar event (see `exporters.ics`)."""
     media: tuple[MediaFile, ...] = ()
-    """The files copied into the bundle's `media/` folder (see `bundle.media`)."""
+    """The files copied into the bundle's `media/` folder (see `messages.media`)."""
 
     def text(self, value: str | dict[str, str], locale: str | None = None) -> str:
         default = self.project.playbook.locales[0]

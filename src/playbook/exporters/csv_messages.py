@@ -19,8 +19,8 @@ import io
 from collections.abc import Iterator
 
 from playbook import inert
-from playbook.bundle.compose import Message
 from playbook.exporters.base import Selection, zone_name
+from playbook.messages.compose import Message
 from playbook.messages.cues import attach_cue, recipient
 from playbook.schedule import Source
 

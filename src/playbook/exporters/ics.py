@@ -27,8 +27,8 @@ from collections import defaultdict
 from collections.abc import Iterator
 
 from playbook import inert
-from playbook.bundle.compose import Message
 from playbook.exporters.base import Selection, zone_name
+from playbook.messages.compose import Message
 
 FOLDER = "ics"
 EVENT_MINUTES = 10

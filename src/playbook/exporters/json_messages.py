@@ -9,8 +9,8 @@ from collections.abc import Iterator
 from typing import Any
 
 from playbook import __version__
-from playbook.bundle.compose import Attachment, Message
 from playbook.exporters.base import Selection, zone_name
+from playbook.messages.compose import Attachment, Message
 from playbook.messages.cues import recipient
 from playbook.models.routes import ROUTES
 

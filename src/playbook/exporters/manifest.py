@@ -9,9 +9,9 @@ import hashlib
 from collections import Counter
 from collections.abc import Mapping
 
-from playbook.bundle.media import record
 from playbook.exporters.base import Selection
 from playbook.exporters.json_messages import dumps, header
+from playbook.messages.media import record
 
 FILE = "manifest.json"
 

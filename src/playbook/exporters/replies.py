@@ -6,9 +6,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from playbook.bundle.replies import Reply, ReplySet
 from playbook.exporters.base import Selection
 from playbook.exporters.json_messages import attachment_record, dumps, header
+from playbook.messages.replies import Reply, ReplySet
 
 FILE = "replies.json"
 

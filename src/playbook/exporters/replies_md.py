@@ -14,9 +14,9 @@ from collections import defaultdict
 from collections.abc import Iterator
 
 from playbook import inert
-from playbook.bundle.replies import Reply, ReplySet
 from playbook.exporters.base import Selection
 from playbook.exporters.runsheet import fence
+from playbook.messages.replies import Reply, ReplySet
 from playbook.models.rules import GroupRules
 from playbook.scope import groups_in
 

@@ -19,19 +19,12 @@ from collections.abc import Iterator
 from itertools import groupby
 
 from playbook import inert
-from playbook.bundle.compose import Message
 from playbook.exporters.base import Selection, zone_name
+from playbook.messages.compose import Message
 from playbook.messages.cues import attach_cue, recipient
+from playbook.messages.labels import weekday
 
 FOLDER = "md"
-WEEKDAYS = {"zh": ("周一", "周二", "周三", "周四", "周五", "周六", "周日"),
-            "en": ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")}
-
-
-def weekday(day: dt.date, locale: str) -> str:
-    return WEEKDAYS.get(locale.split("-")[0], WEEKDAYS["en"])[day.weekday()]
-
-
 def fence(text: str) -> str:
     """A code fence longer than any run of backticks in `text`."""
     longest = max((len(run) for run in re.findall(r"`+", text)), default=0)

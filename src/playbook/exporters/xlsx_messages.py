@@ -25,10 +25,10 @@ from collections.abc import Iterator
 from xml.sax.saxutils import escape, quoteattr
 
 from playbook import inert
-from playbook.bundle.compose import Message
 from playbook.exporters.base import Selection
 from playbook.exporters.csv_messages import COLUMNS, values
-from playbook.exporters.runsheet import weekday
+from playbook.messages.compose import Message
+from playbook.messages.labels import weekday
 
 FILE = "messages.xlsx"
 CELL_CHARS = 32767

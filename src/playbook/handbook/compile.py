@@ -8,7 +8,6 @@ import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from playbook.bundle.compose import Message, compose
 from playbook.bundle.export import build_bundle
 from playbook.diagnostics import Diagnostic
 from playbook.files import MAX_MEDIA_BYTES, FileRefused
@@ -16,6 +15,7 @@ from playbook.handbook import site
 from playbook.handbook.pages import Handbook, compile_pages
 from playbook.handbook.progress import QUIET, Progress
 from playbook.handbook.views import week_of
+from playbook.messages.compose import Message, compose
 from playbook.models.project import Project
 from playbook.models.types import text_in
 from playbook.writer import safe_folder, staged_tree, sync_tree

@@ -11,7 +11,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from playbook import __version__
-from playbook.bundle.compose import Message
 from playbook.handbook import figures, postings, views
 from playbook.handbook.book import Book, Linker, joined, page_path
 from playbook.handbook.cards import cards
@@ -22,6 +21,7 @@ from playbook.handbook.reference import models
 from playbook.handbook.stages import stage_cells
 from playbook.lifecycle.holidays import with_public_holidays
 from playbook.lint import catalogue
+from playbook.messages.compose import Message
 from playbook.models.project import Project
 from playbook.schedule import launch_moments
 from playbook.scope import groups_in

@@ -8,10 +8,10 @@ import datetime as dt
 import posixpath
 from collections.abc import Mapping
 
-from playbook.bundle.compose import Attachment
 from playbook.handbook.book import Book
 from playbook.handbook.cards import Card, CardFile, CardText
 from playbook.handbook.views import Entry, Preview
+from playbook.messages.compose import Attachment
 from playbook.models.base import MetricTarget
 from playbook.models.calendars import ActivityCalendar, Game, KeywordReply, Slot, WeeklyEvent
 from playbook.models.packs import MaterialPack, TimelineStep

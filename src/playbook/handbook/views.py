@@ -11,10 +11,10 @@ from typing import Any
 
 from dateutil import rrule
 
-from playbook.bundle.compose import Attachment, Message, item_of
 from playbook.handbook.book import Book
 from playbook.handbook.cards import placeholder
 from playbook.handbook.figures import GridEntry
+from playbook.messages.compose import Attachment, Message, item_of
 from playbook.models.base import MessageContent
 from playbook.models.calendars import ActivityCalendar, Game, OfflineEvent, WeeklyEvent
 from playbook.models.packs import MaterialPack

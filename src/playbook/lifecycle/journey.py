@@ -20,9 +20,9 @@ import datetime as dt
 from dataclasses import dataclass
 
 from playbook import inert
-from playbook.bundle.compose import Composer, Message
 from playbook.diagnostics import Diagnostic
 from playbook.lifecycle.selection import StageFilter
+from playbook.messages.compose import Composer, Message
 from playbook.models.project import Project
 from playbook.models.scripts import OnboardingScript
 from playbook.schedule import Send, Source, expand, local, resolve, zone_of

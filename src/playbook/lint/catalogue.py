@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from playbook.codes import CODES
+from playbook.codes import CODES, VERSION_CODE, VERSION_DOC, VERSION_NAME
 from playbook.lint import RULES, SUPPRESSION_CODES
 from playbook.lint.registry import FAMILIES
-from playbook.review.documents import VERSION_CODE, VERSION_DOC, VERSION_NAME
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from playbook.models.project import Project
 
 if TYPE_CHECKING:
-    from playbook.bundle.compose import Message
+    from playbook.messages.compose import Message
 
 _TRIGGER_RECIPIENTS = {
     "on_join": "the member who just joined",

@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from playbook.migrate.rewrite import Migrated
 
 VERSIONS = ("playbook/v1alpha1", "playbook/v1")
-"""Every apiVersion, oldest first: playbook.migrate.migrations.VERSIONS (tests/test_cli.py),
+"""Every apiVersion, oldest first: playbook.models.versions.VERSIONS (tests/test_cli.py),
 repeated so that building the command line does not import the models."""
 CURRENT = VERSIONS[-1]
 

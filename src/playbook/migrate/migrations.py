@@ -2,8 +2,8 @@
 
 A migration is a small function that edits one document in place (a ruamel.yaml round-trip
 mapping, so comments and key order are kept) and returns a line per change, for the report.
-Adding a schema version means: append it to `VERSIONS`, write the migration from the
-previous one, register it in `MIGRATIONS`, and test it on a file with comments.
+Adding a schema version means: append it to `VERSIONS` (models/versions.py), write the
+migration from the previous one, register it in `MIGRATIONS`, and test it on a file with comments.
 """
 
 from __future__ import annotations
@@ -12,11 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from playbook.models.base import API_VERSION
-
-VERSIONS: tuple[str, ...] = ("playbook/v1alpha1", API_VERSION)
-"""Every apiVersion ever published, oldest first; the last is the one the models read."""
-CURRENT = VERSIONS[-1]
+from playbook.models.versions import VERSIONS
 
 
 @dataclass(frozen=True)

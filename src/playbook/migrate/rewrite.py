@@ -17,7 +17,8 @@ from ruamel.yaml.util import load_yaml_guess_indent
 from playbook.codes import diagnostic
 from playbook.diagnostics import Diagnostic, Severity
 from playbook.loader import load_text
-from playbook.migrate.migrations import CURRENT, VERSIONS, Migration, shift_comment, steps_between
+from playbook.migrate.migrations import Migration, shift_comment, steps_between
+from playbook.models.versions import CURRENT, VERSIONS
 
 _BOM = "\ufeff"
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from playbook.codes import VERSION_CODE, VERSION_NAME
 from playbook.diagnostics import Diagnostic, Severity
 from playbook.models.base import Document
 from playbook.models.project import Project
@@ -20,17 +21,6 @@ KIND_NAMES = {
     "MaterialPack": ("material pack", "Material packs"),
 }
 """kind -> (what one document is called, the heading of the kind's section)."""
-
-VERSION_CODE, VERSION_NAME = "PB801", "version-not-bumped"
-"""A document's content changed but its `version` did not go up."""
-VERSION_DOC = (
-    "A document's content changed between the base and the head of a change, but its "
-    "`version` did not go up (reported by `playbook diff`).\n\n"
-    "Why: operators, the handbook's changelog and exported bundles name documents by id and "
-    "version; a changed rule set under the same version cannot be told apart from the old one.\n\n"
-    "Fails: `escalation` step 2 changed from warning to mute, `version: 1.0.0` on both sides.\n"
-    "Passes: the same change with `version: 1.1.0` (PATCH for wording, MINOR for added items, "
-    "MAJOR for a different ladder or schedule).")
 
 Change = Literal["added", "removed", "changed"]
 

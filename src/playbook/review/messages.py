@@ -1,6 +1,6 @@
 """What a change does to the messages posted in each group over the coming days.
 
-Both playbooks are composed for the same window (`bundle.compose`, so texts are rendered
+Both playbooks are composed for the same window (`messages.compose`, so texts are rendered
 exactly as they will be posted). A message is the same message on both sides when it has
 the same group and the same item (document, item kind and item id; not its list position, so
 inserting a slot does not shift the others). Matching, per item and group:
@@ -17,7 +17,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Literal
 
-from playbook.bundle.compose import Message, compose
+from playbook.messages.compose import Message, compose
 from playbook.models.project import Project
 
 MessageChangeKind = Literal["added", "removed", "retimed", "reworded", "retimed and reworded"]

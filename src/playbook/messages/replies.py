@@ -14,7 +14,7 @@ import hashlib
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
-from playbook.bundle.compose import Attachment, Composer, Item
+from playbook.messages.compose import Attachment, Composer, Item
 from playbook.models.base import MessageContent
 from playbook.models.calendars import ActivityCalendar
 from playbook.models.project import Project

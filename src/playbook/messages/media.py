@@ -8,8 +8,8 @@ import hashlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-from playbook.bundle.compose import Attachment
 from playbook.files import MAX_MEDIA_BYTES, FileRefused
+from playbook.messages.compose import Attachment
 from playbook.models.project import Project
 
 FOLDER = "media"
