@@ -10,14 +10,17 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import time
+from collections.abc import Iterator
 from zoneinfo import ZoneInfo
 
 import pytest
 
 from playbook.exporters import ics
 from playbook.exporters.base import Filters, Selection
-from playbook.messages.compose import Message, Source
+from playbook.messages.compose import Message
 from playbook.models.project import Project
+from playbook.schedule import Source
 from test_render_mutants import berlin  # noqa: F401  (the module-scoped project fixture)
 
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -109,3 +112,73 @@ def test_a_group_calendar_holds_one_event_per_message(berlin: Project) -> None: 
         "BEGIN:VALARM\r\nACTION:DISPLAY\r\n"
         "DESCRIPTION:Club One · Host: Good morning\\, Club One!\r\n"
         "TRIGGER:-PT10M\r\nEND:VALARM\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n").encode()
+
+
+# -- survivors of the first mutmut run of exporters/ics.py (issue 19) ----------------------------
+
+def test_a_sender_is_named_in_the_message_locale(berlin: Project) -> None:  # noqa: F811
+    """The role `host` is "Host" in en and "主持" in zh-CN: a zh-CN message names it in zh-CN."""
+    sel = selection(berlin)
+    one = message(locale="zh-CN")
+    two = message(id="m1", group="club-2", group_name="Club Two", locale="zh-CN", text="Hi")
+    assert ics.summary(one, sel) == "Club One · 主持: Good morning, Club One!"
+    assert ics.moment_description([one, two], sel) == (
+        "▶ Club One · 主持 · manual\nGood morning, Club One!\n\n"
+        "group_message · slot morning · ActivityCalendar:daily#/daily/0\n\n"
+        "▶ Club Two · 主持 · manual\nHi\n\n"
+        "group_message · slot morning · ActivityCalendar:daily#/daily/0")
+
+
+def test_one_instant_in_two_zones_keeps_each_zone(berlin: Project) -> None:  # noqa: F811
+    """09:00 in Berlin and 16:00 in Shanghai are the same instant (08:00 UTC) and compare equal
+    as datetimes; each group's event still shows its own local time and zone."""
+    shanghai = message(id="m1", group="club-2", group_name="Club Two",
+                       at=AT.astimezone(ZoneInfo("Asia/Shanghai")))
+    files = dict(ics.export(selection(berlin, message(), shanghai)))
+    assert (b"DTSTART;TZID=Europe/Berlin:20261029T090000\r\n"
+            b"DTEND;TZID=Europe/Berlin:20261029T091000\r\n") in files["ics/groups/club-1.ics"]
+    club_two = files["ics/groups/club-2.ics"]
+    assert (b"DTSTART;TZID=Asia/Shanghai:20261029T160000\r\n"
+            b"DTEND;TZID=Asia/Shanghai:20261029T161000\r\n") in club_two
+    assert b"TZID:Asia/Shanghai\r\n" in club_two and b"TZID:Europe/Berlin\r\n" not in club_two
+
+
+@pytest.fixture
+def machine_in_shanghai(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """The process's local time zone set to UTC+8 (no DST), then put back."""
+    monkeypatch.setenv("TZ", "Asia/Shanghai")
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()
+
+
+@pytest.mark.usefixtures("machine_in_shanghai")
+def test_utc_times_do_not_depend_on_the_machine_zone(berlin: Project) -> None:  # noqa: F811
+    """A time written with `Z` is UTC wherever the export runs (08:00Z, not the local 16:00)."""
+    assert ics.moment("DTSTART", AT.astimezone(dt.timezone(dt.timedelta(hours=-5)))) == (
+        "DTSTART:20261029T080000Z", None)
+    assert ics.moment_uid("anna", AT, selection(berlin)) == "anna-20261029T080000Z@berlin-club.playbook"
+
+
+def test_a_message_text_is_made_once_for_both_calendars(berlin: Project,  # noqa: F811
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A message alone at its moment is in its group's and its operator's calendar with the same
+    summary and description: each is built once (the export's cost, issue 20), not per calendar."""
+    calls: list[str] = []
+    real_summary, real_description = ics.summary, ics.description
+
+    def summary(m: Message, sel: Selection) -> str:
+        calls.append("summary")
+        return real_summary(m, sel)
+
+    def description(m: Message) -> str:
+        calls.append("description")
+        return real_description(m)
+
+    monkeypatch.setattr(ics, "summary", summary)
+    monkeypatch.setattr(ics, "description", description)
+    files = dict(ics.export(selection(berlin, message())))
+    assert sorted(calls) == ["description", "summary"]
+    summary_line = b"SUMMARY:Club One \xc2\xb7 Host: Good morning\\, Club One!\r\n"
+    assert summary_line in files["ics/anna.ics"] and summary_line in files["ics/groups/club-1.ics"]
