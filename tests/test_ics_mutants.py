@@ -82,6 +82,26 @@ def test_a_time_is_local_with_its_zone_or_utc(at: dt.datetime, line: str, zone: 
     assert ics.moment("DTSTART", at) == (line, zone)
 
 
+BERLIN = ZoneInfo("Europe/Berlin")
+
+
+@pytest.mark.parametrize(("at", "start", "end"), [  # events last 10 minutes
+    # 2026-10-25: Berlin's clocks go back at 03:00 CEST to 02:00 CET, so 02:30 comes twice
+    (dt.datetime(2026, 10, 25, 2, 30, tzinfo=BERLIN),  # the first 02:30 (CEST, 00:30Z)
+     "DTSTART;TZID=Europe/Berlin:20261025T023000", "DTEND;TZID=Europe/Berlin:20261025T024000"),
+    (dt.datetime(2026, 10, 25, 2, 30, fold=1, tzinfo=BERLIN),  # the second (CET, 01:30Z)
+     "DTSTART:20261025T013000Z", "DTEND:20261025T014000Z"),
+    (dt.datetime(2026, 10, 25, 1, 50, tzinfo=BERLIN),  # 23:50Z; ends at the first 02:00 (00:00Z)
+     "DTSTART;TZID=Europe/Berlin:20261025T015000", "DTEND;TZID=Europe/Berlin:20261025T020000"),
+    (dt.datetime(2026, 3, 29, 1, 50, tzinfo=BERLIN),  # 00:50Z; 02:00 CET is 03:00 CEST that night
+     "DTSTART;TZID=Europe/Berlin:20260329T015000", "DTEND;TZID=Europe/Berlin:20260329T030000"),
+])
+def test_a_repeated_hour_is_written_so_it_rings_once_at_the_right_instant(
+        at: dt.datetime, start: str, end: str) -> None:
+    lines = ics._times(at, "Europe/Berlin", at.fold)[0].decode().split("\r\n")
+    assert lines[:2] == [start, end]
+
+
 def test_text_values_escape_what_rfc_5545_reserves() -> None:
     assert ics.text("a\\b;c,d\r\ne\rf\ng\x1bh") == "a\\\\b\\;c\\,d\\ne\\nf\\ng\\\\x1bh"
 

@@ -119,9 +119,16 @@ def moment(name: str, at: dt.datetime) -> tuple[str, str | None]:
     """A DATE-TIME property line (unfolded) and the zone it needs a VTIMEZONE for, if any: in UTC
     with `Z`; in a named zone as local time with TZID; a bare offset is turned into UTC."""
     zone = zone_name(at)
-    if zone in UTC_NAMES or not getattr(at.tzinfo, "key", None):
+    if zone in UTC_NAMES or not getattr(at.tzinfo, "key", None) or _second_of_repeated_hour(at):
         return f"{name}:{at.astimezone(dt.UTC):%Y%m%dT%H%M%SZ}", None
     return f"{name};TZID={zone}:{at:%Y%m%dT%H%M%S}", zone
+
+
+def _second_of_repeated_hour(at: dt.datetime) -> bool:
+    """True for a wall time that comes twice (clocks going back) at its second coming: RFC 5545
+    §3.3.5 reads such a local time with TZID as the first, an hour early, so it is written in
+    UTC instead."""
+    return at.fold == 1 and at.replace(fold=0).utcoffset() != at.utcoffset()
 
 
 # A week of L is 80,000 group events, whose categories, group ids and descriptions (a text
@@ -194,7 +201,9 @@ def _times(at: dt.datetime, _zone: str, _fold: int) -> tuple[bytes, str | None]:
     share a few hundred moments. (Moments in two zones compare equal at the same instant, and
     the fold of a repeated hour is ignored: both are part of the key.)"""
     start, zone = moment("DTSTART", at)
-    end, _ = moment("DTEND", at + dt.timedelta(minutes=EVENT_MINUTES))
+    # added in UTC: wall-clock addition keeps no fold, so it could end before a repeated hour's start
+    later = (at.astimezone(dt.UTC) + dt.timedelta(minutes=EVENT_MINUTES)).astimezone(at.tzinfo)
+    end, _ = moment("DTEND", later)
     return fold(start) + fold(end), zone
 
 
