@@ -8,7 +8,6 @@ from the message (times in Europe/Berlin, where 2026-10-29 is CET, UTC+1).
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import time
 from collections.abc import Iterator
@@ -20,7 +19,7 @@ from playbook.exporters import ics
 from playbook.exporters.base import Filters, Selection
 from playbook.messages.compose import Message
 from playbook.models.project import Project
-from playbook.schedule import Source
+from sample_message import sample_message
 from test_render_mutants import berlin  # noqa: F401  (the module-scoped project fixture)
 
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -28,11 +27,7 @@ AT = dt.datetime(2026, 10, 29, 9, 0, tzinfo=BERLIN)
 
 
 def message(**changed: object) -> Message:
-    base = Message(id="m0123456789abcdef", group="club-1", group_name="Club One", operator="anna",
-                   platform="wechat_group", locale="en", at=AT, channel="group_message", sender="host",
-                   text="Good morning, Club One!", attachments=(),
-                   source=Source("ActivityCalendar", "daily", "/daily/0"), item="slot", item_id="morning")
-    return dataclasses.replace(base, **changed)  # type: ignore[arg-type]
+    return sample_message(AT, **changed)
 
 
 def selection(project: Project, *messages: Message) -> Selection:

@@ -24,6 +24,7 @@ from playbook.exporters.base import Filters, Selection
 from playbook.messages.compose import Attachment, Message
 from playbook.models.project import Project
 from playbook.schedule import Source
+from sample_message import sample_message
 from test_render_mutants import berlin  # noqa: F401  (the module-scoped project fixture)
 
 AT = dt.datetime(2026, 10, 29, 9, 5, tzinfo=ZoneInfo("Europe/Berlin"))
@@ -33,11 +34,7 @@ HOSTED = Attachment(path="https://cdn.example.com/clip", sha256="", kind="video"
 
 
 def message(**changed: object) -> Message:
-    base = Message(id="m0123456789abcdef", group="club-1", group_name="Club One", operator="anna",
-                   platform="wechat_group", locale="en", at=AT, channel="group_message", sender="host",
-                   text="Good morning, Club One!", attachments=(),
-                   source=Source("ActivityCalendar", "daily", "/daily/0"), item="slot", item_id="morning")
-    return dataclasses.replace(base, **changed)  # type: ignore[arg-type]
+    return sample_message(AT, **changed)
 
 
 def selection(project: Project, *messages: Message, filters: Filters | None = None) -> Selection:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 
 from bundle_playbook import PLAYBOOK
-from conftest import MakePlaybook
+from conftest import MakePlaybook, document_header
 from playbook.messages.compose import Composer
 from playbook.messages.replies import reply_sets
 from playbook.pipeline import check
@@ -19,13 +19,7 @@ GROUPS = """\
   - {id: club-4, name: Club Four, type: club, operator: ben, opened: 2026-10-01, locale: zh-CN}
 """
 
-SCRIPT = """\
-apiVersion: playbook/v1
-kind: OnboardingScript
-id: join
-version: 1.0.0
-title: Join
-owner: ops
+SCRIPT = document_header("OnboardingScript", "join") + """\
 trigger: {kind: on_join}
 steps:
   - {id: by-group, name: By group, at: +0m, channel: group_message, sender: host,
