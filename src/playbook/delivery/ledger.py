@@ -229,20 +229,33 @@ class Ledger:
 
 def _private_file(path: Path) -> None:
     """Create the database file 0600, or narrow an existing one to 0600; refuse a link or a
-    special file (opened without blocking, so a FIFO named as the ledger cannot hang a run)."""
+    special file."""
+    refused = ledger_file(path, create=True)
+    if refused == "link":
+        raise UsageError(f"{path} is a symbolic link; name the ledger file itself")
+    if refused == "special":
+        raise UsageError(f"{path} is not a regular file; give the ledger a file of its own")
+
+
+def ledger_file(path: Path, *, create: bool) -> str | None:
+    """Check the ledger file at `path` as `send` (`create`: made 0600 when missing, narrowed to
+    0600 when wider) or `build --ledger` (read only) opens it: "link" for a symbolic link,
+    "special" for a folder, FIFO, socket or device (opened without blocking, so a FIFO named
+    as the ledger cannot hang a run), None for a regular file. Other failures raise OSError."""
+    flags = os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC
     try:
-        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC,
-                     LEDGER_MODE)
+        fd = os.open(path, flags | (os.O_RDWR | os.O_CREAT if create else os.O_RDONLY), LEDGER_MODE)
     except OSError as err:
         if err.errno == errno.ELOOP:
-            raise UsageError(f"{path} is a symbolic link; name the ledger file itself") from None
+            return "link"
         raise
     try:
         info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode):
-            raise UsageError(f"{path} is not a regular file; give the ledger a file of its own")
-        if stat.S_IMODE(info.st_mode) & 0o077:
+            return "special"
+        if create and stat.S_IMODE(info.st_mode) & 0o077:
             os.fchmod(fd, LEDGER_MODE)
+        return None
     finally:
         os.close(fd)
 

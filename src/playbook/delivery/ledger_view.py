@@ -8,13 +8,11 @@ with `mode=ro`, so building never changes the ledger a cron `send` is writing.
 
 from __future__ import annotations
 
-import errno
-import os
 import sqlite3
-import stat
 from dataclasses import dataclass
 from pathlib import Path
 
+from playbook.delivery.ledger import ledger_file
 from playbook.errors import UsageError
 
 RESULT_STATUS = {0: "not sent yet", 1: "sent", 2: "not a friend", 3: "already received one"}
@@ -40,19 +38,16 @@ class LedgerRow:
 def _check_file(path: Path) -> None:
     """Refuse what is not a regular file, without blocking on a FIFO."""
     try:
-        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
+        refused = ledger_file(path, create=False)
     except FileNotFoundError:
         raise UsageError(f"--ledger {path}: no such file; `playbook send --post` creates the "
                          "ledger") from None
     except OSError as err:
-        if err.errno == errno.ELOOP:
-            raise UsageError(f"--ledger {path}: is a symbolic link; name the ledger file itself") from None
         raise UsageError(f"--ledger {path}: cannot be read ({err.strerror})") from None
-    try:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
-            raise UsageError(f"--ledger {path}: not a regular file")
-    finally:
-        os.close(fd)
+    if refused == "link":
+        raise UsageError(f"--ledger {path}: is a symbolic link; name the ledger file itself")
+    if refused == "special":
+        raise UsageError(f"--ledger {path}: not a regular file")
 
 
 def read_ledger(path: Path) -> list[LedgerRow]:
