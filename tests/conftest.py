@@ -10,6 +10,8 @@ import pytest
 
 from golden import pytest_terminal_summary  # noqa: F401  (lists refreshed golden files)
 from playbook.cli import main
+from playbook.models.project import Project
+from playbook.pipeline import check
 from wecom_server import WeComServer, serving
 
 Files = Mapping[str, str | bytes]
@@ -133,3 +135,12 @@ def server(monkeypatch: pytest.MonkeyPatch) -> Iterator[WeComServer]:
     with serving(monkeypatch.setenv, lambda name: monkeypatch.delenv(name, raising=False),
                  time.time) as running:
         yield running
+
+
+@pytest.fixture(scope="session")
+def shipped() -> Project:
+    """The shipped playbook (this repository), checked once for the run: it must be clean. The
+    Project is frozen, so the tests that read it share one."""
+    checked = check(Path(__file__).resolve().parents[1])
+    assert checked.project is not None and not checked.failing
+    return checked.project

@@ -14,18 +14,11 @@ from playbook.account_posts import by_account
 from playbook.loader import load_tree
 from playbook.messages.compose import Attachment, Composed, Message, compose
 from playbook.models.project import Project
-from playbook.pipeline import check
 from playbook.schedule import expand
 from playbook.validate import validate_tree
 
 REPO = Path(__file__).resolve().parents[1]
 MONDAY, SUNDAY = dt.date(2026, 11, 30), dt.date(2026, 12, 6)
-
-
-def shipped() -> Project:
-    checked = check(REPO)
-    assert checked.project is not None
-    return checked.project
 
 
 def test_the_contract_the_handbook_relies_on() -> None:
@@ -37,8 +30,8 @@ def test_the_contract_the_handbook_relies_on() -> None:
     assert [f.name for f in dataclasses.fields(Composed)] == ["messages", "diagnostics"]
 
 
-def test_every_send_of_the_week_becomes_one_rendered_message() -> None:
-    project = shipped()
+def test_every_send_of_the_week_becomes_one_rendered_message(shipped: Project) -> None:
+    project = shipped
     composed = compose(project, MONDAY, SUNDAY)
     sends = by_account(project, expand(project, MONDAY, SUNDAY))  # one Moments post per account
     assert composed.diagnostics == []
@@ -61,8 +54,8 @@ def test_every_send_of_the_week_becomes_one_rendered_message() -> None:
     assert greeting.group_name in greeting.text and greeting.at.date().isoformat() in greeting.text
 
 
-def test_launch_steps_carry_their_materials_hashed() -> None:
-    composed = compose(shipped(), dt.date(2026, 12, 6), dt.date(2026, 12, 6))
+def test_launch_steps_carry_their_materials_hashed(shipped: Project) -> None:
+    composed = compose(shipped, dt.date(2026, 12, 6), dt.date(2026, 12, 6))
     launch = next(m for m in composed.messages if m.item_id == "launch")
     files = [a for a in launch.attachments if a.sha256]
     assert files and all(a.path.startswith("packs/winter-laundry-pods/") for a in files)

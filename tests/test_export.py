@@ -43,13 +43,6 @@ MARKED = '{"generator": "playbook", "kind": "bundle"}\n'
 
 
 @pytest.fixture(scope="module")
-def shipped() -> Project:
-    checked = check(REPO)
-    assert checked.project is not None and not checked.failing
-    return checked.project
-
-
-@pytest.fixture(scope="module")
 def week(shipped: Project) -> Bundle:
     bundle = build_bundle(shipped, MONDAY, SUNDAY)
     assert bundle.diagnostics == []

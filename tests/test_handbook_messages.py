@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-from pathlib import Path
 
 import pytest
 
@@ -17,17 +16,8 @@ from playbook.handbook.progress import Progress
 from playbook.handbook.views import merged
 from playbook.messages.compose import Message, compose
 from playbook.models.project import Project
-from playbook.pipeline import check
 
-REPO = Path(__file__).resolve().parents[1]
 DAY = dt.date(2026, 11, 23)
-
-
-@pytest.fixture(scope="module")
-def shipped() -> Project:
-    checked = check(REPO)
-    assert checked.project is not None and not checked.failing
-    return checked.project
 
 
 @pytest.fixture(scope="module")

@@ -8,24 +8,14 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-from pathlib import Path
 
 import pytest
 
 from playbook.bundle.export import Bundle, build_bundle
 from playbook.models.project import Project
 from playbook.models.types import text_in
-from playbook.pipeline import check
 
-REPO = Path(__file__).resolve().parents[1]
 MONDAY, SUNDAY = dt.date(2026, 11, 30), dt.date(2026, 12, 6)
-
-
-@pytest.fixture(scope="module")
-def shipped() -> Project:
-    checked = check(REPO)
-    assert checked.project is not None and not checked.failing
-    return checked.project
 
 
 @pytest.fixture(scope="module")
