@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from playbook.models.project import Project
 from playbook.review.documents import FieldChange, compare
 
 CASES: list[tuple[str, Any, Any, list[FieldChange]]] = [
@@ -47,15 +48,14 @@ def test_compare_starts_paths_under_a_prefix() -> None:
     assert compare({"a": 1}, {}, "rules") == [FieldChange("rules › a", "removed", 1, None)]
 
 
-def test_a_message_change_names_the_variant_a_group_now_gets() -> None:
+def test_a_message_change_names_the_variant_a_group_now_gets(shipped: Project) -> None:
     import dataclasses
     import datetime as dt
 
     from playbook.messages.compose import compose
     from playbook.review.messages import _match
-    from test_compose import shipped
 
-    [first, *_] = compose(shipped(), dt.date(2026, 12, 6), dt.date(2026, 12, 6)).messages
+    [first, *_] = compose(shipped, dt.date(2026, 12, 6), dt.date(2026, 12, 6)).messages
     old = dataclasses.replace(first, variant="a")
     new = dataclasses.replace(first, variant="b", text=first.text + "!")
     [change] = _match([old], [new])
