@@ -61,7 +61,8 @@ MODULES: dict[str, tuple[str, tuple[str, ...]]] = {
                                         "tests/test_bad_input.py", "tests/test_review_integrity.py",
                                         "tests/test_files_mutants.py")),
     "loader": ("src/playbook/loader.py", ("tests/test_loader.py", "tests/test_bad_input.py",
-                                        "tests/test_loader_mutants.py", "tests/test_loader_file_mutants.py")),
+                                        "tests/test_loader_mutants.py", "tests/test_loader_file_mutants.py",
+                                        "tests/test_loader_survivors.py")),
     "schedule": ("src/playbook/schedule.py", ("tests/test_schedule.py", "tests/test_guards.py")),
 }
 """The critical modules of issue 19, smallest first in a full run (see `_by_size`)."""
