@@ -63,7 +63,10 @@ MODULES: dict[str, tuple[str, tuple[str, ...]]] = {
     "loader": ("src/playbook/loader.py", ("tests/test_loader.py", "tests/test_bad_input.py",
                                         "tests/test_loader_mutants.py", "tests/test_loader_file_mutants.py",
                                         "tests/test_loader_survivors.py")),
-    "schedule": ("src/playbook/schedule.py", ("tests/test_schedule.py", "tests/test_guards.py")),
+    "schedule": ("src/playbook/schedule.py", ("tests/test_schedule.py", "tests/test_guards.py",
+                                              "tests/test_holidays.py", "tests/test_holidays_makeup.py",
+                                              "tests/test_schedule_shared.py", "tests/test_stages.py",
+                                              "tests/test_selectors.py", "tests/test_schedule_mutants.py")),
 }
 """The critical modules of issue 19, smallest first in a full run (see `_by_size`)."""
 
