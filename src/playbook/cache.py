@@ -53,6 +53,8 @@ from playbook.source import Span
 CACHE_FOLDER = Path(".playbook") / "cache"
 """Where, under a playbook root, cache entries live (a hidden folder: the loader skips it)."""
 VALIDATE_FILE = "validate.json"
+BUILD_FILE = "build.json"
+"""The entry of `playbook build`'s shortcut (`playbook.handbook.unchanged`), signed the same way."""
 FORMAT = 2
 """The layout of an entry; bump it when the stored fields change. 2: signed."""
 MAX_ENTRY_BYTES = 64 * 1024 * 1024
@@ -63,8 +65,8 @@ DISABLE_VARIABLE = "PLAYBOOK_NO_CACHE"
 _DIR_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0)
 _FILE_FLAGS = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_NOCTTY | getattr(os, "O_CLOEXEC", 0)
 
-__all__ = ["CACHE_FOLDER", "DISABLE_VARIABLE", "Entry", "Inputs", "disabled", "entry_path", "inputs",
-           "key", "load", "store"]
+__all__ = ["BUILD_FILE", "CACHE_FOLDER", "DISABLE_VARIABLE", "Entry", "Inputs", "disabled", "entry_path",
+           "inputs", "key", "load", "load_signed", "store", "store_signed"]
 
 
 @dataclass(frozen=True)
@@ -92,21 +94,25 @@ def entry_path(root: Path) -> Path:
     return root / CACHE_FOLDER / VALIDATE_FILE
 
 
-def key(root: Path, options: Mapping[str, Any]) -> str | None:
+def key(root: Path, options: Mapping[str, Any], *, every_file: bool = False) -> str | None:
     """The cache key of validating `root` with `options` (JSON-serialisable command settings);
     None when nothing may be cached: the inputs cannot be read reliably, the cache folder is a
-    symbolic link, or there is no user key to sign entries with."""
+    symbolic link, or there is no user key to sign entries with.
+
+    `every_file` also keys on the bytes of every indexed file (media, attachments), not only on
+    their names: a build copies them into the site, where validate only checks they exist."""
     if not _folder_is_own(root) or user_key(root) is None:
         return None
     try:
         digest = hashlib.blake2b(digest_size=32)
         _add(digest, f"playbook-validate-cache/{FORMAT}".encode())
         _add(digest, _toolchain().encode())
-        settings = {"options": dict(options), "today": today_text()}
+        settings = {"options": dict(options), "today": today_text(), "every_file": every_file}
         _add(digest, json.dumps(settings, sort_keys=True, default=str).encode())
-        found = inputs(root)
+        found = inputs(root, read_indexed=every_file)
+        indexed = sorted(found.indexed) if every_file else []
         for section, names in (("documents", found.documents), ("templates", found.templates),
-                               ("config", [CONFIG_FILE])):
+                               ("config", [CONFIG_FILE]), ("indexed", indexed)):
             _add(digest, section.encode())
             for rel in names:
                 _add(digest, _bytes(rel))
@@ -119,11 +125,11 @@ def key(root: Path, options: Mapping[str, Any]) -> str | None:
         return None
 
 
-def load(root: Path, wanted: str) -> Entry | None:
-    """The stored entry when it is signed with this user's key and its key is `wanted`; None on
-    any mismatch, forgery or damage."""
+def load_signed(root: Path, name: str, wanted: str) -> dict[str, Any] | None:
+    """The payload of the entry `name` when it is signed with this user's key and stored under
+    key `wanted`; None on any mismatch, forgery or damage."""
     secret = user_key(root)
-    raw = _read_entry(root) if secret is not None else None
+    raw = _read_entry(root, name) if secret is not None else None
     if secret is None or raw is None:
         return None
     claimed, _, body = raw.partition(b"\n")
@@ -131,8 +137,43 @@ def load(root: Path, wanted: str) -> Entry | None:
         if not genuine(secret, body, claimed.decode("ascii")):
             return None
         stored = json.loads(body)
-        if not isinstance(stored, dict) or stored.get("format") != FORMAT or stored.get("key") != wanted:
-            return None
+    except (ValueError, RecursionError):
+        return None
+    if not isinstance(stored, dict) or stored.get("format") != FORMAT or stored.get("key") != wanted:
+        return None
+    return stored
+
+
+def store_signed(root: Path, name: str, wanted: str, payload: Mapping[str, Any]) -> bool:
+    """Keep `payload` as the entry `name` under key `wanted` (replacing the previous one),
+    signed. False when it cannot be: the folder cannot be written, is a symbolic link, or there
+    is no user key. A cache is an optimisation, so none of that is an error."""
+    from playbook.errors import UsageError
+    from playbook.writer import safe_folder, write_text  # only a miss writes
+
+    secret = user_key(root)
+    if secret is None:
+        return False
+    body = json.dumps({**payload, "format": FORMAT, "key": wanted}, ensure_ascii=False,
+                      separators=(",", ":"))
+    signed = tag(secret, body.encode("utf-8", "surrogateescape")) + "\n" + body
+    try:
+        folder = safe_folder(root, CACHE_FOLDER.as_posix())  # refuses a linked .playbook or cache
+        # the folder ignores itself, so a playbook repository never commits its cache
+        write_text(folder / ".gitignore", "# Created by `playbook validate`; safe to delete.\n*\n")
+        write_text(folder / name, signed)
+    except (OSError, UnicodeEncodeError, UsageError):
+        return False
+    return True
+
+
+def load(root: Path, wanted: str) -> Entry | None:
+    """The stored validate entry when it is signed with this user's key and its key is
+    `wanted`; None on any mismatch, forgery or damage."""
+    stored = load_signed(root, VALIDATE_FILE, wanted)
+    if stored is None:
+        return None
+    try:
         return Entry(
             diagnostics=[_diagnostic(d) for d in stored["diagnostics"]],
             files_checked=_int(stored["files_checked"]),
@@ -143,32 +184,12 @@ def load(root: Path, wanted: str) -> Entry | None:
 
 
 def store(root: Path, wanted: str, entry: Entry) -> bool:
-    """Keep `entry` under key `wanted` (replacing the previous one), signed. False when it cannot
-    be: the folder cannot be written, is a symbolic link, or there is no user key. A cache is an
-    optimisation, so none of that is an error."""
-    from playbook.errors import UsageError
-    from playbook.writer import safe_folder, write_text  # only a miss writes
-
-    secret = user_key(root)
-    if secret is None:
-        return False
-    payload = {
-        "format": FORMAT,
-        "key": wanted,
+    """Keep the validate `entry` under key `wanted`, signed (see `store_signed`)."""
+    return store_signed(root, VALIDATE_FILE, wanted, {
         "files_checked": entry.files_checked,
         "exit_code": entry.exit_code,
         "diagnostics": [_plain(d) for d in entry.diagnostics],
-    }
-    body = json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
-    signed = tag(secret, body.encode("utf-8", "surrogateescape")) + "\n" + body
-    try:
-        folder = safe_folder(root, CACHE_FOLDER.as_posix())  # refuses a linked .playbook or cache
-        # the folder ignores itself, so a playbook repository never commits its cache
-        write_text(folder / ".gitignore", "# Created by `playbook validate`; safe to delete.\n*\n")
-        write_text(folder / VALIDATE_FILE, signed)
-    except (OSError, UnicodeEncodeError, UsageError):
-        return False
-    return True
+    })
 
 
 def _folder_is_own(root: Path) -> bool:
@@ -189,8 +210,8 @@ def _folder_is_own(root: Path) -> bool:
     return True
 
 
-def _read_entry(root: Path) -> bytes | None:
-    """The bytes of the entry, opened folder by folder without following any link, or None."""
+def _read_entry(root: Path, name: str) -> bytes | None:
+    """The bytes of the entry `name`, opened folder by folder without following any link, or None."""
     try:
         fd = os.open(root, _DIR_FLAGS & ~os.O_NOFOLLOW)  # the root itself is the user's choice
     except OSError:
@@ -200,7 +221,7 @@ def _read_entry(root: Path) -> bytes | None:
             child = os.open(part, _DIR_FLAGS, dir_fd=fd)
             os.close(fd)
             fd = child
-        handle = os.open(VALIDATE_FILE, _FILE_FLAGS, dir_fd=fd)
+        handle = os.open(name, _FILE_FLAGS, dir_fd=fd)
         try:
             info = os.fstat(handle)
             if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_ENTRY_BYTES:

@@ -4,7 +4,8 @@ key of `playbook.cache`.
 This mirrors what `playbook.loader` (discovery and the file index), the template loader and the
 lint configuration read, through the same rules as the file-access layer (`playbook.files`):
 nothing is read through a symbolic link leading out of the root, a FIFO, socket or device is
-never opened for reading, and no file is read past `MAX_FILE_BYTES`. Those paths are recorded
+never opened for reading, and no file is read past `MAX_FILE_BYTES` (media, read only for
+the key of `playbook build`, past `MAX_MEDIA_BYTES`, and kept as a hash). Those paths are recorded
 by what they are instead (the check reports them with a diagnostic, whatever they hold).
 
 Speed matters here: a cache hit on 4,000 files must answer in about a third of a second, and
@@ -21,12 +22,13 @@ the second key computed after the check (see `playbook.cli`) catches.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from playbook.files import MAX_FILE_BYTES, FileRefused, PlaybookFiles
+from playbook.files import MAX_FILE_BYTES, MAX_MEDIA_BYTES, FileRefused, PlaybookFiles
 
 # What the loader reads; kept equal to playbook.loader by tests/test_cache.py.
 ROOT_FILES = ("playbook.yaml", "roster.yaml")
@@ -48,7 +50,8 @@ class Inputs:
     documents: list[str] = field(default_factory=list)
     """What `loader.discover` returns (relative POSIX paths, sorted): content matters."""
     indexed: set[str] = field(default_factory=set)
-    """What `loader.index_files` returns: only that each exists matters."""
+    """What `loader.index_files` returns: only that each exists matters to validate (a build
+    copies media, so its key asks for their bytes too: `read_indexed`)."""
     templates: list[str] = field(default_factory=list)
     """Every file under templates/, hidden ones included: content matters."""
     links: dict[str, str] = field(default_factory=dict)
@@ -57,17 +60,24 @@ class Inputs:
     """Every other path that is not a plain file or folder -> what the file-access layer calls
     it (a link out, a special file, an unlistable folder): the check reports each one."""
     content: dict[str, bytes] = field(default_factory=dict)
-    """The bytes of each document, template and the config, or why they cannot be read."""
+    """The bytes of each document, template and the config (and of every indexed file when
+    asked), or why they cannot be read."""
 
 
-def inputs(root: Path) -> Inputs:
+def inputs(root: Path, *, read_indexed: bool = False) -> Inputs:
     """Mirror `loader.scan`, `loader.index` and the template loader: which files under `root`
-    a validate run reads or checks for, with the bytes of those it reads."""
-    return _Walk(root).run()
+    a validate run reads or checks for, with the bytes of those it reads (and of every indexed
+    file when `read_indexed`)."""
+    return _Walk(root, read_indexed).run()
 
 
 class _Walk:
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, read_indexed: bool = False) -> None:
+        self.read_indexed = read_indexed
+        self.limit = MAX_FILE_BYTES
+        """How much of a file is read (the loader's limit; the media limit for indexed files)."""
+        self.digest_only = False
+        """Keep a hash of what was read instead of the bytes (indexed files: media can be large)."""
         self.base = str(root)
         self.real_root = os.path.realpath(root)
         self.found = Inputs()
@@ -90,7 +100,9 @@ class _Walk:
                                 if rel.endswith(DOCUMENT_SUFFIXES)]
         self._packs()
         found.documents.sort()
-        found.indexed = set(self._files("", hidden=False, skip=SKIPPED_DIRS, read=False))
+        self.limit, self.digest_only = MAX_MEDIA_BYTES, True  # media: up to their own limit, hashed
+        found.indexed = set(self._files("", hidden=False, skip=SKIPPED_DIRS, read=self.read_indexed))
+        self.limit, self.digest_only = MAX_FILE_BYTES, False
         found.templates = list(self._files(TEMPLATES_FOLDER, hidden=True, skip=frozenset(), read=True))
         return found
 
@@ -215,23 +227,29 @@ class _Walk:
             info = os.fstat(handle)
             if not stat.S_ISREG(info.st_mode):
                 return b"changed"
-            if info.st_size > MAX_FILE_BYTES:
+            if info.st_size > self.limit:
                 return b"too large"
             # ask for the size fstat gave plus one byte (a buffer of the limit costs more than
             # the read); getting exactly the size means the end was reached, anything else
             # (the file shrank or grew meanwhile) is read on to its end or past the limit
             data = os.read(handle, info.st_size + 1)
-            while len(data) != info.st_size and len(data) <= MAX_FILE_BYTES and (
-                    more := os.read(handle, min(1 << 16, MAX_FILE_BYTES + 1 - len(data)))):
+            while len(data) != info.st_size and len(data) <= self.limit and (
+                    more := os.read(handle, min(1 << 16, self.limit + 1 - len(data)))):
                 data += more
         except OSError as err:
             return f"unreadable {err.errno}".encode()
         finally:
             os.close(handle)
-        return b"too large" if len(data) > MAX_FILE_BYTES else b"content:" + data
+        return b"too large" if len(data) > self.limit else self._kept(data)
 
     def _read_layer(self, rel: str) -> bytes:
         try:
-            return b"content:" + self.access.read_bytes(rel, MAX_FILE_BYTES)
+            return self._kept(self.access.read_bytes(rel, self.limit))
         except FileRefused as err:
             return f"{err.code} {err.reason}".encode()
+
+    def _kept(self, data: bytes) -> bytes:
+        """What the key takes of a file's bytes: themselves, or their hash for indexed files."""
+        if self.digest_only:
+            return b"blake2b:" + hashlib.blake2b(data, digest_size=32).digest()
+        return b"content:" + data

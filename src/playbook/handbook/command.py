@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from playbook.arguments import add_root, date, source_date_epoch
 
 if TYPE_CHECKING:  # not imported at run time: see the module's docstring
+    from playbook.handbook.compile import SiteReport
     from playbook.handbook.progress import Progress
     from playbook.pipeline import Checked
 
@@ -73,11 +74,8 @@ def _day(args: argparse.Namespace) -> dt.date:
 
 
 def run_build(args: argparse.Namespace) -> int:
-    from playbook.handbook import site
-    from playbook.handbook.environment import override_problems
-    from playbook.handbook.progress import Progress
+    from playbook.handbook import site, unchanged
     from playbook.output_guard import check_output
-    from playbook.pipeline import check, report_failure, report_stop
 
     day = _day(args)
     source_date_epoch()  # a bad SOURCE_DATE_EPOCH stops the build before any work
@@ -89,6 +87,17 @@ def run_build(args: argparse.Namespace) -> int:
     label = f"--out {args.out}" if args.out is not None else str(target)
     check_output(target, site.KIND, root=args.root, label=label,
                  adopt=lambda _: site.made_here(args.root, target))
+    wanted = unchanged.key(args, day, target)
+    pages = unchanged.pages_if_current(args.root, wanted, target, day) if wanted is not None else None
+    if pages is not None:  # nothing the last build read has changed, and its site is in place
+        if not args.quiet:
+            print(f"{target}: handbook up to date (0 of {pages} pages written, as of {day.isoformat()})")
+        return 0
+    # only a build that has work to do pays for importing the checks, Jinja2 and MkDocs
+    from playbook.handbook.environment import override_problems
+    from playbook.handbook.progress import Progress
+    from playbook.pipeline import EXIT_OK, check, report_failure, report_stop
+
     checked = check(args.root)
     if checked.failing or checked.project is None:
         return report_failure(checked, "the build")
@@ -97,19 +106,25 @@ def run_build(args: argparse.Namespace) -> int:
         return report_stop(unusable, checked.files_checked, "the build")
     progress = Progress.for_terminal(sys.stderr, quiet=args.quiet)
     try:
-        return _compile_and_build(args, checked, day, target, progress)
+        done = _compile_and_build(args, checked, day, target, progress)
     finally:
         progress.close()
+    if isinstance(done, int):
+        return done
+    if wanted is not None:
+        unchanged.remember(args.root, wanted, done.pages, args, day, target)
+    return EXIT_OK
 
 
 def _compile_and_build(args: argparse.Namespace, checked: Checked, day: dt.date, target: Path,
-                       progress: Progress) -> int:
+                       progress: Progress) -> int | SiteReport:
+    """Compile the pages and build the site; the build's report, or the exit code of a stop."""
     from jinja2 import TemplateError
 
     from playbook.handbook.compile import build_site, compile_handbook
     from playbook.handbook.environment import template_error
     from playbook.handbook.site import SiteBuildFailed
-    from playbook.pipeline import EXIT_FINDINGS, EXIT_OK, report_stop
+    from playbook.pipeline import EXIT_FINDINGS, report_stop
 
     project = checked.project
     assert project is not None, "run_build stops first when validation gives no project"
@@ -147,13 +162,13 @@ def _compile_and_build(args: argparse.Namespace, checked: Checked, day: dt.date,
         return EXIT_FINDINGS
     progress.close()
     if args.quiet:
-        return EXIT_OK
+        return done
     if done.built:
         print(f"{target}: handbook built ({done.pages} pages, {done.written} written, "
               f"as of {day.isoformat()})")
     else:
         print(f"{target}: handbook up to date (0 of {done.pages} pages written, as of {day.isoformat()})")
-    return EXIT_OK
+    return done
 
 
 def run_serve(args: argparse.Namespace) -> int:

@@ -22,15 +22,17 @@ import re
 from collections.abc import Iterator, Mapping
 from importlib import metadata
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 from markupsafe import escape
 
 from playbook import __version__
 from playbook.arguments import source_date_epoch
-from playbook.handbook.pages import Handbook
 from playbook.writer import write_text
+
+if TYPE_CHECKING:  # the page models are not needed to check a stamp (`handbook.unchanged`)
+    from playbook.handbook.pages import Handbook
 
 ASSETS = Path(__file__).parent / "assets"
 KIND = "site"
