@@ -148,3 +148,10 @@ def test_launch_line_escapes_every_text_and_the_phase_class() -> None:
 
 def test_a_launch_without_steps_draws_nothing() -> None:
     assert launch_line([]) == ""
+
+
+def test_a_phase_with_nothing_css_safe_adds_no_phase_class() -> None:
+    # no phase, or one whose characters are all stripped: the dot keeps its default colour
+    tree = Tree(launch_line([LaunchMark("12-05 18:00", "预热", "", "", ""),
+                             LaunchMark("12-06 10:00", "上线", "", "", "上线!")]))
+    assert [attrs["class"] for attrs, _ in tree.find("li")] == ["pb-mark", "pb-mark"]
