@@ -7,6 +7,8 @@ that have no reason or suppress nothing.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from playbook.diagnostics import Diagnostic, Severity
 from playbook.lint import (  # noqa: F401  (registers the rules)
     admission,
@@ -25,6 +27,7 @@ from playbook.lint import (  # noqa: F401  (registers the rules)
     routes,
     schedules,
     templates,
+    workers,
 )
 from playbook.lint.config import LintConfig
 from playbook.lint.registry import RULES, Finding, Rule, forget, rule
@@ -49,17 +52,21 @@ def _suppressed(diag: Diagnostic, by_line: dict[tuple[str, int], list[Suppressio
 def run(project: Project, config: LintConfig | None = None) -> list[Diagnostic]:
     """Every finding of every enabled rule, after suppressions."""
     config = config or LintConfig()
-    found: list[Diagnostic] = []
-    try:
-        for code in sorted(RULES):
-            entry = RULES[code]
-            if not config.enabled(code):
-                continue
-            severity = config.severity_of(code, entry.severity)
-            for f in entry.check(project):
-                found.append(Diagnostic(f.span, severity, code, entry.name, f.message, f.help, f.related))
+    codes = [code for code in sorted(RULES) if config.enabled(code)]
+
+    def run_rules(some: Sequence[str]) -> dict[str, list[Finding]]:
+        return {code: list(RULES[code].check(project)) for code in some}
+
+    try:  # on one core or two (`workers`); the findings come back by code either way
+        by_code = workers.run_split(project, codes, lambda code: RULES[code].check.__module__, run_rules)
     finally:
         forget()
+    found: list[Diagnostic] = []
+    for code in codes:
+        entry = RULES[code]
+        severity = config.severity_of(code, entry.severity)
+        found += [Diagnostic(f.span, severity, code, entry.name, f.message, f.help, f.related)
+                  for f in by_code[code]]
 
     by_line: dict[tuple[str, int], list[Suppression]] = {}
     for items in project.suppressions.values():
