@@ -215,3 +215,13 @@ def test_an_offset_inside_a_character_still_gives_a_position() -> None:
     # byte 1 falls inside `群` (three bytes): the partial character counts as one column
     assert loader._position("群x", 1, "a.yaml") == Span("a.yaml", 1, 2)
     assert loader._position("a\n群x", 5, "a.yaml") == Span("a.yaml", 2, 2)
+
+
+def test_the_alias_limit_counts_each_use_and_names_the_anchored_value(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(loader, "MAX_ALIASES", 2)
+    assert load("a: &a [x]\nb: *a\nc: *a\n").diagnostics == []  # two uses: at the limit
+    loaded = load("a: &a [x]\nb: *a\nc: [*a, *a]\n")
+    # an alias is the anchored node itself once composed, so the third use is reported there
+    assert found(loaded) == [("rules/a.yaml:1:4: error PB004 more than 2 alias uses in one file", None)]
+    assert loaded.data is None
