@@ -20,7 +20,7 @@ import pytest
 
 import playbook
 from playbook.exporters import json_messages as jm
-from playbook.exporters.base import Filters, Selection
+from playbook.exporters.base import Filters, Selection, whole
 from playbook.messages.compose import Attachment, Message
 from playbook.models.project import Project
 from playbook.schedule import Source
@@ -149,7 +149,7 @@ def test_export_writes_messages_json_that_reads_back_as_header_and_records(
                                   operator="ben", locale="zh-CN", text="早上好")
     files = list(jm.export(selection(berlin, one, two)))
     assert [name for name, _ in files] == ["messages.json"]
-    data = files[0][1]
+    data = whole(files[0][1])
     assert "商店一群".encode() in data  # readable Chinese, not \u escapes
     assert data.count(b"\n    {") == 2  # one line per record
     parsed = json.loads(data)
@@ -162,8 +162,9 @@ def test_export_writes_messages_json_that_reads_back_as_header_and_records(
 
 
 def test_export_of_no_message_writes_an_empty_list(berlin: Project) -> None:  # noqa: F811
-    (name, data), = jm.export(selection(berlin))
+    (name, pieces), = jm.export(selection(berlin))
     assert name == "messages.json"
+    data = whole(pieces)
     assert data.endswith(b'"messages": []\n}\n')
     assert json.loads(data)["messages"] == []
 

@@ -24,7 +24,7 @@ from hypothesis import strategies as st
 from bundle_playbook import FILES
 from playbook.bundle.export import build_bundle, dtstamp_for
 from playbook.exporters import csv_messages, ics
-from playbook.exporters.base import Filters, Selection
+from playbook.exporters.base import Filters, Selection, whole
 from playbook.handbook.escape import md
 from playbook.messages.compose import Message
 from playbook.models.project import Project
@@ -92,7 +92,7 @@ def test_any_text_survives_messages_csv(sample: tuple[Project, Message], text: s
     project, message = sample
     varied = dataclasses.replace(message, text=text, group_name=group_name)
     [(_, data)] = list(csv_messages.export(selection(project, varied)))
-    rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"), newline="")))
+    rows = list(csv.reader(io.StringIO(whole(data).decode("utf-8-sig"), newline="")))
     assert len(rows) == 2 and len(rows[1]) == len(rows[0])
     row = dict(zip(rows[0], rows[1], strict=True))
     assert (row["text"], row["group_name"]) == (as_cell(text), as_cell(group_name))

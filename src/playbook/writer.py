@@ -14,6 +14,7 @@ import tempfile
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
+from typing import BinaryIO, TypeAlias
 
 from playbook import output_guard
 from playbook.errors import UsageError
@@ -55,6 +56,65 @@ def write_bytes(path: Path, data: bytes) -> bool:
         Path(tmp).unlink(missing_ok=True)
         raise
     return True
+
+
+Content: TypeAlias = bytes | Iterable[bytes]
+"""A file's content: whole, or in pieces (any iterable of `bytes`, e.g. a generator) that
+are written as they come, so a file of a hundred megabytes is never held at once."""
+
+
+@dataclass(frozen=True)
+class Written:
+    """What `write_pieces` did: whether the file changed, and its SHA-256 (hex) and size."""
+
+    changed: bool
+    sha256: str
+    size: int
+
+
+def write_pieces(path: Path, pieces: Iterable[bytes]) -> Written:
+    """Write the pieces to `path` atomically, like `write_bytes`, hashing them as they are
+    written. The pieces go into a temp file beside `path`; when `path` is a regular file with
+    the same bytes, the temp file is dropped and `path` keeps its mtime (`changed` False),
+    else the temp file is renamed over it. If the pieces raise, or the run is interrupted,
+    `path` is left as it was and the temp file is removed."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        os.fchmod(fd, 0o666 & ~umask())  # mkstemp makes 0600; an output is a normal file
+        with os.fdopen(fd, "wb") as handle:
+            digest, size = _write_hashed(handle, pieces)
+        if _holds(path, digest, size):
+            Path(tmp).unlink()
+            return Written(False, digest, size)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return Written(True, digest, size)
+
+
+def _write_hashed(handle: BinaryIO, pieces: Iterable[bytes]) -> tuple[str, int]:
+    """Write `pieces` to `handle`; their SHA-256 (hex) and total size."""
+    hashed, size = hashlib.sha256(), 0
+    for piece in pieces:
+        handle.write(piece)
+        hashed.update(piece)
+        size += len(piece)
+    return hashed.hexdigest(), size
+
+
+def _holds(path: Path, digest: str, size: int) -> bool:
+    """Whether `path` is a regular file of `size` bytes whose SHA-256 is `digest` (a link or a
+    special file is never opened)."""
+    try:
+        st = os.lstat(path)
+    except (FileNotFoundError, NotADirectoryError):
+        return False
+    if not stat.S_ISREG(st.st_mode) or st.st_size != size:
+        return False
+    with path.open("rb") as handle:
+        return hashlib.file_digest(handle, "sha256").hexdigest() == digest
 
 
 def safe_folder(root: Path, rel: str | PurePosixPath) -> Path:
@@ -150,20 +210,23 @@ def write_tree(target: Path, files: Mapping[str, bytes], kind: str, *, root: Pat
 
 class FolderSink:
     """Writes files one at a time into `folder` (the stage of a `staged_tree`), so a large
-    output never has to be held in memory whole; keeps each file's SHA-256 and size."""
+    output never has to be held in memory whole; keeps each file's SHA-256 and size, hashed
+    as the file is written. A file may come whole or in pieces (`Content`): pieces go to disk
+    as they come, so not even one file need be held whole."""
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder.absolute()
         self._real = self.folder.resolve()
         self.listing: dict[str, tuple[str, int]] = {}
 
-    def put(self, name: str, data: bytes) -> None:
+    def put(self, name: str, data: Content) -> None:
         if name in self.listing:
             raise ValueError(f"output path {name!r} comes twice")
         path = _inside(self.folder, self._real, name)
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(data)
-        self.listing[name] = (hashlib.sha256(data).hexdigest(), len(data))
+        # no temp file: the stage is a fresh folder, swapped in only once it is complete
+        with path.open("wb") as handle:
+            self.listing[name] = _write_hashed(handle, (data,) if isinstance(data, bytes) else data)
 
 
 @dataclass(frozen=True)

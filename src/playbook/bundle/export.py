@@ -21,6 +21,7 @@ from playbook.diagnostics import Diagnostic, Severity
 from playbook.exporters import EXPORTERS, Filters, Selection, replies_md
 from playbook.exporters import manifest as manifest_file
 from playbook.exporters import replies as replies_file
+from playbook.exporters.base import Content, whole
 from playbook.messages.compose import MEDIA_CODE, MEDIA_NAME, Composer, Message, one_per_place
 from playbook.messages.media import CopyFailed, copies, media_of
 from playbook.messages.replies import ReplySet, reply_sets
@@ -40,21 +41,22 @@ class Sink(Protocol):
     listing: dict[str, tuple[str, int]]
     """Each file put so far -> its SHA-256 and size (what the manifest lists)."""
 
-    def put(self, name: str, data: bytes) -> None: ...
+    def put(self, name: str, data: Content) -> None:
+        """Take the file `name`, whole or in pieces (consumed before `put` returns)."""
 
 
 class MemorySink:
-    """Keeps the files (the default)."""
+    """Keeps the files (the default), each joined into one `bytes`."""
 
     def __init__(self) -> None:
         self.files: dict[str, bytes] = {}
         self.listing: dict[str, tuple[str, int]] = {}
 
-    def put(self, name: str, data: bytes) -> None:
+    def put(self, name: str, data: Content) -> None:
         if name in self.files:
             raise ValueError(f"output path {name!r} comes twice")
-        self.files[name] = data
-        self.listing[name] = manifest_file.entry(data)
+        self.files[name] = kept = whole(data)
+        self.listing[name] = manifest_file.entry(kept)
 
 
 Progress = Callable[[str], None]

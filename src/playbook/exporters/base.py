@@ -1,12 +1,13 @@
 """What every exporter receives: the selected messages and reply sets of one range, with the
 project for names. An exporter is a pure function from a `Selection` to its files, given as
-(relative path, bytes) pairs one at a time, so a large bundle can go to disk file by file."""
+(relative path, content) pairs one at a time, so a large bundle can go to disk file by file, and
+a large file's content in pieces, so it can go to disk piece by piece."""
 
 from __future__ import annotations
 
 import datetime as dt
 import functools
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -15,6 +16,7 @@ from playbook.messages.media import MediaFile
 from playbook.messages.replies import ReplySet
 from playbook.models.project import Project
 from playbook.models.types import text_in
+from playbook.writer import Content
 
 
 @dataclass(frozen=True)
@@ -82,8 +84,32 @@ class Selection:
         return self.project.paths.get((kind, doc_id), "")
 
 
-Exporter = Callable[[Selection], Iterable[tuple[str, bytes]]]
-"""A format: the selection -> its files as (relative POSIX path, content) pairs."""
+Exporter = Callable[[Selection], Iterable[tuple[str, Content]]]
+"""A format: the selection -> its files as (relative POSIX path, content) pairs; a large file's
+content comes in pieces (see `writer.Content`), made as the writer asks for them."""
+
+PIECE_BYTES = 1 << 20
+"""About how large a piece `gathered` hands on: large enough that writing and hashing cost
+nothing per piece, small enough that holding one costs nothing either."""
+
+
+def gathered(parts: Iterable[bytes], size: int = PIECE_BYTES) -> Iterator[bytes]:
+    """The small `parts` (a record, a row) joined into pieces of about `size` bytes, in order."""
+    batch: list[bytes] = []
+    held = 0
+    for part in parts:
+        batch.append(part)
+        held += len(part)
+        if held >= size:
+            yield b"".join(batch)
+            batch, held = [], 0
+    if batch:
+        yield b"".join(batch)
+
+
+def whole(content: Content) -> bytes:
+    """A file's content as one `bytes` (its pieces joined), for a caller that keeps it."""
+    return content if isinstance(content, bytes) else b"".join(content)
 
 
 def zone_name(moment: dt.datetime) -> str:
@@ -92,4 +118,4 @@ def zone_name(moment: dt.datetime) -> str:
     return str(key) if key else moment.strftime("%z")
 
 
-__all__ = ["Exporter", "Filters", "Selection", "zone_name"]
+__all__ = ["Content", "Exporter", "Filters", "Selection", "gathered", "whole", "zone_name"]

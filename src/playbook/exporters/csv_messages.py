@@ -19,7 +19,7 @@ import io
 from collections.abc import Iterator
 
 from playbook import inert
-from playbook.exporters.base import Selection, zone_name
+from playbook.exporters.base import Content, Selection, zone_name
 from playbook.messages.compose import Message
 from playbook.messages.cues import attach_cue, recipient
 from playbook.schedule import Source
@@ -73,15 +73,29 @@ def rows(sel: Selection) -> Iterator[list[str]]:
         yield inert.csv_row(values(m, sel))
 
 
-def export(sel: Selection) -> Iterator[tuple[str, bytes]]:
+ROWS_PER_PIECE = 2000
+"""Rows encoded before a piece of the file is handed on (about a megabyte on a large playbook)."""
+
+
+def pieces(sel: Selection) -> Iterator[bytes]:
+    """messages.csv in pieces of `ROWS_PER_PIECE` rows, encoded as they are written (one
+    encoder, so the byte-order mark comes once, at the start)."""
     raw = io.BytesIO()
-    # encoded row by row: a str of the whole file would take up to four bytes per character
     with io.TextIOWrapper(raw, encoding="utf-8-sig", newline="", write_through=True) as out:
         writer = csv.writer(out, lineterminator="\r\n")
         writer.writerow(COLUMNS)
-        writer.writerows(rows(sel))
-        data = raw.getvalue()
-    yield FILE, data
+        for n, row in enumerate(rows(sel), start=1):
+            writer.writerow(row)
+            if n % ROWS_PER_PIECE == 0:
+                yield raw.getvalue()
+                raw.seek(0)
+                raw.truncate()
+        if rest := raw.getvalue():
+            yield rest
 
 
-__all__ = ["COLUMNS", "FILE", "export", "values"]
+def export(sel: Selection) -> Iterator[tuple[str, Content]]:
+    yield FILE, pieces(sel)
+
+
+__all__ = ["COLUMNS", "FILE", "export", "pieces", "values"]

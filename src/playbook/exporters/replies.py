@@ -6,8 +6,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from playbook.exporters.base import Selection
-from playbook.exporters.json_messages import attachment_record, dumps, header
+from playbook.exporters.base import Content, Selection
+from playbook.exporters.json_messages import attachment_record, header, pieces
 from playbook.messages.replies import Reply, ReplySet
 
 FILE = "replies.json"
@@ -32,8 +32,8 @@ def set_record(s: ReplySet, sel: Selection) -> dict[str, Any]:
     }
 
 
-def export(sel: Selection) -> Iterator[tuple[str, bytes]]:
-    yield FILE, dumps({**header(sel), "reply_sets": (set_record(s, sel) for s in sel.replies)})
+def export(sel: Selection) -> Iterator[tuple[str, Content]]:
+    yield FILE, pieces({**header(sel), "reply_sets": (set_record(s, sel) for s in sel.replies)})
 
 
 __all__ = ["FILE", "export", "reply_record", "set_record"]

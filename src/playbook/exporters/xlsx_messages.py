@@ -120,17 +120,27 @@ def _row(number: int, cells: tuple[str, ...] | list[str], style: int, strings: S
     return "".join(parts)
 
 
-def worksheet(messages: list[Message], sel: Selection, strings: SharedStrings) -> bytes:
-    """One day's sheet: the frozen bold header, then a row per message."""
+ROWS_PER_PIECE = 1000
+"""Rows of a sheet encoded together before they are compressed (about a megabyte)."""
+
+
+def worksheet_pieces(messages: list[Message], sel: Selection, strings: SharedStrings) -> Iterator[bytes]:
+    """One day's sheet (the frozen bold header, then a row per message) in pieces of
+    `ROWS_PER_PIECE` rows, made as they are compressed: a day of a large playbook is about
+    15 MB of sheet XML, which need never be held at once."""
     cols = "".join(f'<col min="{n}" max="{n}" width="{WIDTHS.get(c, OTHER_WIDTH)}" customWidth="1"/>'
                    for n, c in enumerate(COLUMNS, start=1))
     parts = [f'{_HEAD}<worksheet xmlns="{_MAIN}" xmlns:r="{_REL}"><sheetViews>'
              '<sheetView workbookViewId="0"><pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" '
              'state="frozen"/></sheetView></sheetViews><sheetFormatPr defaultRowHeight="15"/>'
              f"<cols>{cols}</cols><sheetData>", _row(1, list(COLUMNS), HEADER, strings)]
-    parts += [_row(n, values(m, sel), TEXT, strings) for n, m in enumerate(messages, start=2)]
+    for n, m in enumerate(messages, start=2):
+        parts.append(_row(n, values(m, sel), TEXT, strings))
+        if n % ROWS_PER_PIECE == 0:
+            yield "".join(parts).encode("utf-8")
+            parts = []
     parts.append("</sheetData></worksheet>")
-    return "".join(parts).encode("utf-8")
+    yield "".join(parts).encode("utf-8")
 
 
 def workbook(sel: Selection) -> bytes:
@@ -175,16 +185,25 @@ def workbook(sel: Selection) -> bytes:
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as book:
         def put(name: str, data: str | bytes) -> None:
-            book.writestr(zipfile.ZipInfo(name, (1980, 1, 1, 0, 0, 0)), data, zipfile.ZIP_DEFLATED)
+            book.writestr(_entry(name), data, zipfile.ZIP_DEFLATED)
 
         for name, data in parts.items():
             put(name, data)
-        # each sheet is compressed as soon as it is made: a week of a large playbook is over
-        # 100 MB of sheet XML, which need never be held at once
+        # each sheet is compressed as it is made, a piece at a time: a week of a large playbook
+        # is over 100 MB of sheet XML, which need never be held at once
         for i, day in enumerate(days, start=1):
-            put(f"xl/worksheets/sheet{i}.xml", worksheet(by_day.get(day, []), sel, strings))
+            with book.open(_entry(f"xl/worksheets/sheet{i}.xml"), "w") as sheet:
+                for piece in worksheet_pieces(by_day.get(day, []), sel, strings):
+                    sheet.write(piece)
         put("xl/sharedStrings.xml", strings.part())
     return out.getvalue()
+
+
+def _entry(name: str) -> zipfile.ZipInfo:
+    """A deflated zip entry dated 1980-01-01 (the earliest a zip can say), never the current time."""
+    info = zipfile.ZipInfo(name, (1980, 1, 1, 0, 0, 0))
+    info.compress_type = zipfile.ZIP_DEFLATED
+    return info
 
 
 def export(sel: Selection) -> Iterator[tuple[str, bytes]]:

@@ -1,0 +1,187 @@
+"""A file given to the writer in pieces: written as the pieces come, hashed as written (the
+manifest's hash is that of the bytes on disk), atomic like a whole file, and left as it was
+when the pieces stop half-way. The exporters of the large formats hand their files over in
+pieces, which join to exactly the bytes they made whole before."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import hashlib
+import io
+import json
+import os
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from conftest import RunCli
+from playbook.exporters import EXPORTERS, csv_messages, json_messages, xlsx_messages
+from playbook.exporters.base import Filters, Selection, gathered, whole
+from playbook.models.project import Project
+from playbook.writer import Content, FolderSink, Written, write_pieces
+from sample_message import sample_message
+from test_render_mutants import berlin  # noqa: F401  (the module-scoped project fixture)
+
+REPO = Path(__file__).resolve().parents[1]
+TEXT = "早上好 — good morning\n".encode()
+
+
+def digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def pieces_of(content: Content) -> list[bytes]:
+    """The pieces an exporter handed over (a whole file is one piece)."""
+    return [content] if isinstance(content, bytes) else list(content)
+
+
+def stopping(pieces: list[bytes], error: BaseException) -> Iterator[bytes]:
+    """The pieces, then `error`: a run cut short half-way through a file."""
+    yield from pieces
+    raise error
+
+
+def writer_umask() -> int:
+    current = os.umask(0)
+    os.umask(current)
+    return current
+
+
+def test_write_pieces_writes_them_in_order_and_hashes_the_bytes_on_disk(tmp_path: Path) -> None:
+    path = tmp_path / "out" / "a.csv"
+    written = write_pieces(path, iter([b"id,text\r\n", TEXT, b"", b"last"]))
+    on_disk = path.read_bytes()
+    assert on_disk == b"id,text\r\n" + TEXT + b"last"
+    assert written == Written(True, digest(on_disk), len(on_disk))
+    assert oct(path.stat().st_mode & 0o777) == oct(0o666 & ~writer_umask())
+    assert os.listdir(path.parent) == ["a.csv"], "no temp file left"
+
+
+def test_the_same_pieces_again_leave_the_file_and_its_mtime(tmp_path: Path) -> None:
+    path = tmp_path / "a.json"
+    path.write_bytes(b"{}\n")
+    os.utime(path, (1_000_000_000, 1_000_000_000))
+    assert write_pieces(path, [b"{", b"}\n"]) == Written(False, digest(b"{}\n"), 3)
+    assert path.stat().st_mtime == 1_000_000_000
+    assert os.listdir(tmp_path) == ["a.json"]
+    assert write_pieces(path, [b"{", b"}\r\n"]).changed  # same start, one byte more
+    assert path.read_bytes() == b"{}\r\n"
+    assert write_pieces(path, [b"[]\n"]) == Written(True, digest(b"[]\n"), 3)  # same size, other bytes
+    assert path.read_bytes() == b"[]\n"
+
+
+@pytest.mark.parametrize("error", [KeyboardInterrupt(), OSError(28, "No space left on device")])
+def test_pieces_that_stop_half_way_leave_the_old_file(tmp_path: Path, error: BaseException) -> None:
+    path = tmp_path / "messages.csv"
+    path.write_bytes(b"the last good file")
+    with pytest.raises(type(error)):
+        write_pieces(path, stopping([b"half of", b" a new file"], error))
+    assert path.read_bytes() == b"the last good file"
+    assert os.listdir(tmp_path) == ["messages.csv"], "the temp file is removed"
+
+
+def test_a_link_at_the_path_is_replaced_never_followed(tmp_path: Path) -> None:
+    target = tmp_path / "precious.txt"
+    target.write_bytes(b"keep")
+    link = tmp_path / "out.txt"
+    link.symlink_to(target)
+    assert write_pieces(link, [b"keep"]).changed, "a link is not a file holding the bytes"
+    assert not link.is_symlink() and link.read_bytes() == b"keep"
+    assert target.read_bytes() == b"keep"
+
+
+def test_folder_sink_takes_pieces_and_lists_the_hash_of_the_file_read_back(tmp_path: Path) -> None:
+    sink = FolderSink(tmp_path)
+    sink.put("messages.json", (p for p in [b'{\n  "messages": [', b"]\n}\n"]))
+    sink.put("whole.txt", b"whole")
+    sink.put("empty.txt", iter([]))
+    for name in ("messages.json", "whole.txt", "empty.txt"):
+        data = (tmp_path / name).read_bytes()
+        assert sink.listing[name] == (digest(data), len(data))
+    assert (tmp_path / "messages.json").read_bytes() == b'{\n  "messages": []\n}\n'
+    empty_sha256 = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+    assert sink.listing["empty.txt"] == (empty_sha256, 0)
+    with pytest.raises(ValueError, match="comes twice"):
+        sink.put("whole.txt", iter([b"again"]))
+    with pytest.raises(ValueError, match="leaves the output folder"):
+        sink.put("../outside.txt", iter([b"x"]))
+    assert not (tmp_path.parent / "outside.txt").exists()
+
+
+def test_gathered_joins_small_parts_into_pieces_of_about_the_size() -> None:
+    parts = [b"ab", b"cd", b"e", b"", b"fghij", b"k"]
+    assert list(gathered(parts, size=4)) == [b"abcd", b"efghij", b"k"]
+    assert list(gathered(parts, size=100)) == [b"abcdefghijk"]
+    assert list(gathered([], size=4)) == []
+    assert whole(iter([b"ab", b"c"])) == b"abc" and whole(b"abc") == b"abc"
+
+
+# --- the exporters' pieces -----------------------------------------------------------------
+
+AT = dt.datetime(2026, 10, 29, 9, 5, tzinfo=ZoneInfo("Europe/Berlin"))
+
+
+def selection(project: Project, count: int) -> Selection:
+    messages = tuple(sample_message(AT, id=f"m{n:016x}", text=f"第{n}条") for n in range(count))
+    return Selection(project, AT.date(), AT.date(), Filters(), messages, ())
+
+
+def test_messages_csv_comes_in_pieces_of_rows_with_one_byte_order_mark(
+        berlin: Project, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: F811
+    monkeypatch.setattr(csv_messages, "ROWS_PER_PIECE", 2)
+    [(name, content)] = list(csv_messages.export(selection(berlin, 5)))
+    pieces = pieces_of(content)
+    assert name == "messages.csv" and len(pieces) == 3  # rows 1-2, 3-4, 5 (the header in the first)
+    assert pieces[0].startswith(b"\xef\xbb\xbfid,send_date,")
+    assert [p.count(b"\r\n") for p in pieces] == [3, 2, 1]
+    assert not any(p.startswith(b"\xef\xbb\xbf") for p in pieces[1:])
+    rows = list(csv.reader(io.StringIO(b"".join(pieces).decode("utf-8-sig"), newline="")))
+    assert [r[14] for r in rows[1:]] == ["第0条", "第1条", "第2条", "第3条", "第4条"]
+
+
+def test_messages_csv_of_a_multiple_of_the_piece_ends_without_an_empty_piece(
+        berlin: Project, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: F811
+    monkeypatch.setattr(csv_messages, "ROWS_PER_PIECE", 2)
+    [(_, content)] = list(csv_messages.export(selection(berlin, 4)))
+    assert [p.count(b"\r\n") for p in pieces_of(content)] == [3, 2]
+
+
+def test_messages_json_comes_in_pieces_that_join_to_the_records(berlin: Project) -> None:  # noqa: F811
+    [(_, content)] = list(json_messages.export(selection(berlin, 3)))
+    assert not isinstance(content, bytes)
+    parsed = json.loads(whole(content))
+    assert [m["text"] for m in parsed["messages"]] == ["第0条", "第1条", "第2条"]
+
+
+def test_a_sheet_compressed_piece_by_piece_reads_back_whole(berlin: Project,  # noqa: F811
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(xlsx_messages, "ROWS_PER_PIECE", 2)
+    data = xlsx_messages.workbook(selection(berlin, 5))
+    with zipfile.ZipFile(io.BytesIO(data)) as book:
+        sheet = book.read("xl/worksheets/sheet1.xml").decode("utf-8")
+        info = book.getinfo("xl/worksheets/sheet1.xml")
+    assert info.compress_type == zipfile.ZIP_DEFLATED and info.date_time == (1980, 1, 1, 0, 0, 0)
+    assert sheet.count("<row ") == 6 and sheet.endswith("</sheetData></worksheet>")
+    assert [f'<row r="{n}">' in sheet for n in range(1, 7)] == [True] * 6
+
+
+def test_an_export_whose_pieces_stop_half_way_keeps_the_previous_bundle(
+        run_cli: RunCli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    out = tmp_path / "bundle"
+    out.mkdir()
+    (out / "previous.txt").write_text("the last good bundle", encoding="utf-8")
+    (out / ".playbook-output").write_text('{"generator": "playbook", "kind": "bundle"}\n', encoding="utf-8")
+
+    def half_a_csv(sel: Selection) -> Iterator[tuple[str, Content]]:
+        yield "messages.csv", stopping([b"id,text\r\n"], OSError(28, "No space left on device"))
+
+    monkeypatch.setitem(EXPORTERS, "csv", half_a_csv)
+    code, _, err = run_cli("export", REPO, "--from", "2026-11-30", "--to", "2026-11-30", "--out", out,
+                           "--format", "csv", "--quiet")
+    assert code == 2 and "No space left on device" in err
+    assert sorted(p.name for p in out.iterdir()) == [".playbook-output", "previous.txt"]
+    assert [p.name for p in tmp_path.iterdir()] == ["bundle"]  # no stage left behind
