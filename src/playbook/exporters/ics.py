@@ -141,7 +141,9 @@ _shared_fold = functools.lru_cache(maxsize=16384)(fold)
 
 class _Texts:
     """A message's escaped summary and description, made once: a message is in its group's
-    calendar and, alone at its moment, in its operator's too, with the same two texts."""
+    calendar and, alone at its moment, in its operator's too, with the same two texts. The
+    operators' calendars are written first and keep what they made (`of`); a group's calendar
+    takes it back (`take`), so only texts still to be used are held."""
 
     def __init__(self, sel: Selection) -> None:
         self.sel = sel
@@ -150,13 +152,21 @@ class _Texts:
     def of(self, m: Message) -> tuple[str, str]:
         found = self.made.get(id(m))
         if found is None:
-            found = self.made[id(m)] = (text(summary(m, self.sel)), _shared_text(description(m)))
+            found = self.made[id(m)] = self._make(m)
         return found
+
+    def take(self, m: Message) -> tuple[str, str]:
+        """The texts of `m` for the last calendar that uses them: not kept any longer."""
+        found = self.made.pop(id(m), None)
+        return found if found is not None else self._make(m)
+
+    def _make(self, m: Message) -> tuple[str, str]:
+        return text(summary(m, self.sel)), _shared_text(description(m))
 
 
 def _event(m: Message, sel: Selection, stamp: bytes, texts: _Texts) -> tuple[bytes, str | None]:
-    """The VEVENT of one message (a group's calendar)."""
-    about, described = texts.of(m)
+    """The VEVENT of one message (a group's calendar, written after its operator's)."""
+    about, described = texts.take(m)
     return _vevent(m.at, about, stamp, [
         fold(f"UID:{text(uid(m, sel))}"),
         _shared_fold(f"CATEGORIES:{_shared_text(m.item)}"),
@@ -229,21 +239,21 @@ def calendar(name: str, events: list[tuple[bytes, str | None]], sel: Selection) 
 
 def export(sel: Selection) -> Iterator[tuple[str, bytes]]:
     moments: dict[str, dict[tuple[dt.datetime, str], list[Message]]] = defaultdict(dict)
-    by_group: dict[str, list[tuple[bytes, str | None]]] = defaultdict(list)
-    names: dict[str, str] = {}
+    by_group: dict[str, list[Message]] = defaultdict(list)
     stamp = fold(moment("DTSTAMP", sel.dtstamp)[0])  # the same for every event
     texts = _Texts(sel)
     for m in sel.messages:
         moments[m.operator].setdefault((m.at.astimezone(dt.UTC), zone_name(m.at)), []).append(m)
         if m.group:  # an account's post (Moments) rings in its operator's calendar only
-            by_group[m.group].append(_event(m, sel, stamp, texts))
-            names[m.group] = m.group_name
+            by_group[m.group].append(m)
     for op, at in sorted(moments.items()):
         events = [_moment_event(sorted(ms, key=lambda m: (m.group, m.source)), sel, stamp, texts)
                   for _, ms in sorted(at.items())]
         yield f"{FOLDER}/{op}.ics", calendar(f"{sel.title} · {sel.operator_name(op)}", events, sel)
-    for g, events in sorted(by_group.items()):
-        yield f"{FOLDER}/groups/{g}.ics", calendar(f"{sel.title} · {names[g]}", events, sel)
+    # a group's events are made when its calendar is: a week of a large playbook is ~100 MB of them
+    for g, ms in sorted(by_group.items()):
+        events = [_event(m, sel, stamp, texts) for m in ms]
+        yield f"{FOLDER}/groups/{g}.ics", calendar(f"{sel.title} · {ms[-1].group_name}", events, sel)
 
 
 __all__ = ["ALARM_MINUTES", "FOLDER", "export", "moment_description", "moment_summary", "moment_uid"]
