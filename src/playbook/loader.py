@@ -385,7 +385,8 @@ def load_text(text: str, path: str, expected_kind: str) -> LoadedFile:
     if first is None:
         loaded.diagnostics.append(diagnostic("PB007", Span(path), "file is empty"))
         return loaded
-    if len(text) < _PLAIN_LIMIT and not _ANCHOR.search(text):  # no anchor, so no alias
+    # no anchor, so no alias; `in` first, as the expression tries every position of the text
+    if len(text) < _PLAIN_LIMIT and ("&" not in text or not _ANCHOR.search(text)):
         try:
             data = _plain(first, 0, set())
         except _Unusual:
