@@ -7,6 +7,7 @@ one namespace. The collection is cached for the project being linted.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
@@ -43,41 +44,37 @@ class Ref:
         return self.project.span(*self.owner, self.ptr)
 
 
-def _fields(model: BaseModel) -> Iterator[tuple[str, str, str | list[str] | None]]:
-    """(namespace, field, value) for every reference field of one model."""
-    if isinstance(model, Scope):
-        yield "group_type", "types", model.types
-        yield "group_type", "group_types", model.group_types
-        yield "layer", "layers", model.layers
-        yield "group", "groups", model.groups
-        yield "class", "classes", model.classes
-    if isinstance(model, GroupType):
-        yield "layer", "layer", model.layer
-        yield "platform", "platform", model.platform
-    if isinstance(model, Role):
-        yield "layer", "drawn_from", model.drawn_from
-    if isinstance(model, (MetricTarget, ExitCondition)):
-        yield "metric", "metric", model.metric
-    if isinstance(model, (Step, Slot, WeeklyEvent, Game, TimelineStep)):
-        yield "role", "sender", model.sender
-    if isinstance(model, Column):
-        yield "role", "host", model.host
-    if isinstance(model, EscalationStep):
-        yield "role", "enforcer", model.enforcer
-    if isinstance(model, GroupRules):
-        yield "rule_set", "extends", model.extends
-    if isinstance(model, OnboardingScript):
-        yield "script", "next", model.next
-    if isinstance(model, Slot):
-        yield "pack", "pack", model.pack
-        yield "column", "column", model.column
-    if isinstance(model, TimelineStep):
-        yield "material", "materials", model.materials
-    if isinstance(model, Behaviour):
-        yield "reward", "reward", model.reward
-    if isinstance(model, Admission):
-        for name in ("admit", "refuse"):
-            yield "class", name, getattr(model, name)
+REFERENCE_FIELDS: tuple[tuple[tuple[type[BaseModel], ...], str, str], ...] = (
+    ((Scope,), "group_type", "types"),
+    ((Scope,), "group_type", "group_types"),
+    ((Scope,), "layer", "layers"),
+    ((Scope,), "group", "groups"),
+    ((Scope,), "class", "classes"),
+    ((GroupType,), "layer", "layer"),
+    ((GroupType,), "platform", "platform"),
+    ((Role,), "layer", "drawn_from"),
+    ((MetricTarget, ExitCondition), "metric", "metric"),
+    ((Step, Slot, WeeklyEvent, Game, TimelineStep), "role", "sender"),
+    ((Column,), "role", "host"),
+    ((EscalationStep,), "role", "enforcer"),
+    ((GroupRules,), "rule_set", "extends"),
+    ((OnboardingScript,), "script", "next"),
+    ((Slot,), "pack", "pack"),
+    ((Slot,), "column", "column"),
+    ((TimelineStep,), "material", "materials"),
+    ((Behaviour,), "reward", "reward"),
+    ((Admission,), "class", "admit"),
+    ((Admission,), "class", "refuse"),
+)
+"""(models holding the field, namespace it names, field) for every reference field, in the
+order references are collected. Field names are plain identifiers: they need no escaping in
+a JSON pointer."""
+
+
+@functools.cache
+def _reference_fields(model: type[BaseModel]) -> tuple[tuple[str, str], ...]:
+    """(namespace, field) of the reference fields of one model class (most have none)."""
+    return tuple((target, name) for owners, target, name in REFERENCE_FIELDS if issubclass(model, owners))
 
 
 def _collect(project: Project) -> list[Ref]:
@@ -85,11 +82,13 @@ def _collect(project: Project) -> list[Ref]:
     for kind, doc_id, doc in project.documents():
         owner = (kind, doc_id)
         for ptr, model in models_in(doc):
-            for target, name, value in _fields(model):
-                values = value if isinstance(value, list) else [value] if value is not None else []
-                for i, item in enumerate(values):
-                    where = join(join(ptr, name), i) if isinstance(value, list) else join(ptr, name)
-                    refs.append(Ref(target, item, owner, where, project))
+            for target, name in _reference_fields(type(model)):
+                value = getattr(model, name)
+                if isinstance(value, list):
+                    refs += [Ref(target, item, owner, f"{ptr}/{name}/{i}", project)
+                             for i, item in enumerate(value)]
+                elif value is not None:
+                    refs.append(Ref(target, value, owner, f"{ptr}/{name}", project))
             if isinstance(model, Admission):
                 for i, classes in enumerate(model.must_not_share):
                     for j, item in enumerate(classes):
