@@ -72,9 +72,9 @@ def message_too_long(project: Project) -> Iterator[Finding]:
 
 def _longest(found: Contents, message: Message, body: Body,
              reached: list[Audience]) -> tuple[int, Audience] | None:
-    """The largest rendered size over the audiences, and for whom."""
+    """The largest rendered size over the audiences, and for whom (the first to reach it)."""
     best: tuple[int, Audience] | None = None
-    for audience in reached:
+    for audience in found.distinct(message, body, reached):  # the others render the same text
         try:
             size = len(found.render(message, body, audience).encode("utf-8"))
         except Exception:  # a message that does not render is PB204's finding

@@ -297,6 +297,21 @@ class Contents:
             key.append(group.locale if group else None)
         return tuple(key)
 
+    def distinct(self, message: Message, body: Body, audiences: list[Audience]) -> list[Audience]:
+        """The first of each run of `audiences` that renders `body` alike, in their order: what a
+        rule measuring every rendering needs to render (a text that reads no group value has
+        one rendering for thousands of groups)."""
+        if _roots(body.source) is None:
+            return audiences
+        seen: set[Hashable] = set()
+        kept: list[Audience] = []
+        for audience in audiences:
+            key = self._audience_key(message, body, audience)
+            if key not in seen:
+                seen.add(key)
+                kept.append(audience)
+        return kept
+
     def sample_text(self, message: Message, body: Body) -> str | None:
         """The body rendered for its first audience; None when it does not render."""
         try:
