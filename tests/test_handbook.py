@@ -399,3 +399,29 @@ def test_search_works_from_the_file_system_without_the_network(shipped_site: Pat
     assert titles["rules/base-rules.html"] == "悦享汇基础群规"  # one word: a query equal to it matches it
     rules = next(d["text"] for d in index["docs"] if d["location"] == "rules/base-rules.html")
     assert "继承。 Used as-is" in rules.replace("\u200b", ""), "snippets keep Chinese and English apart"
+
+
+def test_a_split_section_shows_a_page_only_its_own_sub_section(
+        shipped_site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, run_cli: RunCli) -> None:
+    """Issue 20: with sections cut at 4 pages, the 6 scripts go in their 4 triggers, and a script's
+    page lists the scripts of its own trigger and one link per other trigger; the search index
+    is the same as with the whole sections."""
+    from playbook.handbook import nav
+
+    monkeypatch.setattr(nav, "LIMIT", 4)
+    root = tmp_path / "playbook"  # a copy: the build keeps its workspace in the playbook
+    root.mkdir()
+    for name in ("playbook.yaml", "roster.yaml"):
+        shutil.copyfile(REPO / name, root / name)
+    for name in ("rules", "scripts", "calendars", "packs", "templates"):
+        shutil.copytree(REPO / name, root / name)
+    code, _, err = run_cli("build", root, "--date", DAY, "--out", tmp_path / "site")
+    assert code == 0, err
+    page = (tmp_path / "site" / "scripts" / "core-join.html").read_text("utf-8")
+    sidebar = page[page.index("md-nav--primary"):page.index("md-sidebar--secondary")]
+    listed = set(re.findall(r'href="([\w-]+)\.html"', sidebar))
+    # 成员入群: core-join, join-ceremony (whole); 按天课程: camp-7day, new-member-path (its first only)
+    assert listed == {"core-join", "join-ceremony", "before-group", "camp-7day", "app-to-group-funnel"}
+    assert "md-nav__item--pruned" in sidebar
+    assert ((tmp_path / "site" / "search" / "search_index.json").read_bytes()
+            == (shipped_site / "search" / "search_index.json").read_bytes())

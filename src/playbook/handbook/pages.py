@@ -16,6 +16,15 @@ from playbook.handbook.book import Book, Linker, joined, page_path
 from playbook.handbook.cards import cards
 from playbook.handbook.environment import page_environment
 from playbook.handbook.escape import Markup, external, fence, url_path
+from playbook.handbook.nav import (
+    NavItem,
+    Shelf,
+    bounded,
+    launch_shelf,
+    scope_types,
+    trigger_shelf,
+    type_shelf,
+)
 from playbook.handbook.progress import QUIET, Progress
 from playbook.handbook.reference import models
 from playbook.handbook.stages import stage_cells
@@ -39,6 +48,8 @@ class Page:
     title: str
     section: str = ""
     context: dict[str, Any] = field(default_factory=dict)
+    shelf: Shelf = field(default_factory=Shelf)
+    """Its sub-section when its section is too long to list whole (see `nav`)."""
 
 
 @dataclass(frozen=True)
@@ -46,8 +57,9 @@ class Handbook:
     """The rendered pages (docs path -> Markdown) and the navigation that orders them."""
 
     pages: dict[str, str]
-    nav: list[tuple[str, list[tuple[str, str]]]]
-    """(section, [(title, path)]); the section '' holds the home page."""
+    nav: list[tuple[str, list[NavItem]]]
+    """(section, [(title, path) or (sub-section, [(title, path)])]); the section '' holds the
+    home page."""
 
 
 def plan(book: Book, day: dt.date, messages: list[Message],
@@ -67,9 +79,9 @@ def plan(book: Book, day: dt.date, messages: list[Message],
     pages += [Page(page_path("group_type", t.id), "group-type.md.j2", book.t(t.name), "群类型", {
         "type": t, "groups": [g for g in project.groups.values() if g.type == t.id],
         "stages": stage_cells(book, (g for g in project.groups.values() if g.type == t.id), day),
-        "rules": [i for i, r in book.sorted_docs("rules") if t.id in _types(book, r.applies_to)],
-        "scripts": [i for i, s in book.sorted_docs("scripts") if t.id in _types(book, s.applies_to)],
-        "calendars": [i for i, c in book.sorted_docs("calendars") if t.id in _types(book, c.applies_to)],
+        "rules": [i for i, r in book.sorted_docs("rules") if t.id in scope_types(book, r.applies_to)],
+        "scripts": [i for i, s in book.sorted_docs("scripts") if t.id in scope_types(book, s.applies_to)],
+        "calendars": [i for i, c in book.sorted_docs("calendars") if t.id in scope_types(book, c.applies_to)],
     }) for t in book.group_types]
     for rules_id, rules in book.sorted_docs("rules"):
         chain = book.rule_chain(rules_id)
@@ -78,7 +90,7 @@ def plan(book: Book, day: dt.date, messages: list[Message],
             "announcement": views.announcement(book, chain, book.locale),
             "announcement_en": views.announcement(book, chain, "en")
             if book.locale != "en" and views.has_locale(rules, "en") else "",
-        }))
+        }, type_shelf(book, rules.applies_to)))
     media = postings.media_paths(project)
     for script_id, script in book.sorted_docs("scripts"):
         sample = preview.sample_type(script.applies_to.group_types)
@@ -88,7 +100,7 @@ def plan(book: Book, day: dt.date, messages: list[Message],
             "id": script_id, "script": script,
             "steps": [cards([post.step(s, preview("OnboardingScript", s, trigger=script.trigger.kind,
                                                   group_type=sample), doc)]) for s in script.steps],
-        }))
+        }, trigger_shelf(book, script.trigger.kind)))
     for cal_id, cal in book.sorted_docs("calendars"):
         cal = with_public_holidays(project, cal)  # the playbook's holidays it follows, shown as its own
         sample = preview.sample_type(cal.applies_to.group_types)
@@ -113,7 +125,7 @@ def plan(book: Book, day: dt.date, messages: list[Message],
             "replies": cards([post.reply(r, preview("ActivityCalendar", r, group_type=sample), doc)
                               for r in cal.keyword_replies]),
             "skipped": views.skipped_names(book, cal),
-        }))
+        }, type_shelf(book, cal.applies_to)))
     for pack_id, pack in book.sorted_docs("packs"):
         here, doc = page_path("pack", pack_id), project.paths[("MaterialPack", pack_id)]
         post = postings.Poster(book, here, media)
@@ -127,7 +139,7 @@ def plan(book: Book, day: dt.date, messages: list[Message],
                 c.when, c.title, c.secondary, dict(c.facts).get("素材", ""), c.kind) for c in steps]),
             "timeline": cards(steps, timeline=True),
             "audience": groups_in(project, pack.launch.audience),
-        }))
+        }, launch_shelf(pack)))
     by_operator: dict[str, list[Message]] = {}  # one pass: L has 60 operators and 100,000 messages
     for message in messages:
         by_operator.setdefault(message.operator, []).append(message)
@@ -164,14 +176,6 @@ def _downloads(operator: str, downloads: Mapping[str, list[str]] | None) -> list
             if name.startswith(("md/", "ics/")) and "/groups/" not in name]
 
 
-def _types(book: Book, scope: Any) -> set[str]:
-    """The group types a scope reaches: named, in a named layer, or of a named group."""
-    if not (scope.all_types or scope.layers or scope.groups):
-        return {t.id for t in book.group_types}
-    found = set(scope.all_types) | {t.id for t in book.group_types if t.layer in scope.layers}
-    return found | {book.project.groups[g].type for g in scope.groups if g in book.project.groups}
-
-
 def _demoted(text: str) -> str:
     """The lint reference without its own title (the page template gives one), its text
     literal: outside code spans, `<` and `&` are escaped, so PB015's `packs/<id>/pack.yaml`
@@ -189,7 +193,7 @@ def compile_pages(project: Project, day: dt.date, messages: list[Message],
     book = Book(project)
     env = page_environment(project.root)
     rendered: dict[str, str] = {}
-    nav: dict[str, list[tuple[str, str]]] = {"": []}
+    nav: dict[str, list[tuple[str, str, Shelf]]] = {"": []}
     nav.update({s: [] for s in SECTIONS})
     planned = plan(book, day, messages, downloads)
     for done, page in enumerate(planned, start=1):
@@ -199,8 +203,8 @@ def compile_pages(project: Project, day: dt.date, messages: list[Message],
         text = template.render(book=book, link=linker, joined=joined, fence=fence, url_path=url_path,
                                external=external, page=page, **page.context, **_figures(book, linker))
         rendered[page.path] = tidy(text)
-        nav[page.section].append((page.title, page.path))
-    return Handbook(rendered, [(s, items) for s, items in nav.items() if items])
+        nav[page.section].append((page.title, page.path, page.shelf))
+    return Handbook(rendered, [(s, bounded(items)) for s, items in nav.items() if items])
 
 
 def tidy(text: str) -> str:

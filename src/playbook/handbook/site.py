@@ -72,7 +72,7 @@ def config(title: str, description: str, handbook: Handbook, workspace: Path) ->
     `mkdocs build` of it goes (`playbook build` passes its own stage instead)."""
     nav: list[Any] = []
     for section, items in handbook.nav:
-        entries = [{str(escape(t)): path} for t, path in items]
+        entries = [{str(escape(t)): _nav_target(target)} for t, target in items]
         nav += entries if not section else [{section: entries}]
     return {
         "site_name": str(escape(title)),
@@ -85,8 +85,9 @@ def config(title: str, description: str, handbook: Handbook, workspace: Path) ->
         "theme": {
             "name": "material", "language": "zh", "font": False,  # no Google Fonts
             "custom_dir": str(workspace / "overrides"),
-            "features": ["content.code.copy", "navigation.sections", "navigation.top",
-                         "navigation.tracking", "search.highlight", "toc.follow"],
+            # navigation.prune: a page lists only its own sub-section's pages (see nav.py)
+            "features": ["content.code.copy", "navigation.prune", "navigation.sections",
+                         "navigation.top", "navigation.tracking", "search.highlight", "toc.follow"],
         },
         # offline: search_index.js beside the JSON, so search works from file:// too; its worker
         # then runs in an iframe (assets/iframe-worker.js, local, instead of the plugin's unpkg shim).
@@ -103,6 +104,13 @@ def config(title: str, description: str, handbook: Handbook, workspace: Path) ->
         "validation": {"links": {"not_found": "warn", "absolute_links": "warn",
                                  "unrecognized_links": "warn"}},
     }
+
+
+def _nav_target(target: str | list[tuple[str, str]]) -> Any:
+    """A nav entry's target: a page's path, or a sub-section's pages, titles HTML-escaped."""
+    if isinstance(target, str):
+        return target
+    return [{str(escape(t)): path} for t, path in target]
 
 
 QUERY_SEGMENTS = ("for(let o=s+1;o<t.length;o++)t.slice(s,o)in e",
@@ -283,12 +291,14 @@ HAN_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]{2,}")
 """A run of Chinese characters (the search plugin segments each run with jieba)."""
 
 
-def nav_titles(nav: Any) -> list[str]:
-    """Every title in a MkDocs nav (sections and pages)."""
+def nav_titles(nav: Any, top: bool = True) -> list[str]:
+    """Every page title and section title in a MkDocs nav; not the sub-sections' titles (a month,
+    a trigger, a run of names: see nav.py), which are no page a query should find as a word."""
     if isinstance(nav, list):
-        return [t for item in nav for t in nav_titles(item)]
+        return [t for item in nav for t in nav_titles(item, top)]
     if isinstance(nav, dict):
-        return [t for key, value in nav.items() for t in (str(key), *nav_titles(value))]
+        own = [str(key) for key, value in nav.items() if top or not isinstance(value, list)]
+        return own + [t for value in nav.values() for t in nav_titles(value, False)]
     return []
 
 
