@@ -167,6 +167,24 @@ def test_a_sheet_compressed_piece_by_piece_reads_back_whole(berlin: Project,  # 
     assert info.compress_type == zipfile.ZIP_DEFLATED and info.date_time == (1980, 1, 1, 0, 0, 0)
     assert sheet.count("<row ") == 6 and sheet.endswith("</sheetData></worksheet>")
     assert [f'<row r="{n}">' in sheet for n in range(1, 7)] == [True] * 6
+    with zipfile.ZipFile(io.BytesIO(data)) as book:
+        shared = book.read("xl/sharedStrings.xml").decode("utf-8")
+    unique = shared.count("<si>")
+    assert f'count="{6 * 29}" uniqueCount="{unique}">' in shared and shared.endswith("</si></sst>")
+    assert all(f">第{n}条</t>" in shared for n in range(5))
+    assert 29 < unique < 6 * 29  # the header's names, then what the rows do not share
+
+
+def test_messages_xlsx_is_handed_over_in_pieces_of_the_finished_zip(
+        berlin: Project, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: F811
+    sel = selection(berlin, 3)
+    whole_book = xlsx_messages.workbook(sel)
+    monkeypatch.setattr(xlsx_messages, "PIECE_BYTES", 1000)
+    [(name, content)] = list(xlsx_messages.export(sel))
+    pieces = pieces_of(content)
+    assert name == "messages.xlsx" and len(pieces) == -(-len(whole_book) // 1000) > 1
+    assert {len(p) for p in pieces[:-1]} == {1000}
+    assert b"".join(pieces) == whole_book
 
 
 def test_an_export_whose_pieces_stop_half_way_keeps_the_previous_bundle(

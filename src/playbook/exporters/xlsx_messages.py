@@ -22,10 +22,11 @@ import io
 import zipfile
 from collections import defaultdict
 from collections.abc import Iterator
+from typing import BinaryIO
 from xml.sax.saxutils import escape, quoteattr
 
 from playbook import inert
-from playbook.exporters.base import Selection
+from playbook.exporters.base import PIECE_BYTES, Content, Selection
 from playbook.exporters.csv_messages import COLUMNS, values
 from playbook.messages.compose import Message
 from playbook.messages.labels import weekday
@@ -98,10 +99,18 @@ class SharedStrings:
             found = self.index[value] = len(self.index)
         return found
 
-    def part(self) -> str:
-        items = "".join(f'<si><t xml:space="preserve">{escape(cell_text(v))}</t></si>' for v in self.index)
-        return (f'{_HEAD}<sst xmlns="{_MAIN}" count="{self.count}" uniqueCount="{len(self.index)}">'
-                f"{items}</sst>")
+    def part(self) -> Iterator[bytes]:
+        """The sharedStrings part, `ROWS_PER_PIECE` strings at a time: every distinct text of a
+        week of a large playbook, escaped, is tens of megabytes."""
+        head = f'{_HEAD}<sst xmlns="{_MAIN}" count="{self.count}" uniqueCount="{len(self.index)}">'
+        items = [head]
+        for n, v in enumerate(self.index, start=1):
+            items.append(f'<si><t xml:space="preserve">{escape(cell_text(v))}</t></si>')
+            if n % ROWS_PER_PIECE == 0:
+                yield "".join(items).encode("utf-8")
+                items = []
+        items.append("</sst>")
+        yield "".join(items).encode("utf-8")
 
 
 def _row(number: int, cells: tuple[str, ...] | list[str], style: int, strings: SharedStrings) -> str:
@@ -144,6 +153,14 @@ def worksheet_pieces(messages: list[Message], sel: Selection, strings: SharedStr
 
 
 def workbook(sel: Selection) -> bytes:
+    """messages.xlsx, whole."""
+    out = io.BytesIO()
+    write_workbook(sel, out)
+    return out.getvalue()
+
+
+def write_workbook(sel: Selection, out: BinaryIO) -> None:
+    """Write messages.xlsx to the seekable `out` (a zip's entry headers are written back)."""
     by_day: dict[dt.date, list[Message]] = defaultdict(list)
     for m in sel.messages:
         by_day[m.at.date()].append(m)
@@ -182,7 +199,6 @@ def workbook(sel: Selection) -> bytes:
         "xl/styles.xml": STYLES,
     }
     strings = SharedStrings()
-    out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as book:
         def put(name: str, data: str | bytes) -> None:
             book.writestr(_entry(name), data, zipfile.ZIP_DEFLATED)
@@ -195,8 +211,9 @@ def workbook(sel: Selection) -> bytes:
             with book.open(_entry(f"xl/worksheets/sheet{i}.xml"), "w") as sheet:
                 for piece in worksheet_pieces(by_day.get(day, []), sel, strings):
                     sheet.write(piece)
-        put("xl/sharedStrings.xml", strings.part())
-    return out.getvalue()
+        with book.open(_entry("xl/sharedStrings.xml"), "w") as shared:
+            for piece in strings.part():
+                shared.write(piece)
 
 
 def _entry(name: str) -> zipfile.ZipInfo:
@@ -206,8 +223,18 @@ def _entry(name: str) -> zipfile.ZipInfo:
     return info
 
 
-def export(sel: Selection) -> Iterator[tuple[str, bytes]]:
-    yield FILE, workbook(sel)
+def export(sel: Selection) -> Iterator[tuple[str, Content]]:
+    out = io.BytesIO()
+    write_workbook(sel, out)
+    yield FILE, _read_out(out)
 
 
-__all__ = ["CELL_CHARS", "CUT", "FILE", "cell_text", "export", "sheet_name", "workbook"]
+def _read_out(out: io.BytesIO) -> Iterator[bytes]:
+    """The workbook in pieces of `PIECE_BYTES`, copied from `out`'s buffer one at a time
+    (`getvalue` would copy the whole file at once)."""
+    with out.getbuffer() as view:
+        for start in range(0, len(view), PIECE_BYTES):
+            yield bytes(view[start:start + PIECE_BYTES])
+
+
+__all__ = ["CELL_CHARS", "CUT", "FILE", "cell_text", "export", "sheet_name", "workbook", "write_workbook"]
