@@ -150,12 +150,13 @@ def build_bundle(project: Project, start: dt.date, end: dt.date, *, groups: Iter
                                  f"attachment {copied.path}: {copied.reason}")
             return Bundle({}, [problem], messages, replies)
         into.put(*copied)
+    # the reply files first: the formats' caches (the calendars' texts) stay filled after them
+    for path, data in chain(replies_file.export(sel), replies_md.export(sel)):
+        into.put(path, data)
     for name in wanted:
         for path, data in EXPORTERS[name](sel):
             into.put(path, data)
         tell(name)
-    for path, data in chain(replies_file.export(sel), replies_md.export(sel)):
-        into.put(path, data)
     into.put(manifest_file.FILE, manifest_file.manifest(sel, dict(into.listing), wanted, commit, dirty))
     tell("manifest")
     return Bundle(into.files if isinstance(into, MemorySink) else {}, [], messages, replies)
