@@ -74,7 +74,7 @@ class Router:
         self.postable = {r.id for r in project.playbook.roles if r.kind in ROUTED_SENDER_KINDS}
         self._allowed: dict[Source, tuple[Route, ...]] = {}
         self._used: Counter[tuple[str, str, object]] = Counter()
-        self._first: dict[tuple[str, str, object], Send] = {}
+        self._first: dict[tuple[str, str, object], Send | tuple[Broadcast, str]] = {}
         self.fallbacks: list[Fallback] = []
         """The messages a full quota sent to `manual`, in the order met (for PB408)."""
 
@@ -98,8 +98,23 @@ class Router:
         allowed = self.allowed(broadcast.source)
         if not allowed or allowed[0] == "manual":
             return
-        for send in broadcast.sends():
-            self._choose(send, allowed)
+        # The sends of a broadcast differ only in their group, so the day and the minute are
+        # worked out once, and a send is made only when a quota needs to name it (`_take`).
+        day, minute = broadcast.at.date(), broadcast.at.astimezone(dt.UTC).replace(second=0, microsecond=0)
+        groups = self.project.groups
+        for group_id in broadcast.groups:
+            group = groups[group_id]
+            for wanted in allowed:
+                if wanted == "manual":
+                    break
+                if wanted == "wecom_group_send" and group.chat_id and self.userids.get(group.operator):
+                    bucket, quota = ("send", group.id, day), self.per_day
+                elif wanted == "wecom_robot" and group.robot:
+                    bucket, quota = ("robot", group.robot, minute), self.per_minute
+                else:
+                    continue
+                if self._take(bucket, quota, (broadcast, group_id), wanted):
+                    break
 
     def _choose(self, send: Send, allowed: tuple[Route, ...]) -> Route:
         group = self.project.groups[send.group]
@@ -115,17 +130,26 @@ class Router:
                     return wanted
         return "manual"
 
-    def _take(self, key: tuple[str, str, object], quota: int | None, send: Send,
+    def _take(self, key: tuple[str, str, object], quota: int | None, send: Send | tuple[Broadcast, str],
               wanted: Route) -> bool:
         """Whether the bucket `key` (route, group or robot, day or minute) has room; if so,
-        `send` takes a place in it."""
+        `send` (or the send of a broadcast to a group, made only if a fallback names it) takes
+        a place in it."""
         if quota is not None and self._used[key] >= quota:
-            self.fallbacks.append(Fallback(send, wanted, self._first[key]))
+            self.fallbacks.append(Fallback(_made(send), wanted, _made(self._first[key])))
             return False
         if not self._used[key]:
             self._first[key] = send
         self._used[key] += 1
         return True
+
+
+def _made(send: Send | tuple[Broadcast, str]) -> Send:
+    """The send itself, or the one a broadcast makes for a group (as `Broadcast.sends` does)."""
+    if isinstance(send, Send):
+        return send
+    b, group = send
+    return Send(group, b.at, b.channel, b.sender, b.source, b.item, b.item_id)
 
 
 __all__ = ["ROUTED_CHANNELS", "ROUTED_SENDER_KINDS", "Fallback", "Router", "allowed_routes"]
