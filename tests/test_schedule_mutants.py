@@ -410,3 +410,16 @@ def test_a_group_gets_its_sends_from_its_opening_day_while_another_opens_later(t
         "g-1 2026-11-02 09:00+0800 am", "g-2 2026-11-02 09:00+0800 am",
         "g-1 2026-11-03 09:00+0800 am", "g-2 2026-11-03 09:00+0800 am", "g-3 2026-11-03 09:00+0800 am",
     ]
+
+
+def test_calendars_pausing_all_or_other_items_keep_their_own(make_playbook: MakePlaybook) -> None:
+    # a pauses everything on the festival (02-15..02-22; 02-23 given back), b only `sale`
+    sale = '  - {id: sale, at: "11:00", name: 爆品, sender: official, text: 爆品}\n'
+    found = days_by_calendar(make_playbook, {
+        "a": shared_calendar("a", "public_holidays: [{pause: all}]", MORNING),
+        "b": shared_calendar("b", "public_holidays: [{pause: [sale]}]", MORNING + sale),
+    }, dt.date(2026, 2, 13), dt.date(2026, 2, 24))
+    open_days = ["02-13", "02-14", "02-23", "02-24"]
+    assert found["a"] == open_days
+    # b: morning every day, sale only off the festival
+    assert found["b"] == sorted([*(f"02-{n}" for n in range(13, 25)), *open_days])
