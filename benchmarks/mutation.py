@@ -66,7 +66,8 @@ MODULES: dict[str, tuple[str, tuple[str, ...]]] = {
     "schedule": ("src/playbook/schedule.py", ("tests/test_schedule.py", "tests/test_guards.py",
                                               "tests/test_holidays.py", "tests/test_holidays_makeup.py",
                                               "tests/test_schedule_shared.py", "tests/test_stages.py",
-                                              "tests/test_selectors.py", "tests/test_schedule_mutants.py")),
+                                              "tests/test_selectors.py", "tests/test_schedule_mutants.py",
+                                              "tests/test_schedule_calendar_mutants.py")),
 }
 """The critical modules of issue 19, smallest first in a full run (see `_by_size`)."""
 
