@@ -141,3 +141,9 @@ def test_a_folder_whose_scan_fails_is_reported_by_walk(root: Path, monkeypatch: 
     assert found == []
     assert [(p.rel, p.reason, p.code) for p in problems] == [
         ("d", "cannot be listed: input/output error", "PB039")]
+
+
+def test_a_refusal_reads_as_a_sentence_about_its_path() -> None:
+    # the exception's own text, for a caller that prints it: the path is the subject
+    assert str(FileRefused("rules/x.yaml", "it does not exist", "PB033")) == "'rules/x.yaml' does not exist"
+    assert str(FileRefused("d", "is a folder, not a file", "PB039")) == "'d' is a folder, not a file"
