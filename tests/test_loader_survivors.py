@@ -225,3 +225,4 @@ def test_the_alias_limit_counts_each_use_and_names_the_anchored_value(
     # an alias is the anchored node itself once composed, so the third use is reported there
     assert found(loaded) == [("rules/a.yaml:1:4: error PB004 more than 2 alias uses in one file", None)]
     assert loaded.data is None
+    assert loaded.source.path == "rules/a.yaml"  # the builder's source map names the file too
