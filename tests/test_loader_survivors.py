@@ -4,7 +4,7 @@ What `load_text` does besides building values: the suppression comments it colle
 nested past the composer's limit, the second document, a document that is not a mapping (on
 the fast path and on the builder's), and the 100,000-character line between the two paths;
 what the builder records besides values: the pointers it poisons, the help of each refusal,
-and where the value limit, the depth limit and the number limit fall, exactly. The parser
+and where the alias, value, depth and number limits fall, exactly. The parser
 failures no libyaml input produces today (an error without a mark or a problem, a reader
 error without a character, a RecursionError) are injected, so each fallback is seen to give
 a diagnostic rather than a traceback.
