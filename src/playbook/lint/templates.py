@@ -18,7 +18,7 @@ import yaml
 from playbook.lint.analysis import ENV, Analysis, Reference, analyse
 from playbook.lint.group_fields import field_gaps
 from playbook.lint.messages import Body, Message, contents, occurrences
-from playbook.lint.registry import Finding, rule
+from playbook.lint.registry import Finding, per_project, rule
 from playbook.models.project import Project
 from playbook.platforms import defaults
 from playbook.render import VARIABLES, RenderLimitExceeded, allowed_variables, contract_tree, roots
@@ -173,22 +173,25 @@ def render_limit(project: Project) -> Iterator[Finding]:
             yield Finding(body.span, f"{err}{_suffix(body, _error_line(err))}")
 
 
-def _render_errors(project: Project) -> Iterator[tuple[Message, Body, Exception | None]]:
+@per_project  # PB204 and PB206 read it: one pass over every body
+def _render_errors(project: Project) -> list[tuple[Message, Body, Exception | None]]:
     """(message, body, error) for every body that fails to render with the sample context;
     the error is None when its template file cannot be loaded. Only messages that pass
-    PB201–PB203 are rendered (each render is cached, so PB204 and PB206 share it)."""
+    PB201–PB203 are rendered."""
     found = contents(project)
+    failing: list[tuple[Message, Body, Exception | None]] = []
     for message in found.messages:
         for body in message.bodies:
             if body.source is None:
-                yield message, body, None
+                failing.append((message, body, None))
                 continue
             if not _clean(message, analyse(body.source)) or field_gaps(project, message, body):
                 continue  # PB201-PB203 and PB208/PB209 report these
             try:
                 found.render(message, body)
             except Exception as err:  # any error a template raises is the finding
-                yield message, body, err
+                failing.append((message, body, err))
+    return failing
 
 
 def _error_line(err: BaseException) -> int | None:
