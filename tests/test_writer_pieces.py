@@ -203,3 +203,23 @@ def test_an_export_whose_pieces_stop_half_way_keeps_the_previous_bundle(
     assert code == 2 and "No space left on device" in err
     assert sorted(p.name for p in out.iterdir()) == [".playbook-output", "previous.txt"]
     assert [p.name for p in tmp_path.iterdir()] == ["bundle"]  # no stage left behind
+
+
+def test_messages_csv_time_cells_keep_each_zone_and_each_repeated_hour(berlin: Project) -> None:  # noqa: F811
+    """The cells of a moment are cached: two moments that compare equal (one instant in two zones,
+    or the two 01:30s of a night leaving daylight saving time) must not share them."""
+    shanghai = AT.astimezone(ZoneInfo("Asia/Shanghai"))  # the same instant: 16:05 +08:00
+    new_york = ZoneInfo("America/New_York")
+    first = dt.datetime(2026, 11, 1, 1, 30, tzinfo=new_york)  # EDT, -04:00
+    second = first.replace(fold=1)  # an hour later, EST, -05:00
+    moments = (AT, shanghai, first, second)
+    messages = tuple(sample_message(at, id=f"m{n:016x}") for n, at in enumerate(moments))
+    sel = Selection(berlin, AT.date(), AT.date(), Filters(), messages, ())
+    [(_, content)] = list(csv_messages.export(sel))
+    rows = list(csv.reader(io.StringIO(whole(content).decode("utf-8-sig"), newline="")))
+    assert [r[1:5] for r in rows[1:]] == [
+        ["2026-10-29", "09:05", "Europe/Berlin", "2026-10-29T09:05:00+01:00"],
+        ["2026-10-29", "16:05", "Asia/Shanghai", "2026-10-29T16:05:00+08:00"],
+        ["2026-11-01", "01:30", "America/New_York", "2026-11-01T01:30:00-04:00"],
+        ["2026-11-01", "01:30", "America/New_York", "2026-11-01T01:30:00-05:00"],
+    ]
