@@ -223,3 +223,41 @@ def test_messages_csv_time_cells_keep_each_zone_and_each_repeated_hour(berlin: P
         ["2026-11-01", "01:30", "America/New_York", "2026-11-01T01:30:00-04:00"],
         ["2026-11-01", "01:30", "America/New_York", "2026-11-01T01:30:00-05:00"],
     ]
+
+
+def test_write_pieces_makes_the_missing_folders_on_the_way(tmp_path: Path) -> None:
+    path = tmp_path / "bundle" / "2026-11-30" / "messages.csv"
+    assert write_pieces(path, [b"a,", b"b\r\n"]).changed
+    assert path.read_bytes() == b"a,b\r\n"
+
+
+def test_write_pieces_writes_a_hidden_temp_file_beside_the_path(tmp_path: Path) -> None:
+    """The temp file lives in the target's folder (a rename never crosses file systems), named
+    `.NAME.<random>.tmp` so that a listing or a glob for the output never picks it up."""
+    path = tmp_path / "out" / "messages.json"
+    seen: list[list[str]] = []
+
+    def pieces() -> Iterator[bytes]:
+        yield b"{"
+        seen.append(sorted(os.listdir(path.parent)))
+        yield b"}"
+
+    write_pieces(path, pieces())
+    [[name]] = seen
+    assert name.startswith(".messages.json.") and name.endswith(".tmp")
+    assert len(name) > len(".messages.json..tmp"), "a random part keeps two writers apart"
+    assert sorted(os.listdir(path.parent)) == ["messages.json"]
+
+
+def test_a_link_is_replaced_even_when_its_size_matches_the_pieces(tmp_path: Path) -> None:
+    """`lstat` gives a link the size of the path it holds: a link whose size equals the new
+    file's, to a file holding exactly the new bytes, is still a link and is replaced, never
+    opened and taken for the output."""
+    target = tmp_path / "target.txt"
+    link = tmp_path / "out.txt"
+    data = b"x" * len(str(target))  # the link's own size, as lstat reports it
+    target.write_bytes(data)
+    link.symlink_to(target)
+    assert os.lstat(link).st_size == len(data)
+    assert write_pieces(link, [data]).changed
+    assert not link.is_symlink() and link.read_bytes() == data
