@@ -90,6 +90,9 @@ BERLIN = ZoneInfo("Europe/Berlin")
      "DTSTART;TZID=Europe/Berlin:20261025T015000", "DTEND;TZID=Europe/Berlin:20261025T020000"),
     (dt.datetime(2026, 3, 29, 1, 50, tzinfo=BERLIN),  # 00:50Z; 02:00 CET is 03:00 CEST that night
      "DTSTART;TZID=Europe/Berlin:20260329T015000", "DTEND;TZID=Europe/Berlin:20260329T030000"),
+    # fold=1 on a time that comes once means nothing: local, like fold=0
+    (dt.datetime(2026, 10, 29, 9, 5, fold=1, tzinfo=BERLIN),
+     "DTSTART;TZID=Europe/Berlin:20261029T090500", "DTEND;TZID=Europe/Berlin:20261029T091500"),
 ])
 def test_a_repeated_hour_is_written_so_it_rings_once_at_the_right_instant(
         at: dt.datetime, start: str, end: str) -> None:
@@ -197,3 +200,16 @@ def test_a_message_text_is_made_once_for_both_calendars(berlin: Project,  # noqa
     assert sorted(calls) == ["description", "summary"]
     summary_line = b"SUMMARY:Club One \xc2\xb7 Host: Good morning\\, Club One!\r\n"
     assert summary_line in files["ics/anna.ics"] and summary_line in files["ics/groups/club-1.ics"]
+
+
+def test_a_group_calendar_writes_both_comings_of_a_repeated_hour_each_its_own_way(
+        berlin: Project) -> None:  # noqa: F811
+    """The event lines of a moment are cached; the two 02:30s of Berlin's 2026-10-25 compare
+    equal, so the fold is part of the key: the first stays local, the second is UTC."""
+    first = dt.datetime(2026, 10, 25, 2, 30, tzinfo=BERLIN)
+    second = first.replace(fold=1)
+    files = dict(ics.export(selection(berlin, message(at=first, id="m" + "1" * 16),
+                                      message(at=second, id="m" + "2" * 16))))
+    events = files["ics/groups/club-1.ics"].split(b"BEGIN:VEVENT")[1:]  # after the time zone's own
+    starts = [line for event in events for line in event.split(b"\r\n") if line.startswith(b"DTSTART")]
+    assert starts == [b"DTSTART;TZID=Europe/Berlin:20261025T023000", b"DTSTART:20261025T013000Z"]
