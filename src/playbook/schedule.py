@@ -140,7 +140,11 @@ class Broadcast(NamedTuple):
 
     def sends(self) -> Iterator[Send]:
         for group in self.groups:
-            yield Send(group, self.at, self.channel, self.sender, self.source, self.item, self.item_id)
+            yield self.send_to(group)
+
+    def send_to(self, group: str) -> Send:
+        """This broadcast's send to one of its groups."""
+        return Send(group, self.at, self.channel, self.sender, self.source, self.item, self.item_id)
 
 
 def today() -> dt.date:

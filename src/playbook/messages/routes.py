@@ -145,11 +145,11 @@ class Router:
 
 
 def _made(send: Send | tuple[Broadcast, str]) -> Send:
-    """The send itself, or the one a broadcast makes for a group (as `Broadcast.sends` does)."""
+    """The send itself, or the one a broadcast makes for a group."""
     if isinstance(send, Send):
         return send
-    b, group = send
-    return Send(group, b.at, b.channel, b.sender, b.source, b.item, b.item_id)
+    broadcast, group = send
+    return broadcast.send_to(group)
 
 
 __all__ = ["ROUTED_CHANNELS", "ROUTED_SENDER_KINDS", "Fallback", "Router", "allowed_routes"]
