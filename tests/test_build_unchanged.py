@@ -5,6 +5,8 @@ in make it a full build."""
 
 from __future__ import annotations
 
+import argparse
+import datetime as dt
 import json
 import shutil
 from pathlib import Path
@@ -170,3 +172,11 @@ def test_ledger_and_metrics_builds_never_take_the_shortcut(built: tuple[Path, in
     metrics.write_text("date,group,members,messages\n", "utf-8")
     run_cli("build", root, "--metrics", metrics)
     assert checks == [root], "a --metrics build reads a file outside the key"
+    # a --ledger build needs a real send ledger to get this far; the decision is the key's
+    from playbook.handbook import unchanged
+
+    plain = argparse.Namespace(root=root, force=False, metrics=None, ledger=None)
+    day = dt.date(2026, 11, 23)
+    assert unchanged.key(plain, day, root / "site") is not None
+    ledger = argparse.Namespace(root=root, force=False, metrics=None, ledger=tmp_path / "ledger.sqlite")
+    assert unchanged.key(ledger, day, root / "site") is None

@@ -91,8 +91,8 @@ def run_build(args: argparse.Namespace) -> int:
     pages = unchanged.pages_if_current(args.root, wanted, target, day) if wanted is not None else None
     if pages is not None:  # nothing the last build read has changed, and its site is in place
         if not args.quiet:
-            print(f"{target}: handbook up to date (0 of {pages} pages written, as of {day.isoformat()})")
-        return 0
+            _say_up_to_date(target, pages, day)
+        return 0  # EXIT_OK: playbook.pipeline is not imported on this path
     # only a build that has work to do pays for importing the checks, Jinja2 and MkDocs
     from playbook.handbook.environment import override_problems
     from playbook.handbook.progress import Progress
@@ -112,7 +112,7 @@ def run_build(args: argparse.Namespace) -> int:
     if isinstance(done, int):
         return done
     if wanted is not None:
-        unchanged.remember(args.root, wanted, done.pages, args, day, target)
+        unchanged.remember(args.root, wanted, done, args, day, target)
     return EXIT_OK
 
 
@@ -167,8 +167,12 @@ def _compile_and_build(args: argparse.Namespace, checked: Checked, day: dt.date,
         print(f"{target}: handbook built ({done.pages} pages, {done.written} written, "
               f"as of {day.isoformat()})")
     else:
-        print(f"{target}: handbook up to date (0 of {done.pages} pages written, as of {day.isoformat()})")
+        _say_up_to_date(target, done.pages, day)
     return done
+
+
+def _say_up_to_date(target: Path, pages: int, day: dt.date) -> None:
+    print(f"{target}: handbook up to date (0 of {pages} pages written, as of {day.isoformat()})")
 
 
 def run_serve(args: argparse.Namespace) -> int:

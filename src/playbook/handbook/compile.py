@@ -42,6 +42,8 @@ class SiteReport:
     """Pages whose Markdown changed in the workspace (rewritten there)."""
     built: bool
     """False when the site was already up to date and MkDocs did not run."""
+    inputs: str
+    """The digest of what the site was made from, as its stamp records it (`site.digest`)."""
 
 
 def media_files(project: Project) -> dict[str, bytes]:
@@ -113,7 +115,7 @@ def build_site(project: Project, compiled: Compiled, day: dt.date, target: Path,
     written = len(pages.intersection(synced.written))
     inputs = site.digest({**files, **compiled.bundles})
     if not (force or synced.written or synced.removed) and site.up_to_date(workspace, inputs, target, day):
-        return SiteReport(len(pages), 0, built=False)
+        return SiteReport(len(pages), 0, built=False, inputs=inputs)
     progress.step(f"MkDocs is building the site ({len(pages)} pages)")
     with staged_tree(target, site.KIND, root=project.root) as stage:
         site.build(workspace / site.CONFIG, day, stage)
@@ -122,4 +124,4 @@ def build_site(project: Project, compiled: Compiled, day: dt.date, target: Path,
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_bytes(data)
     site.record_build(workspace, inputs, target, day)
-    return SiteReport(len(pages), written, built=True)
+    return SiteReport(len(pages), written, built=True, inputs=inputs)

@@ -22,11 +22,14 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from playbook import cache
 from playbook.handbook import site
+
+if TYPE_CHECKING:  # the compiler is not imported to answer "up to date"
+    from playbook.handbook.compile import SiteReport
 
 __all__ = ["key", "pages_if_current", "remember"]
 
@@ -57,19 +60,10 @@ def pages_if_current(root: Path, wanted: str, target: Path, day: dt.date) -> int
     return pages if site.up_to_date(workspace, inputs, target, day) else None
 
 
-def remember(root: Path, wanted: str, pages: int, args: argparse.Namespace, day: dt.date,
+def remember(root: Path, wanted: str, done: SiteReport, args: argparse.Namespace, day: dt.date,
              target: Path) -> bool:
-    """Record a successful build under `wanted`, when its inputs did not change while it ran
-    (the key computed again must be the same) and the site's stamp can be read."""
-    from playbook.files import FileRefused, PlaybookFiles
-
+    """Record the successful build `done` under `wanted`, when its inputs did not change while it
+    ran (the key computed again must be the same)."""
     if key(args, day, target) != wanted:
         return False
-    try:
-        stamped = json.loads(PlaybookFiles(root).read_text(f"{site.WORKSPACE}/{site.STAMP}"))
-    except (FileRefused, ValueError):
-        return False
-    inputs = stamped.get("inputs") if isinstance(stamped, dict) else None
-    if not isinstance(inputs, str) or not site.up_to_date(root / site.WORKSPACE, inputs, target, day):
-        return False
-    return cache.store_signed(root, cache.BUILD_FILE, wanted, {"inputs": inputs, "pages": pages})
+    return cache.store_signed(root, cache.BUILD_FILE, wanted, {"inputs": done.inputs, "pages": done.pages})
