@@ -115,14 +115,16 @@ def run_cli(capsys: pytest.CaptureFixture[str]) -> RunCli:
 def checks(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
     """Every root the real check ran on (a `validate` answered from its cache runs none)."""
     from playbook import pipeline
+    from playbook.incremental import Memory
     from playbook.lint.config import LintConfig
 
     ran: list[Path] = []
     real = pipeline.check
 
-    def counting(root: Path, config: LintConfig | None = None) -> pipeline.Checked:
+    def counting(root: Path, config: LintConfig | None = None,
+                 memory: Memory | None = None) -> pipeline.Checked:
         ran.append(root)
-        return real(root, config)
+        return real(root, config, memory)
 
     monkeypatch.setattr(pipeline, "check", counting)
     return ran

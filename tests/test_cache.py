@@ -18,6 +18,7 @@ import pytest
 from conftest import MakePlaybook, RunCli, document_header
 from playbook import cache, cache_secret, pipeline
 from playbook.diagnostics import Diagnostic, Related, Severity
+from playbook.incremental import Memory
 from playbook.lint.config import LintConfig
 from playbook.loader import discover, index_files
 from playbook.source import Span
@@ -120,7 +121,8 @@ def test_a_passing_playbook_hits_with_exit_0(make_playbook: MakePlaybook, run_cl
 
 def test_the_entry_is_one_json_file_in_a_folder_that_ignores_itself(root: Path, run_cli: RunCli) -> None:
     run_cli("validate", root)
-    assert sorted(p.name for p in (root / ".playbook" / "cache").iterdir()) == [".gitignore", "validate.json"]
+    assert sorted(p.name for p in (root / ".playbook" / "cache").iterdir()) == [
+        ".gitignore", "validate-state.pickle", "validate.json"]  # the state: tests/test_incremental.py
     assert (root / ".playbook" / "cache" / ".gitignore").read_text(encoding="utf-8").endswith("\n*\n")
     stored = stored_fields(root)
     assert (stored["format"], stored["files_checked"], stored["exit_code"]) == (cache.FORMAT, 6, 1)
@@ -369,14 +371,16 @@ def test_a_file_changed_during_the_check_is_not_stored(root: Path, run_cli: RunC
                                                        monkeypatch: pytest.MonkeyPatch) -> None:
     real = pipeline.check
 
-    def check_then_edit(target: Path, config: LintConfig | None = None) -> pipeline.Checked:
-        checked = real(target, config)
+    def check_then_edit(target: Path, config: LintConfig | None = None,
+                        memory: Memory | None = None) -> pipeline.Checked:
+        checked = real(target, config, memory)
         _edit("calendars/spring.yaml", "end: 2026-03-31", "end: 2026-03-30")(target)
         return checked
 
     monkeypatch.setattr(pipeline, "check", check_then_edit)
     assert run_cli("validate", root)[0] == 1
     assert not entry(root).exists()
+    assert not (root / ".playbook" / "cache" / "validate-state.pickle").exists()  # nor the state
 
 
 def test_entries_round_trip_every_field(tmp_path: Path) -> None:

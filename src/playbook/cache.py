@@ -59,14 +59,34 @@ FORMAT = 2
 """The layout of an entry; bump it when the stored fields change. 2: signed."""
 MAX_ENTRY_BYTES = 64 * 1024 * 1024
 """A larger entry is not read (a miss): no playbook's diagnostics come near it."""
+MAX_BLOB_BYTES = 1024 * 1024 * 1024
+"""The largest binary entry (`playbook.incremental`'s state: about 70 MB for 4,000 documents)."""
 DISABLE_VARIABLE = "PLAYBOOK_NO_CACHE"
 """Set to anything but "" or "0" to turn the cache off (as `--no-cache` does)."""
 
 _DIR_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0)
 _FILE_FLAGS = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_NOCTTY | getattr(os, "O_CLOEXEC", 0)
 
-__all__ = ["BUILD_FILE", "CACHE_FOLDER", "DISABLE_VARIABLE", "Entry", "Inputs", "disabled", "entry_path",
-           "inputs", "key", "load", "load_signed", "store", "store_signed"]
+__all__ = [
+    "BUILD_FILE",
+    "CACHE_FOLDER",
+    "DISABLE_VARIABLE",
+    "Entry",
+    "Inputs",
+    "context_digest",
+    "disabled",
+    "entry_path",
+    "inputs",
+    "key",
+    "key_and_inputs",
+    "load",
+    "load_blob",
+    "load_signed",
+    "store",
+    "store_blob",
+    "store_signed",
+    "tool_digest",
+]
 
 
 @dataclass(frozen=True)
@@ -95,6 +115,12 @@ def entry_path(root: Path) -> Path:
 
 
 def key(root: Path, options: Mapping[str, Any], *, every_file: bool = False) -> str | None:
+    """The cache key of validating `root` with `options` (see `key_and_inputs`)."""
+    return key_and_inputs(root, options, every_file=every_file)[0]
+
+
+def key_and_inputs(root: Path, options: Mapping[str, Any], *,
+                   every_file: bool = False) -> tuple[str | None, Inputs | None]:
     """The cache key of validating `root` with `options` (JSON-serialisable command settings);
     None when nothing may be cached: the inputs cannot be read reliably, the cache folder is a
     symbolic link, or there is no user key to sign entries with.
@@ -102,7 +128,7 @@ def key(root: Path, options: Mapping[str, Any], *, every_file: bool = False) -> 
     `every_file` also keys on the bytes of every indexed file (media, attachments), not only on
     their names: a build copies them into the site, where validate only checks they exist."""
     if not _folder_is_own(root) or user_key(root) is None:
-        return None
+        return None, None
     try:
         digest = hashlib.blake2b(digest_size=32)
         _add(digest, f"playbook-validate-cache/{FORMAT}".encode())
@@ -120,9 +146,66 @@ def key(root: Path, options: Mapping[str, Any], *, every_file: bool = False) -> 
         _add(digest, _bytes("\0".join(sorted(found.indexed))))
         _add(digest, json.dumps(found.links, sort_keys=True).encode("utf-8", "surrogateescape"))
         _add(digest, json.dumps(found.odd, sort_keys=True).encode("utf-8", "surrogateescape"))
-        return digest.hexdigest()
+        return digest.hexdigest(), found
     except (OSError, ValueError):
+        return None, None
+
+
+def context_digest(found: Inputs, documents: tuple[str, ...]) -> str:
+    """What every check of one playbook shares, apart from its documents: the tool, the day
+    taken as today, templates/, the config, the file list, links and refused paths, and the
+    files in `documents` (playbook.yaml and roster.yaml). `playbook.incremental` keys on it."""
+    digest = hashlib.blake2b(digest_size=32)
+    _add(digest, f"playbook-context/{FORMAT}".encode())
+    _add(digest, _toolchain().encode())
+    _add(digest, today_text().encode())
+    for section, names in (("documents", documents), ("templates", found.templates),
+                           ("config", [CONFIG_FILE])):
+        _add(digest, section.encode())
+        for rel in names:
+            _add(digest, _bytes(rel))
+            _add(digest, found.content.get(rel, b"absent"))
+    _add(digest, _bytes("\0".join(sorted(found.indexed))))
+    _add(digest, json.dumps(found.links, sort_keys=True).encode("utf-8", "surrogateescape"))
+    _add(digest, json.dumps(found.odd, sort_keys=True).encode("utf-8", "surrogateescape"))
+    return digest.hexdigest()
+
+
+def tool_digest() -> str:
+    """What identifies the checking code (Python, the package, the installed distributions)."""
+    return _toolchain()
+
+
+def load_blob(root: Path, name: str) -> bytes | None:
+    """The body of the binary entry `name` when it is signed with this user's key; None on any
+    mismatch, forgery or damage. Only such a body may be unpickled: it was written by this user's
+    own `store_blob`."""
+    secret = user_key(root)
+    raw = _read_entry(root, name, MAX_BLOB_BYTES) if secret is not None else None
+    if secret is None or raw is None:
         return None
+    claimed, _, body = raw.partition(b"\n")
+    try:
+        return body if genuine(secret, body, claimed.decode("ascii")) else None
+    except ValueError:
+        return None
+
+
+def store_blob(root: Path, name: str, body: bytes) -> bool:
+    """Keep `body` as the binary entry `name`, signed (see `store_signed`)."""
+    from playbook.errors import UsageError
+    from playbook.writer import safe_folder, write_pieces, write_text
+
+    secret = user_key(root)
+    if secret is None or len(body) > MAX_BLOB_BYTES:
+        return False
+    try:
+        folder = safe_folder(root, CACHE_FOLDER.as_posix())
+        write_text(folder / ".gitignore", "# Created by `playbook validate`; safe to delete.\n*\n")
+        write_pieces(folder / name, (tag(secret, body).encode("ascii") + b"\n", body))
+    except (OSError, UsageError):
+        return False
+    return True
 
 
 def load_signed(root: Path, name: str, wanted: str) -> dict[str, Any] | None:
@@ -210,7 +293,7 @@ def _folder_is_own(root: Path) -> bool:
     return True
 
 
-def _read_entry(root: Path, name: str) -> bytes | None:
+def _read_entry(root: Path, name: str, limit: int = MAX_ENTRY_BYTES) -> bytes | None:
     """The bytes of the entry `name`, opened folder by folder without following any link, or None."""
     try:
         fd = os.open(root, _DIR_FLAGS & ~os.O_NOFOLLOW)  # the root itself is the user's choice
@@ -224,7 +307,7 @@ def _read_entry(root: Path, name: str) -> bytes | None:
         handle = os.open(name, _FILE_FLAGS, dir_fd=fd)
         try:
             info = os.fstat(handle)
-            if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_ENTRY_BYTES:
+            if not stat.S_ISREG(info.st_mode) or info.st_size > limit:
                 return None
             chunks = []
             while chunk := os.read(handle, 1 << 20):

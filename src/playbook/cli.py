@@ -119,7 +119,7 @@ def run_validate(root: Path, fmt: str, flags: argparse.Namespace) -> int:
     options = {"select": flags.select, "ignore": flags.ignore, "fail_level": flags.fail_level}
     # --base compares with another revision: a result the cache keys on this tree alone
     use_cache = not (cache.disabled(flags.no_cache) or flags.base) and (root / "playbook.yaml").is_file()
-    wanted = cache.key(root, options) if use_cache else None
+    wanted, found = cache.key_and_inputs(root, options) if use_cache else (None, None)
     places = Places.of(root)  # paths are printed from here (SARIF: from the repository root)
     if wanted is not None:
         hit = cache.load(root, wanted)
@@ -132,7 +132,12 @@ def run_validate(root: Path, fmt: str, flags: argparse.Namespace) -> int:
 
     require_playbook(root)
     config = load_config(root).with_flags(flags.select, flags.ignore, flags.fail_level)
-    checked = check(root, config)
+    memory = None
+    if wanted is not None and found is not None:  # a miss: reuse what the last run did still holds
+        from playbook.incremental import Memory
+
+        memory = Memory(root, found)
+    checked = check(root, config, memory)
     diagnostics = checked.diagnostics
     if flags.base and checked.project is not None and config.enabled("PB801"):
         from playbook.diagnostics import ordered
@@ -142,15 +147,18 @@ def run_validate(root: Path, fmt: str, flags: argparse.Namespace) -> int:
     failing = checked.project is None or any(d.severity >= config.fail_level for d in diagnostics)
     code = EXIT_FINDINGS if failing else EXIT_OK
     sys.stdout.write(REPORTERS[fmt](diagnostics, checked.files_checked, places))
-    _remember(root, wanted, options, cache.Entry(diagnostics, checked.files_checked, code))
+    sys.stdout.flush()
+    if wanted is not None and _unchanged(root, wanted, options):
+        cache.store(root, wanted, cache.Entry(diagnostics, checked.files_checked, code))
+        if memory is not None:
+            memory.store()
     return code
 
 
-def _remember(root: Path, wanted: str | None, options: Mapping[str, Any], entry: cache.Entry) -> None:
-    """Store a fresh result, unless a file changed while it was being checked: the result might
-    then belong to neither version, so it must not be found under either key."""
-    if wanted is not None and cache.key(root, options) == wanted:
-        cache.store(root, wanted, entry)
+def _unchanged(root: Path, wanted: str, options: Mapping[str, Any]) -> bool:
+    """Whether a fresh result may be stored: unless a file changed while it was being checked,
+    as the result (and what the next run reuses) might then belong to neither version."""
+    return cache.key(root, options) == wanted
 
 
 def run_rules(explain_code: str | None, as_markdown: bool) -> int:

@@ -14,6 +14,7 @@ import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from playbook import lint
 from playbook.diagnostics import Diagnostic, ordered
@@ -23,6 +24,9 @@ from playbook.loader import load_tree
 from playbook.models.project import Project
 from playbook.reporters import REPORTERS, Places
 from playbook.validate import validate_tree
+
+if TYPE_CHECKING:
+    from playbook.incremental import Memory
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 """Exit codes of every command: clean, findings (or stopped by them), usage/config/I-O."""
@@ -56,20 +60,29 @@ def require_playbook(root: Path) -> None:
                            "(run this in a playbook folder, or name one)")
 
 
-def check(root: Path, config: LintConfig | None = None) -> Checked:
-    """Load, validate and lint the playbook under `root` (its own config unless one is given)."""
+def check(root: Path, config: LintConfig | None = None, memory: Memory | None = None) -> Checked:
+    """Load, validate and lint the playbook under `root` (its own config unless one is given).
+    With a `memory`, what the previous run found is reused where nothing it depends on changed
+    (`playbook.incremental`); the result is the same."""
     require_playbook(root)
     config = config if config is not None else load_config(root)
+    lint_config = config
+
+    def linted(project: Project) -> list[Diagnostic]:
+        codes = lint.enabled(lint_config)
+        found = memory.lint(project, codes) if memory is not None else lint.findings(project, codes)
+        return lint.finish(project, lint_config, found)
+
     with bulk_allocation():
-        result = validate_tree(load_tree(root))
+        result = memory.validate() if memory is not None else validate_tree(load_tree(root))
         gc.freeze()  # the loaded playbook lives until the end: no collection need look at it again
         found = list(result.diagnostics)
         if result.project is not None:
-            found += lint.run(result.project, config)
+            found += linted(result.project)
         elif result.partial is not None:
             # a place validation already reported (a refused template, say) is not reported twice
             waiting, reported = waiting_rules(result.broken_kinds), {d.span for d in found}
-            found += [d for d in lint.run(result.partial, config)
+            found += [d for d in linted(result.partial)
                       if d.code not in waiting and d.span not in reported]
     return Checked(root, result.project, ordered(found), result.files_checked, config)
 

@@ -210,9 +210,14 @@ def _under(ptr: str, roots: set[str]) -> bool:
     return any(ptr == root or ptr.startswith(root + "/") for root in roots)
 
 
-def _validate_file(loaded: LoadedFile) -> tuple[Document | None, list[Diagnostic]]:
-    """Check one file. Loader problems and model problems are reported together; a model
-    error at a value the loader refused (a forbidden tag, say) is left out as noise."""
+Checked = tuple[Document | None, list[Diagnostic]]
+"""One file's outcome: its document when sound, and its problems (loader's and model's)."""
+
+
+def validate_file(loaded: LoadedFile) -> Checked:
+    """Check one file (its outcome depends on nothing else). Loader problems and model problems
+    are reported together; a model error at a value the loader refused (a forbidden tag, say)
+    is left out as noise."""
     problems = list(loaded.diagnostics)
     if loaded.data is None:
         return None, problems
@@ -287,13 +292,22 @@ def _check_paths(path: str, doc: Document, source: SourceMap, tree: Tree) -> lis
     return found
 
 
-def validate_tree(tree: Tree) -> Validated:
-    """Validate every loaded document and assemble the project when all is well."""
+def validate_tree(tree: Tree, known: Mapping[str, Checked] | None = None,
+                  paths_checked: dict[str, list[Diagnostic]] | None = None) -> Validated:
+    """Validate every loaded document and assemble the project when all is well.
+
+    For `playbook.incremental`: `known` gives the outcome of files already checked (path ->
+    outcome), which are not checked again; `paths_checked` (path -> problems) holds the problems
+    of each document's attachment, media and template paths, as far as they are known (valid
+    while the file list is the same), and receives those found here. Everything else across
+    files is always checked."""
     problems: list[Diagnostic] = list(tree.problems)
     valid: list[tuple[LoadedFile, Document]] = []
     broken: set[str] = set()
+    known = known or {}
     for loaded in tree.documents:
-        doc, found = _validate_file(loaded)
+        outcome = known.get(loaded.path)
+        doc, found = outcome if outcome is not None else validate_file(loaded)
         problems += found
         if doc is not None:
             valid.append((loaded, doc))
@@ -313,7 +327,12 @@ def validate_tree(tree: Tree) -> Validated:
             continue
         first[key] = loaded
         unique.append((loaded, doc))
-        problems += _check_paths(loaded.path, doc, loaded.source, tree)
+        checked = paths_checked.get(loaded.path) if paths_checked is not None else None
+        if checked is None:
+            checked = _check_paths(loaded.path, doc, loaded.source, tree)
+            if paths_checked is not None:
+                paths_checked[loaded.path] = checked
+        problems += checked
         if isinstance(doc, MaterialPack) and loaded.path != f"packs/{doc.id}/pack.yaml":
             problems.append(diagnostic(
                 "PB015", loaded.source.value("/id"),

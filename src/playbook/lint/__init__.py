@@ -7,7 +7,7 @@ that have no reason or suppress nothing.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from playbook.diagnostics import Diagnostic, Severity
 from playbook.lint import (  # noqa: F401  (registers the rules)
@@ -52,15 +52,34 @@ def _suppressed(diag: Diagnostic, by_line: dict[tuple[str, int], list[Suppressio
 def run(project: Project, config: LintConfig | None = None) -> list[Diagnostic]:
     """Every finding of every enabled rule, after suppressions."""
     config = config or LintConfig()
-    codes = [code for code in sorted(RULES) if config.enabled(code)]
+    return finish(project, config, findings(project, enabled(config)))
+
+
+def enabled(config: LintConfig) -> list[str]:
+    """The codes of the rules `config` runs, in code order."""
+    return [code for code in sorted(RULES) if config.enabled(code)]
+
+
+def findings(project: Project, codes: Sequence[str], *, processes: bool = True) -> dict[str, list[Finding]]:
+    """What each rule of `codes` finds in `project`: code -> its findings, in the rule's order.
+    On one core or two (`workers`; `processes=False`: one); the result is the same either way."""
 
     def run_rules(some: Sequence[str]) -> dict[str, list[Finding]]:
         return {code: list(RULES[code].check(project)) for code in some}
 
-    try:  # on one core or two (`workers`); the findings come back by code either way
-        by_code = workers.run_split(project, codes, lambda code: RULES[code].check.__module__, run_rules)
+    try:
+        if not processes:
+            return run_rules(codes)
+        return workers.run_split(project, codes, lambda code: RULES[code].check.__module__, run_rules)
     finally:
         forget()
+
+
+def finish(project: Project, config: LintConfig, by_code: Mapping[str, list[Finding]]) -> list[Diagnostic]:
+    """The diagnostics of the rules' findings (every enabled code must be in `by_code`): with
+    the configured severities, without what inline comments suppress, and with the problems of
+    those comments themselves (PB901, PB902)."""
+    codes = enabled(config)
     found: list[Diagnostic] = []
     for code in codes:
         entry = RULES[code]

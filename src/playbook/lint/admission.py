@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from playbook.diagnostics import Related
-from playbook.lint.registry import Finding, rule
+from playbook.lint.registry import NOTHING, Finding, rule
 from playbook.models.playbook import Admission
 from playbook.models.project import Project
 from playbook.scope import group_type_of
@@ -27,7 +27,7 @@ def _dimension(cls: str) -> str:
     return cls.partition(":")[0]
 
 
-@rule("PB507", "group-class-not-admitted")
+@rule("PB507", "group-class-not-admitted", reads=NOTHING)
 def group_class_not_admitted(project: Project) -> Iterator[Finding]:
     """A group holds a class that its type or the playbook refuses, or a class of a
     dimension whose `admit` list leaves it out.
@@ -62,7 +62,7 @@ def group_class_not_admitted(project: Project) -> Iterator[Finding]:
                               help="correct the group's classes, or admit this class too")
 
 
-@rule("PB508", "group-holds-conflicting-classes")
+@rule("PB508", "group-holds-conflicting-classes", reads=NOTHING)
 def group_holds_conflicting_classes(project: Project) -> Iterator[Finding]:
     """A group holds two (or more) classes that an admission policy lists together in
     `must_not_share`.

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from fractions import Fraction
 
 from playbook.diagnostics import Severity
-from playbook.lint.registry import Finding, rule
+from playbook.lint.registry import NOTHING, Finding, rule
 from playbook.models.playbook import Operator
 from playbook.models.project import Project
 from playbook.models.types import parse_duration
@@ -34,7 +34,7 @@ def _operators(project: Project) -> Iterator[tuple[int, Operator, list[str]]]:
         yield i, op, sorted(owned.get(op.id, []))
 
 
-@rule("PB601", "operator-over-capacity", Severity.WARNING)
+@rule("PB601", "operator-over-capacity", Severity.WARNING, reads=NOTHING)
 def operator_over_capacity(project: Project) -> Iterator[Finding]:
     """An operator runs more groups than their `capacity` (30 unless set).
 
@@ -52,7 +52,7 @@ def operator_over_capacity(project: Project) -> Iterator[Finding]:
                           help="hand groups to another operator, or raise capacity if they can carry it")
 
 
-@rule("PB602", "operator-over-hard-limit")
+@rule("PB602", "operator-over-hard-limit", reads=NOTHING)
 def operator_over_hard_limit(project: Project) -> Iterator[Finding]:
     """An operator runs more than 50 groups.
 
@@ -99,7 +99,7 @@ def _peak(fillings: list[tuple[str, dt.date, dt.date, Fraction]]) -> tuple[Fract
     return best, best_day, [g for g, first, last, _ in fillings if first <= best_day <= last]
 
 
-@rule("PB603", "friend-adds-cannot-fill", Severity.WARNING)
+@rule("PB603", "friend-adds-cannot-fill", Severity.WARNING, reads=NOTHING)
 def friend_adds_cannot_fill(project: Project) -> Iterator[Finding]:
     """An operator's groups cannot be filled in their strong stage: on some day, the friend
     adds needed to bring every group they are filling from its `size` (0 if unknown) to its

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from playbook.diagnostics import Severity
 from playbook.lint.analysis import analyse
 from playbook.lint.messages import contents
-from playbook.lint.registry import Finding, rule
+from playbook.lint.registry import SCHEDULED, Finding, rule
 from playbook.lint.schedules import planned
 from playbook.models.project import Project
 from playbook.platforms import PlatformLimits, defaults
@@ -21,7 +21,7 @@ def _limits(project: Project) -> PlatformLimits:
     return project.platforms.get("moments") or defaults()["moments"]
 
 
-@rule("PB421", "moments-posts-per-day", Severity.WARNING)
+@rule("PB421", "moments-posts-per-day", Severity.WARNING, reads=SCHEDULED)
 def moments_posts_per_day(project: Project) -> Iterator[Finding]:
     """An operator's account posts more Moments a day than the platform data allows (3 by
     default), or, on a day its calendar posts to Moments at all, fewer than the least (2).
@@ -68,7 +68,7 @@ def _more(days: list[tuple[str, dt.date, int]]) -> str:
     return f" (and {len(days) - 1} more day{'s' if len(days) > 2 else ''})" if len(days) > 1 else ""
 
 
-@rule("PB423", "account-post-reads-group")
+@rule("PB423", "account-post-reads-group", reads=SCHEDULED)
 def account_post_reads_group(project: Project) -> Iterator[Finding]:
     """A Moments or service-account post (`channel: moments_post`, `service_account_post`)
     reads the group: `group.name`, `group.fields.<id>` or any other `group` value.

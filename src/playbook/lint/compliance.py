@@ -19,7 +19,7 @@ from pydantic import BaseModel
 from playbook.diagnostics import Severity
 from playbook.lint.advertising import claims_in
 from playbook.lint.messages import Body, Message, contents
-from playbook.lint.registry import Finding, rule
+from playbook.lint.registry import SCHEDULED, Finding, rule
 from playbook.models.packs import MaterialPack
 from playbook.models.project import Project
 from playbook.source import join
@@ -89,7 +89,7 @@ def allow_help(phrase: str) -> str:
             f"with a reason: `{entry}` (add the entry to advertising_allow if the list exists)")
 
 
-@rule("PB701", "absolute-advertising-claim")
+@rule("PB701", "absolute-advertising-claim", reads=SCHEDULED)
 def absolute_claim(project: Project) -> Iterator[Finding]:
     """A message (as rendered) or a pack's copy makes a claim the Advertising Law forbids.
 
@@ -130,7 +130,7 @@ def absolute_claim(project: Project) -> Iterator[Finding]:
                           help=allow_help(claim.text))
 
 
-@rule("PB702", "allowlist-without-justification", Severity.WARNING)
+@rule("PB702", "allowlist-without-justification", Severity.WARNING, per_document=True)
 def allowlist_without_reason(project: Project) -> Iterator[Finding]:
     """An entry of `settings.advertising_allow` gives no reason.
 
@@ -211,7 +211,7 @@ def _may_hold_personal_data(doc: BaseModel) -> bool:
     return bool(MOBILE.search(dumped) or RESIDENT_ID.search(dumped))
 
 
-@rule("PB703", "personal-data-in-content")
+@rule("PB703", "personal-data-in-content", per_document=True)
 def personal_data(project: Project) -> Iterator[Finding]:
     """A document or message template contains a mobile phone or resident ID number.
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from playbook.diagnostics import Severity
-from playbook.lint.registry import Finding, rule
+from playbook.lint.registry import NOTHING, Finding, rule
 from playbook.models.base import MetricTarget
 from playbook.models.lifecycle import ExitCondition
 from playbook.models.project import Project
@@ -57,7 +57,7 @@ def unmeasured_metric(project: Project) -> Iterator[Finding]:
                                "per: members}")
 
 
-@rule("PB124", "unknown-exit-target")
+@rule("PB124", "unknown-exit-target", reads=NOTHING)
 def unknown_exit_target(project: Project) -> Iterator[Finding]:
     """An exit rule's `into` names no group type (for `merge`) or no roster group (for
     `move_members`).
@@ -105,7 +105,7 @@ def percentage_out_of_range(project: Project) -> Iterator[Finding]:
                               "it as 0-100 (60 for 60%)")
 
 
-@rule("PB126", "next-stage-from-last-stage", Severity.WARNING)
+@rule("PB126", "next-stage-from-last-stage", Severity.WARNING, reads=NOTHING)
 def next_stage_from_last(project: Project) -> Iterator[Finding]:
     """An exit rule of a type's last stage says `next_stage`.
 

@@ -54,7 +54,7 @@ def _bodies(project: Project) -> Iterator[tuple[Message, Body]]:
             yield message, body
 
 
-@rule("PB208", "undeclared-group-field")
+@rule("PB208", "undeclared-group-field", per_document=True)
 def undeclared_group_field(project: Project) -> Iterator[Finding]:
     """A message reads `group.fields.<id>` for a field `group_fields` does not declare.
 
@@ -73,7 +73,7 @@ def undeclared_group_field(project: Project) -> Iterator[Finding]:
                                   else "declare it under group_fields in playbook.yaml"))
 
 
-@rule("PB209", "group-field-missing-for-message")
+@rule("PB209", "group-field-missing-for-message", per_document=True)
 def group_field_missing_for_message(project: Project) -> Iterator[Finding]:
     """A message reads `group.fields.<id>`, and a group it is sent to has no value for it.
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from playbook.diagnostics import Related, Severity
-from playbook.lint.registry import Finding, per_project, rule
+from playbook.lint.registry import NOTHING, Finding, per_project, rule
 from playbook.models.base import Scope
 from playbook.models.fields import GroupField, field_matches
 from playbook.models.project import Project
@@ -109,7 +109,7 @@ def _value_help(spec: GroupField, value: object) -> str | None:
             "url": "write a full https:// address", "text": "quote it to make it text"}[spec.type]
 
 
-@rule("PB120", "required-group-field-missing")
+@rule("PB120", "required-group-field-missing", reads=NOTHING)
 def required_group_field_missing(project: Project) -> Iterator[Finding]:
     """A group lacks a field that playbook.yaml declares `required: true`.
 
@@ -130,7 +130,7 @@ def required_group_field_missing(project: Project) -> Iterator[Finding]:
                           help="add it under the group's fields")
 
 
-@rule("PB121", "duplicate-wecom-id")
+@rule("PB121", "duplicate-wecom-id", reads=NOTHING)
 def duplicate_wecom_id(project: Project) -> Iterator[Finding]:
     """Two groups share a `chat_id` or a group `robot`, or two operators a `wecom_userid`.
 

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 from playbook.diagnostics import Severity
 from playbook.lifecycle.holidays import holiday_calendar
-from playbook.lint.registry import Finding, rule
+from playbook.lint.registry import CALENDARS, Finding, rule
 from playbook.models.calendars import ActivityCalendar, Game, Slot
 from playbook.models.project import Project
 from playbook.suggest import did_you_mean, suggest
@@ -21,7 +21,7 @@ def follows_holidays(cal: ActivityCalendar) -> bool:
             or any(e.on_holidays is not None for e in cal.weekly))
 
 
-@rule("PB420", "holidays-not-covered", Severity.WARNING)
+@rule("PB420", "holidays-not-covered", Severity.WARNING, reads=CALENDARS)
 def holidays_not_covered(project: Project) -> Iterator[Finding]:
     """A calendar follows the playbook's holidays past the last year the holiday data covers
     (or playbook.yaml declares no `holidays` at all).
@@ -57,7 +57,7 @@ def holidays_not_covered(project: Project) -> Iterator[Finding]:
                                "chinesecalendar package")
 
 
-@rule("PB422", "unknown-holiday-reference")
+@rule("PB422", "unknown-holiday-reference", reads=CALENDARS)
 def unknown_holiday_reference(project: Project) -> Iterator[Finding]:
     """A calendar's `public_holidays` names a holiday the holiday calendar never has, or an
     item the calendar does not have.

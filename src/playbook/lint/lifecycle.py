@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from playbook.diagnostics import Severity
 from playbook.lifecycle.stages import find_stage, type_of
 from playbook.lint.groups import selectors
-from playbook.lint.registry import Finding, rule
+from playbook.lint.registry import NOTHING, Finding, rule
 from playbook.models.project import Project
 from playbook.source import join
 from playbook.suggest import did_you_mean
@@ -46,7 +46,7 @@ def unknown_stage(project: Project) -> Iterator[Finding]:
                                   else "give the group types a `lifecycle` first"))
 
 
-@rule("PB131", "unknown-pinned-stage")
+@rule("PB131", "unknown-pinned-stage", reads=NOTHING)
 def unknown_pinned_stage(project: Project) -> Iterator[Finding]:
     """A roster group's `stage` names a stage its group type's lifecycle does not have.
 
@@ -75,7 +75,7 @@ def unknown_pinned_stage(project: Project) -> Iterator[Finding]:
                               else f"give the type '{group_type.id}' a `lifecycle`"))
 
 
-@rule("PB132", "stage-never-ends", Severity.WARNING)
+@rule("PB132", "stage-never-ends", Severity.WARNING, reads=NOTHING)
 def stage_never_ends(project: Project) -> Iterator[Finding]:
     """A lifecycle stage has no `duration` but another stage follows it.
 

@@ -21,7 +21,7 @@ from playbook.lint.messages import (
     contents,
     script_reaches,
 )
-from playbook.lint.registry import Finding, rule
+from playbook.lint.registry import GROUP_RULES, NOTHING, SCHEDULED, SCRIPTS, Finding, rule
 from playbook.models.project import Project
 from playbook.models.rules import GroupRules
 from playbook.platforms import PlatformLimits
@@ -43,7 +43,7 @@ def _group_messages(project: Project) -> Iterator[tuple[Message, dict[str, list[
             yield message, _by_platform(project, message)
 
 
-@rule("PB301", "message-too-long")
+@rule("PB301", "message-too-long", per_document=True)
 def message_too_long(project: Project) -> Iterator[Finding]:
     """A rendered message is longer than the platform of a group it reaches accepts.
 
@@ -92,7 +92,7 @@ def _attachment_count(project: Project, message: Message) -> int:
     return count
 
 
-@rule("PB302", "too-many-attachments")
+@rule("PB302", "too-many-attachments", per_document=True)
 def too_many_attachments(project: Project) -> Iterator[Finding]:
     """A message carries more attachments than the platform of a group it reaches allows.
 
@@ -115,7 +115,7 @@ def too_many_attachments(project: Project) -> Iterator[Finding]:
                               help="split the files over several messages")
 
 
-@rule("PB303", "group-size-over-platform-cap")
+@rule("PB303", "group-size-over-platform-cap", reads=NOTHING)
 def group_size_over_cap(project: Project) -> Iterator[Finding]:
     """A group type aims for more members than its platform's groups can hold.
 
@@ -148,7 +148,7 @@ def _cap(project: Project, platform: str | None) -> int | None:
     return limits.max_members if limits is not None else None
 
 
-@rule("PB304", "qr-join-past-limit", Severity.WARNING)
+@rule("PB304", "qr-join-past-limit", Severity.WARNING, reads=SCRIPTS)
 def qr_join_past_limit(project: Project) -> Iterator[Finding]:
     """A group type grows past the QR-code join limit with no invitation step to fill it.
 
@@ -181,7 +181,7 @@ def _may_announce(limits: PlatformLimits, role_kind: str) -> bool:
     return role_kind in limits.announcement_by
 
 
-@rule("PB305", "announcement-not-permitted")
+@rule("PB305", "announcement-not-permitted", per_document=True)
 def announcement_not_permitted(project: Project) -> Iterator[Finding]:
     """A message goes to the group announcement from a role the platform does not let post it.
 
@@ -221,7 +221,7 @@ def _rule_sets_using(project: Project, rules_id: str) -> list[GroupRules]:
     return using
 
 
-@rule("PB306", "mute-not-supported", Severity.WARNING)
+@rule("PB306", "mute-not-supported", Severity.WARNING, reads=GROUP_RULES)
 def mute_not_supported(project: Project) -> Iterator[Finding]:
     """An escalation ladder mutes members in groups whose platform has no mute.
 
@@ -267,7 +267,7 @@ def _routed_items(project: Project) -> Iterator[tuple[str, str, str, object, tup
                         yield kind, doc_id, f"/{name}/{i}", item, routes
 
 
-@rule("PB307", "wecom-send-refused", Severity.WARNING)
+@rule("PB307", "wecom-send-refused", Severity.WARNING, reads=SCHEDULED)
 def wecom_send_refused(project: Project) -> Iterator[Finding]:
     """An item asks for a WeCom route that WeCom would refuse or that no group can take.
 

@@ -192,7 +192,7 @@ def _column(source: str, line: int, needle: str) -> int:
     return at + 1 if at >= 0 else len(text) - len(text.lstrip()) + 1
 
 
-@rule("PB207", "handbook-template-error")
+@rule("PB207", "handbook-template-error", per_document=True)
 def handbook_template_error(project: Project) -> Iterator[Finding]:
     """A handbook page override (`templates/handbook/*.j2`) cannot be used safely.
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pydantic import BaseModel
 
 from playbook.diagnostics import Severity
-from playbook.lint.registry import Finding, per_project, rule
+from playbook.lint.registry import CALENDARS, GROUP_RULES, Finding, per_project, rule
 from playbook.models.base import MetricTarget, Scope
 from playbook.models.calendars import ActivityCalendar, Column, Game, Slot, WeeklyEvent
 from playbook.models.lifecycle import ExitCondition
@@ -112,6 +112,15 @@ def references(project: Project) -> list[Ref]:
     return _collect(project)
 
 
+@per_project
+def _by_target(project: Project) -> dict[str, list[Ref]]:
+    """The references of the project by the namespace they name, each list in collection order."""
+    found: dict[str, list[Ref]] = {}
+    for ref in references(project):
+        found.setdefault(ref.target, []).append(ref)
+    return found
+
+
 def _global_namespace(project: Project, target: str) -> set[str]:
     return _global_tables(project)[target]
 
@@ -143,17 +152,19 @@ def _local_namespace(project: Project, ref: Ref) -> set[str]:
     if ref.target == "material" and kind == "MaterialPack":
         return {m.id for m in project.packs[doc_id].materials}
     if ref.target == "reward" and kind == "GroupRules":
-        found: set[str] = set()
-        for rules in _extends_chain(project, doc_id):
-            found |= {r.id for r in rules.rewards}
-        return found
+        return _rewards_in_reach(project)[doc_id]
     return set()
 
 
+@per_project
+def _rewards_in_reach(project: Project) -> dict[str, set[str]]:
+    """Rule set id -> the rewards it and its bases define."""
+    return {rules_id: {r.id for rules in _extends_chain(project, rules_id) for r in rules.rewards}
+            for rules_id in project.rules}
+
+
 def _unknown(project: Project, target: str, noun: str) -> Iterator[Finding]:
-    for ref in references(project):
-        if ref.target != target:
-            continue
+    for ref in _by_target(project).get(target, ()):
         known = (_local_namespace(project, ref) if target in ("column", "material", "reward")
                  else _global_namespace(project, target))
         if ref.value not in known:
@@ -331,7 +342,7 @@ def _extends_chain(project: Project, start: str) -> list[GroupRules]:
     return chain
 
 
-@rule("PB114", "extends-cycle")
+@rule("PB114", "extends-cycle", reads=GROUP_RULES)
 def extends_cycle(project: Project) -> Iterator[Finding]:
     """Rule sets extend each other in a circle.
 
@@ -391,18 +402,19 @@ def unused_definition(project: Project) -> Iterator[Finding]:
             if col.id not in slots_using:
                 yield Finding(project.span("ActivityCalendar", cal_id, f"/columns/{i}/id"),
                               f"column '{col.id}' is never posted by a daily slot")
+    named: dict[str, set[str | None]] = {}  # rule set -> rewards earned in it or a set extending it
+    for other in project.rules.values():
+        earned = {b.reward for b in other.encouraged + other.forbidden + other.required}
+        for base in _extends_chain(project, other.id):
+            named.setdefault(base.id, set()).update(earned)
     for rules_id, rules in sorted(project.rules.items()):
-        named: set[str | None] = set()
-        for other in project.rules.values():
-            if rules_id in [r.id for r in _extends_chain(project, other.id)]:
-                named |= {b.reward for b in other.encouraged + other.forbidden + other.required}
         for i, reward in enumerate(rules.rewards):
-            if reward.id not in named:
+            if reward.id not in named.get(rules_id, set()):
                 yield Finding(project.span("GroupRules", rules_id, f"/rewards/{i}/id"),
                               f"reward '{reward.id}' is never earned by an encouraged behaviour")
 
 
-@rule("PB117", "unknown-skip-reference")
+@rule("PB117", "unknown-skip-reference", reads=CALENDARS)
 def unknown_skip(project: Project) -> Iterator[Finding]:
     """A holiday or exception skips a slot, event or game its calendar does not have.
 

@@ -63,14 +63,39 @@ def forget() -> None:
         cache.clear()
 
 
+GROUP_RULES = frozenset({"GroupRules"})
+SCRIPTS = frozenset({"OnboardingScript"})
+CALENDARS = frozenset({"ActivityCalendar"})
+PACKS = frozenset({"MaterialPack"})
+SCHEDULED = SCRIPTS | CALENDARS | PACKS
+"""The kinds whose items are dated sends: what the schedule rules expand."""
+EVERY_KIND = GROUP_RULES | SCHEDULED
+"""What a rule reads unless it says otherwise (playbook.yaml and roster.yaml are always read)."""
+NOTHING = frozenset[str]()
+"""A rule that reads only playbook.yaml and roster.yaml."""
+
+
 @dataclass(frozen=True)
 class Rule:
-    """A registered rule: stable code, kebab-case name of the bad pattern, default severity."""
+    """A registered rule: stable code, kebab-case name of the bad pattern, default severity, and
+    what its findings depend on, which lets `playbook validate` reuse them after an edit
+    (`playbook.incremental`):
+
+    * `per_document`: every finding is about one document (and placed in it), and depends only
+      on that document and the context: playbook.yaml, roster.yaml, templates/, the config and
+      the file list (plus, for a calendar, the packs its slots name: `incremental.dependents`).
+      Such a rule is run again only on the documents that changed.
+    * otherwise `reads`: the kinds of document (besides the context) the rule looks at; it is
+      run again, on the whole playbook, when a document of one of them changed.
+
+    tests/test_incremental.py holds every rule to what it declares."""
 
     code: str
     name: str
     severity: Severity
     check: Check
+    per_document: bool = False
+    reads: frozenset[str] = EVERY_KIND
 
     @property
     def doc(self) -> str:
@@ -99,13 +124,15 @@ FAMILIES = {
 RULES: dict[str, Rule] = {}
 
 
-def rule(code: str, name: str, severity: Severity = Severity.ERROR) -> Callable[[Check], Check]:
-    """Register a rule. Codes are never reused; a duplicate is a programming error."""
+def rule(code: str, name: str, severity: Severity = Severity.ERROR, *, per_document: bool = False,
+         reads: frozenset[str] = EVERY_KIND) -> Callable[[Check], Check]:
+    """Register a rule (see `Rule` for `per_document` and `reads`). Codes are never reused; a
+    duplicate is a programming error."""
 
     def register(check: Check) -> Check:
         if code in RULES:
             raise ValueError(f"lint code {code} registered twice")
-        RULES[code] = Rule(code, name, severity, check)
+        RULES[code] = Rule(code, name, severity, check, per_document, reads)
         return check
 
     return register

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from itertools import pairwise
 
 from playbook.diagnostics import Related, Severity
-from playbook.lint.registry import Finding, rule
+from playbook.lint.registry import GROUP_RULES, NOTHING, SCHEDULED, Finding, rule
 from playbook.models.base import Document, Scope
 from playbook.models.calendars import Game, Slot, WeeklyEvent
 from playbook.models.packs import TimelineStep
@@ -34,7 +34,7 @@ def _chain(project: Project, start: str) -> list[GroupRules]:
     return list(chain.values())
 
 
-@rule("PB501", "escalation-out-of-order")
+@rule("PB501", "escalation-out-of-order", reads=GROUP_RULES)
 def escalation_out_of_order(project: Project) -> Iterator[Finding]:
     """An escalation ladder goes backwards: a milder action after a harsher one (a warning
     after a mute), or a step whose `after` is not later than the step before it.
@@ -58,7 +58,7 @@ def escalation_out_of_order(project: Project) -> Iterator[Finding]:
                               "must go reminder → warning → mute → removal")
 
 
-@rule("PB502", "forbidden-without-enforcement")
+@rule("PB502", "forbidden-without-enforcement", reads=GROUP_RULES)
 def forbidden_without_enforcement(project: Project) -> Iterator[Finding]:
     """A rule set forbids behaviours, but neither it nor any set it extends has an
     escalation ladder.
@@ -89,7 +89,7 @@ def _sending_items(project: Project) -> Iterator[tuple[str, str, str, str, Scope
                 yield kind, doc_id, ptr, model.sender, scope
 
 
-@rule("PB503", "kol-duty-outside-drawn-layers", Severity.WARNING)
+@rule("PB503", "kol-duty-outside-drawn-layers", Severity.WARNING, reads=SCHEDULED)
 def kol_duty_outside_drawn_layers(project: Project) -> Iterator[Finding]:
     """A KOL role sends in groups whose layer is not one of the layers it is drawn from.
 
@@ -127,7 +127,7 @@ def _admissions(project: Project) -> Iterator[tuple[str, Admission]]:
         yield f"/group_types/{i}/admission", group_type.admission
 
 
-@rule("PB504", "conflicting-classes-share-group")
+@rule("PB504", "conflicting-classes-share-group", reads=NOTHING)
 def conflicting_classes_share_group(project: Project) -> Iterator[Finding]:
     """A group type admits two (or more) classes that an admission policy lists together in
     `must_not_share`.
@@ -160,7 +160,7 @@ def conflicting_classes_share_group(project: Project) -> Iterator[Finding]:
                                                    "listed together here"),))
 
 
-@rule("PB505", "class-admitted-and-refused")
+@rule("PB505", "class-admitted-and-refused", reads=NOTHING)
 def class_admitted_and_refused(project: Project) -> Iterator[Finding]:
     """The same class is both admitted and refused: in one admission policy, or admitted by a
     group type while the playbook-wide policy refuses it.
@@ -188,7 +188,7 @@ def class_admitted_and_refused(project: Project) -> Iterator[Finding]:
                           related=(Related(project.span("Playbook", pb.id, other), "refused here"),))
 
 
-@rule("PB506", "enforcer-cannot-mute-or-remove")
+@rule("PB506", "enforcer-cannot-mute-or-remove", reads=GROUP_RULES)
 def enforcer_cannot_mute_or_remove(project: Project) -> Iterator[Finding]:
     """A mute or removal step is enforced by a KOC or guest role.
 

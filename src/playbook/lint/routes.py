@@ -12,7 +12,7 @@ import datetime as dt
 from collections.abc import Iterator
 
 from playbook.diagnostics import Related, Severity
-from playbook.lint.registry import Finding, rule
+from playbook.lint.registry import SCHEDULED, Finding, rule
 from playbook.lint.schedules import describe, planned
 from playbook.messages.routes import Fallback, Router
 from playbook.models.project import Project
@@ -55,7 +55,7 @@ def _full(f: Fallback, router: Router) -> str:
             f"{f.send.at:%Y-%m-%d %H:%M}: it goes out by hand in group '{f.send.group}'")
 
 
-@rule("PB408", "route-quota-exceeded", Severity.WARNING)
+@rule("PB408", "route-quota-exceeded", Severity.WARNING, reads=SCHEDULED)
 def route_quota_exceeded(project: Project) -> Iterator[Finding]:
     """An item asks for a WeCom route (`routes:`) that a quota leaves no room for, so some of
     its messages go out by hand instead.

@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable, Iterator
 from itertools import chain
 
 from playbook.diagnostics import Related, Severity
-from playbook.lint.registry import Finding, per_project, rule
+from playbook.lint.registry import PACKS, SCHEDULED, Finding, per_project, rule
 from playbook.models.project import Project
 from playbook.schedule import (
     WEEKDAYS,
@@ -146,7 +146,7 @@ def _times(n: int) -> str:
 
 # --- rules ----------------------------------------------------------------------------------
 
-@rule("PB401", "same-minute-sends")
+@rule("PB401", "same-minute-sends", reads=SCHEDULED)
 def same_minute_sends(project: Project) -> Iterator[Finding]:
     """Two different items post to the same group at the same minute.
 
@@ -175,7 +175,7 @@ def same_minute_sends(project: Project) -> Iterator[Finding]:
                         f"{describe(first)}: {_when(later)}{_times(n)}")
 
 
-@rule("PB402", "too-many-pushes-per-day")
+@rule("PB402", "too-many-pushes-per-day", reads=SCHEDULED)
 def too_many_pushes(project: Project) -> Iterator[Finding]:
     """A group gets more scheduled messages in one day than `settings.max_pushes_per_day`.
 
@@ -224,7 +224,7 @@ def _quiet(clock: dt.time, start: dt.time, end: dt.time) -> bool:
     return clock >= start or clock < end
 
 
-@rule("PB403", "send-in-quiet-hours")
+@rule("PB403", "send-in-quiet-hours", reads=SCHEDULED)
 def send_in_quiet_hours(project: Project) -> Iterator[Finding]:
     """A dated message goes out inside quiet hours (`settings.quiet_hours`, 22:00–08:00 unless
     set; an end before the start means the next morning).
@@ -251,7 +251,7 @@ def send_in_quiet_hours(project: Project) -> Iterator[Finding]:
                       help="move it outside quiet hours, or change settings.quiet_hours")
 
 
-@rule("PB404", "overlapping-pack-launches", Severity.WARNING)
+@rule("PB404", "overlapping-pack-launches", Severity.WARNING, reads=PACKS)
 def overlapping_pack_launches(project: Project) -> Iterator[Finding]:
     """Two material packs' launch timelines overlap in time in the same groups.
 
@@ -306,7 +306,7 @@ def _period(start: dt.datetime, end: dt.datetime) -> str:
     return f"{start:%Y-%m-%d %H:%M}–{last}"
 
 
-@rule("PB405", "announced-after-event")
+@rule("PB405", "announced-after-event", per_document=True)
 def announced_after_event(project: Project) -> Iterator[Finding]:
     """A weekly event's announcement (`announce_at`) goes out at or after the event itself.
 
@@ -331,7 +331,7 @@ def announced_after_event(project: Project) -> Iterator[Finding]:
                               help="announce ahead, e.g. announce_at: 'D-1 20:00'")
 
 
-@rule("PB406", "wecom-daily-group-send-limit")
+@rule("PB406", "wecom-daily-group-send-limit", reads=SCHEDULED)
 def wecom_daily_group_send_limit(project: Project) -> Iterator[Finding]:
     """A WeCom customer group gets more than one dated `private_message` send in one day.
 
@@ -352,7 +352,7 @@ def wecom_daily_group_send_limit(project: Project) -> Iterator[Finding]:
                         f"{_when(later)}{_times(n)}")
 
 
-@rule("PB407", "calendar-expired", Severity.WARNING)
+@rule("PB407", "calendar-expired", Severity.WARNING, per_document=True)
 def calendar_expired(project: Project) -> Iterator[Finding]:
     """A calendar's validity ended before today, or ends within `settings.expiry_warning_days`
     (30 by default).

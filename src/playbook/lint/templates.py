@@ -66,7 +66,7 @@ def contract_violations(message: Message, analysis: Analysis) -> Iterator[tuple[
             yield bad, ref
 
 
-@rule("PB201", "undefined-template-variable")
+@rule("PB201", "undefined-template-variable", per_document=True)
 def undefined_variable(project: Project) -> Iterator[Finding]:
     """A message uses a variable (or attribute) its place's render context does not provide.
 
@@ -93,7 +93,7 @@ def undefined_variable(project: Project) -> Iterator[Finding]:
                               help=did_you_mean(dotted, allowed) or "available here: " + ", ".join(allowed))
 
 
-@rule("PB202", "unknown-template-filter")
+@rule("PB202", "unknown-template-filter", per_document=True)
 def unknown_filter(project: Project) -> Iterator[Finding]:
     """A message uses a Jinja2 filter (or test) that does not exist.
 
@@ -110,7 +110,7 @@ def unknown_filter(project: Project) -> Iterator[Finding]:
                           or f"see Jinja2's built-in {what}s: {BUILTINS}{what}s")
 
 
-@rule("PB203", "template-syntax-error")
+@rule("PB203", "template-syntax-error", per_document=True)
 def syntax_error(project: Project) -> Iterator[Finding]:
     """A message is not valid Jinja2.
 
@@ -130,7 +130,7 @@ def _clean(message: Message, analysis: Analysis) -> bool:
             and next(contract_violations(message, analysis), None) is None)
 
 
-@rule("PB204", "template-render-failure")
+@rule("PB204", "template-render-failure", per_document=True)
 def render_failure(project: Project) -> Iterator[Finding]:
     """A message fails when rendered with realistic sample values.
 
@@ -151,7 +151,7 @@ def render_failure(project: Project) -> Iterator[Finding]:
                           f"{type(err).__name__}: {err}{_suffix(body, _error_line(err))}")
 
 
-@rule("PB206", "template-render-limit")
+@rule("PB206", "template-render-limit", per_document=True)
 def render_limit(project: Project) -> Iterator[Finding]:
     """A message goes past a render limit when rendered with realistic sample values.
 
@@ -230,7 +230,7 @@ def known_placeholders(project: Project) -> dict[str, str]:
     return found
 
 
-@rule("PB205", "hard-coded-platform-placeholder")
+@rule("PB205", "hard-coded-platform-placeholder", per_document=True)
 def hard_coded_placeholder(project: Project) -> Iterator[Finding]:
     """A message writes a platform placeholder (`%NICKNAME%`, `#客户昵称#`) instead of a variable.
 

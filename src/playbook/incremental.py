@@ -1,0 +1,330 @@
+"""Incremental `playbook validate`: after an edit, check again only what the edit can change.
+
+A validate run that finds its result cache stale (`playbook.cache`: some file changed) still
+has the previous run's work at hand, kept in ``ROOT/.playbook/cache/validate-state.pickle``:
+
+* each document file's outcome (its source map, suppressions, validated document and
+  problems), under a hash of its path, kind and bytes. A file whose hash is unchanged is not
+  read into YAML or validated again; everything across files (duplicate ids, paths,
+  assembling the project) is always done again, and costs little;
+* each lint rule's findings, reused as the rule declares it may be (`lint.registry.Rule`):
+  a rule that reads whole kinds of documents is run again, on the whole playbook, when a
+  document of one of those kinds changed, was added or was removed; a per-document rule is
+  run only on the documents that changed (a calendar also counts as changed when a pack its
+  slots name did: `dependents`), and its findings in every other document are reused.
+
+The lint part is reused only while the context is the same: the tool, today, playbook.yaml,
+roster.yaml, templates/, the config, the file list and the refused paths
+(`cache.context_digest`); a change there checks everything again. The result is the same,
+diagnostic for diagnostic and in the same order, as a run from scratch: tests/test_incremental.py
+compares the two after edits of every lint case, and holds every rule to its declaration.
+
+The state is a pickle, the fastest way to keep 4,000 validated documents (loading it takes a
+fifth of loading the YAML). Unpickling runs code, so it is only read when the HMAC tag it was
+stored with verifies under this user's cache key (`playbook.cache_secret`), like every cache
+entry; a forged, damaged or foreign state is ignored and the playbook is checked from scratch.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import pickle
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TypeVar
+
+from playbook import cache, lint
+from playbook.diagnostics import Diagnostic
+from playbook.files import FileRefused, PlaybookFiles
+from playbook.lint.registry import RULES, Finding
+from playbook.loader import ROOT_FILES, LoadedFile, Tree, index, load_file, scan
+from playbook.models.calendars import ActivityCalendar
+from playbook.models.project import Project
+from playbook.source import SourceMap, Suppression
+from playbook.validate import Checked, Validated, validate_file, validate_tree
+
+STATE_FILE = "validate-state.pickle"
+PROTOCOL = pickle.HIGHEST_PROTOCOL
+FORMAT = 1
+"""The layout of the state; bump it when the stored classes change."""
+TABLES = {"GroupRules": "rules", "OnboardingScript": "scripts", "ActivityCalendar": "calendars",
+          "MaterialPack": "packs"}
+"""The kinds of document a project holds many of, and their table in `Project`."""
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class FileState:
+    """One document file as the last run checked it (kept pickled on its own, under the digest
+    of its path, expected kind and bytes, so an unchanged file's bytes are kept as they are)."""
+
+    source: SourceMap
+    suppressions: tuple[Suppression, ...]
+    outcome: Checked
+
+
+@dataclass(frozen=True)
+class RuleState:
+    """One rule's findings in the last run, and what they depended on."""
+
+    findings: tuple[Finding, ...] = ()
+    """A rule that reads whole kinds: all its findings."""
+    reads_digest: str = ""
+    """... and the digest of the documents of those kinds they were found in."""
+    by_document: Mapping[str, tuple[str, tuple[Finding, ...]]] = field(default_factory=dict)
+    """A per-document rule: document path -> (its key, `document_key`, and its findings)."""
+    elsewhere: tuple[Finding, ...] = ()
+    """A per-document rule's findings placed outside every document (from the context alone)."""
+
+
+@dataclass
+class State:
+    """What a validate run keeps for the next one."""
+
+    tool: str
+    files: dict[str, tuple[str, bytes | None]] = field(default_factory=dict)
+    """path -> (digest of its path, kind and bytes; its `FileState`, pickled when stored)."""
+    listing: str = ""
+    """Digest of the file list and the refused paths, which the path checks depend on."""
+    paths: dict[str, list[Diagnostic]] = field(default_factory=dict)
+    """path -> the problems of its attachment, media and template paths."""
+    context: str = ""
+    rules: dict[str, RuleState] = field(default_factory=dict)
+
+
+class Memory:
+    """One incremental validate run: the previous state (when there is a sound one), what the
+    files hold now, and the state this run leaves."""
+
+    def __init__(self, root: Path, found: cache.Inputs) -> None:
+        self.root = root
+        self.found = found
+        self.previous: State | None = None
+        self.state = State(cache.tool_digest())
+        self.state.context = cache.context_digest(found, tuple(ROOT_FILES))
+        self.digests: dict[str, str] = {}
+        """path -> digest of every document file the loader found."""
+        self.fresh: dict[str, FileState] = {}
+        """The files this run read and validated, to be pickled if the state is stored."""
+        self.rerun: list[str] = []
+        """The lint codes this run did not reuse (for tests and --verbose readers)."""
+
+    # -- load and validate ------------------------------------------------------------------
+
+    def validate(self) -> Validated:
+        """`validate_tree(load_tree(root))`, reading and validating only the files that changed."""
+        self.previous = _load(self.root)
+        access = PlaybookFiles(self.root)
+        discovered = scan(access)
+        before = self.previous.files if self.previous and self.previous.tool == self.state.tool else {}
+        documents: list[LoadedFile] = []
+        known: dict[str, Checked] = {}
+        for rel, kind in discovered.documents:
+            content = self.found.content.get(rel)
+            digest = _file_digest(rel, kind, content) if content is not None else ""
+            self.digests[rel] = digest
+            kept = before.get(rel)
+            if digest and kept is not None and kept[0] == digest and kept[1] is not None:
+                state = _file_state(kept[1])
+                if state is not None:
+                    documents.append(LoadedFile(rel, kind, None, state.source,
+                                                suppressions=list(state.suppressions)))
+                    known[rel] = state.outcome
+                    self.state.files[rel] = kept
+                    continue
+            loaded = load_file(access, rel, kind)
+            documents.append(loaded)
+            known[rel] = outcome = validate_file(loaded)
+            if digest:
+                self.state.files[rel] = (digest, None)
+                self.fresh[rel] = FileState(loaded.source, tuple(loaded.suppressions), outcome)
+        files, refused = index(access)
+        self.state.listing = _listing_digest(files, refused)
+        paths: dict[str, list[Diagnostic]] = {}
+        if self.previous is not None and self.previous.listing == self.state.listing:
+            paths = {rel: problems for rel, problems in self.previous.paths.items()
+                     if rel in self.state.files and self.state.files[rel] == before.get(rel)}
+        tree = Tree(self.root, documents, files, access=access, refused=refused, problems=discovered.problems)
+        result = validate_tree(tree, known, paths)
+        self.state.paths = paths
+        return result
+
+    # -- lint -------------------------------------------------------------------------------
+
+    def lint(self, project: Project, codes: Sequence[str]) -> dict[str, list[Finding]]:
+        """Each rule's findings in `project`, as `lint.findings` gives them, reusing the last
+        run's where the rule's declaration says they cannot have changed."""
+        before = self.previous.rules if self.previous and self.previous.context == self.state.context else {}
+        paths = _document_paths(project)
+        keys = {path: document_key(project, kind, doc_id, self.digests)
+                for (kind, doc_id), path in paths.items()}
+        found: dict[str, list[Finding]] = {}
+        whole: list[str] = []
+        reads_digests: dict[str, str] = {}
+        for code in codes:
+            rule = RULES[code]
+            if rule.per_document:
+                continue
+            reads_digests[code] = _reads_digest(rule.reads, paths, self.digests)
+            kept = before.get(code)
+            if kept is not None and kept.reads_digest == reads_digests[code]:
+                found[code] = list(kept.findings)
+            else:
+                whole.append(code)
+        per_document = [code for code in codes if RULES[code].per_document]
+        fresh = [code for code in per_document if code not in before]
+        known = [code for code in per_document if code in before]
+        changed = {path for path, key in keys.items()
+                   if any(before[code].by_document.get(path, ("",))[0] != key for code in known)}
+        whole += fresh
+        if known and changed:
+            part = _restricted(project, {k for k, path in paths.items() if path in changed})
+            partial = lint.findings(part, known, processes=False)
+        else:
+            partial = {code: [] for code in known}
+        for code in known:
+            merged = _merge(before[code], partial[code], changed, keys, bool(changed))
+            if merged is None:  # a finding placed in a document it was not checking: check anew
+                whole.append(code)
+            else:
+                found[code] = merged
+        if whole:
+            found.update(lint.findings(project, sorted(whole)))
+        self.rerun = sorted(whole)
+        for code in codes:
+            rule = RULES[code]
+            if rule.per_document:
+                self.state.rules[code] = _per_document_state(found[code], keys)
+            else:
+                self.state.rules[code] = RuleState(tuple(found[code]), reads_digests[code])
+        return found
+
+    # -- keeping ----------------------------------------------------------------------------
+
+    def store(self) -> bool:
+        """Keep this run's state for the next one (signed; False when it cannot be kept)."""
+        try:
+            for rel, state in self.fresh.items():
+                self.state.files[rel] = (self.state.files[rel][0], pickle.dumps(state, PROTOCOL))
+            body = pickle.dumps((FORMAT, self.state), PROTOCOL)
+        except (pickle.PicklingError, RecursionError, TypeError):
+            return False
+        return cache.store_blob(self.root, STATE_FILE, body)
+
+
+def _load(root: Path) -> State | None:
+    body = cache.load_blob(root, STATE_FILE)
+    if body is None:
+        return None
+    try:
+        stored = pickle.loads(body)  # signed by this user's own key: written by `Memory.store`
+    except Exception:  # an old layout, a class that moved: start afresh
+        return None
+    if not (isinstance(stored, tuple) and len(stored) == 2 and stored[0] == FORMAT
+            and isinstance(stored[1], State)):
+        return None
+    return stored[1]
+
+
+def _file_state(blob: bytes) -> FileState | None:
+    try:
+        state = pickle.loads(blob)  # a part of the signed state
+    except Exception:
+        return None
+    return state if isinstance(state, FileState) else None
+
+
+def _listing_digest(files: frozenset[str], refused: Mapping[str, FileRefused]) -> str:
+    digest = hashlib.blake2b(digest_size=20)
+    for rel in sorted(files):
+        digest.update(rel.encode("utf-8", "surrogateescape") + b"\0")
+    for rel, why in sorted(refused.items()):
+        digest.update(f"{rel}\0{why.code}\0{why.reason}\n".encode("utf-8", "surrogateescape"))
+    return digest.hexdigest()
+
+
+def _file_digest(rel: str, kind: str, content: bytes) -> str:
+    digest = hashlib.blake2b(digest_size=20)
+    for part in (rel.encode("utf-8", "surrogateescape"), kind.encode(), content):
+        digest.update(len(part).to_bytes(8, "little"))
+        digest.update(part)
+    return digest.hexdigest()
+
+
+def _document_paths(project: Project) -> dict[tuple[str, str], str]:
+    """(kind, id) -> path of every document in the project's tables."""
+    return {(kind, doc_id): project.paths[(kind, doc_id)]
+            for kind, table in TABLES.items() for doc_id in getattr(project, table)}
+
+
+def dependents(project: Project, kind: str, doc_id: str) -> list[tuple[str, str]]:
+    """The documents whose content a per-document rule shows with this one's: a calendar's
+    slots render the pack they name (`lint.messages`)."""
+    if kind != "ActivityCalendar":
+        return []
+    calendar = project.calendars[doc_id]
+    assert isinstance(calendar, ActivityCalendar)
+    return sorted({("MaterialPack", slot.pack) for slot in calendar.daily if slot.pack})
+
+
+def document_key(project: Project, kind: str, doc_id: str, digests: Mapping[str, str]) -> str:
+    """What a per-document rule's findings in one document depend on besides the context: its
+    own bytes, and those of the documents it shows (`dependents`), present or not."""
+    parts = [digests.get(project.paths[(kind, doc_id)], "")]
+    for other in dependents(project, kind, doc_id):
+        path = project.paths.get(other)
+        parts.append(f"{other[0]}/{other[1]}=" + (digests.get(path, "") if path is not None else "absent"))
+    if len(parts) == 1:
+        return parts[0]
+    return hashlib.blake2b("\n".join(parts).encode(), digest_size=20).hexdigest()
+
+
+def _reads_digest(kinds: frozenset[str], paths: Mapping[tuple[str, str], str],
+                  digests: Mapping[str, str]) -> str:
+    """Of the documents of `kinds` in the project: their paths and bytes."""
+    digest = hashlib.blake2b(digest_size=20)
+    for (kind, _), path in sorted(paths.items(), key=lambda item: item[1]):
+        if kind in kinds:
+            digest.update(f"{path}\0{digests.get(path, '')}\n".encode("utf-8", "surrogateescape"))
+    return digest.hexdigest()
+
+
+def _restricted(project: Project, keep: set[tuple[str, str]]) -> Project:
+    """The project with only the documents `keep` in its tables; playbook.yaml, roster.yaml
+    and everything else as they are."""
+    def kept(kind: str, table: Mapping[str, T]) -> dict[str, T]:
+        return {doc_id: doc for doc_id, doc in table.items() if (kind, doc_id) in keep}
+
+    return dataclasses.replace(
+        project, rules=kept("GroupRules", project.rules), scripts=kept("OnboardingScript", project.scripts),
+        calendars=kept("ActivityCalendar", project.calendars), packs=kept("MaterialPack", project.packs))
+
+
+def _merge(kept: RuleState, partial: list[Finding], changed: set[str], keys: Mapping[str, str],
+           ran: bool) -> list[Finding] | None:
+    """A per-document rule's findings: the fresh ones of the changed documents (and, when the
+    rule ran, of the context), the kept ones of the others. None when a fresh finding sits in a
+    document that did not change, which the rule's declaration rules out."""
+    merged: list[Finding] = []
+    for finding in partial:
+        path = finding.span.path
+        if path in keys and path not in changed:
+            return None
+        merged.append(finding)
+    if not ran:
+        merged += kept.elsewhere
+    for path in keys:
+        if path not in changed:
+            merged += kept.by_document[path][1]
+    return merged
+
+
+def _per_document_state(findings: list[Finding], keys: Mapping[str, str]) -> RuleState:
+    by_document: dict[str, list[Finding]] = {path: [] for path in keys}
+    elsewhere: list[Finding] = []
+    for finding in findings:
+        by_document.get(finding.span.path, elsewhere).append(finding)
+    return RuleState(by_document={path: (keys[path], tuple(items)) for path, items in by_document.items()},
+                     elsewhere=tuple(elsewhere))

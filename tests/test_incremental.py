@@ -1,0 +1,248 @@
+"""Incremental `playbook validate` (`playbook.incremental`): after an edit, the result equals a
+check from scratch, line for line, while only what the edit can change is checked again.
+
+Two kinds of test. The rules' declarations (`per_document`, `reads`) are checked against every
+lint case, the shipped playbook and the examples: a rule that reads a kind it does not declare
+raises, and a per-document rule must find, one document at a time, exactly what it finds in
+the whole playbook. Then whole runs: from the state of the clean lint base, every lint case's
+edit is validated incrementally and compared with `validate --no-cache`, and back again.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import shutil
+from collections import Counter
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import Any, NoReturn
+
+import pytest
+
+from playbook import cache, incremental, lint
+from playbook.incremental import TABLES, Memory
+from playbook.lint.registry import EVERY_KIND, RULES, Finding, forget
+from playbook.loader import load_tree
+from playbook.models.project import Project
+from playbook.validate import validate_tree
+from tests.conftest import RunCli
+
+REPO = Path(__file__).parent.parent
+LINT = Path(__file__).parent / "lint"
+TODAY = "2026-11-23"
+CASES = sorted(c / v for c in LINT.iterdir() if c.name.startswith("PB") for v in ("fail", "pass"))
+STATE = Path(".playbook") / "cache" / incremental.STATE_FILE
+
+
+@pytest.fixture(autouse=True)
+def environment(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory) -> None:
+    monkeypatch.setenv("PLAYBOOK_TODAY", TODAY)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("user-cache")))
+    monkeypatch.delenv(cache.DISABLE_VARIABLE, raising=False)
+    monkeypatch.delenv("GITHUB_ACTIONS", raising=False)
+
+
+def overlay(case: Path, root: Path) -> None:
+    """Put a lint case's files over the playbook at `root` (as tests/test_lint_cases.py does)."""
+    shutil.copytree(case, root, dirs_exist_ok=True, ignore=shutil.ignore_patterns("expected.txt"))
+
+
+def base_copy(tmp_path: Path) -> Path:
+    root = tmp_path / "playbook"
+    shutil.copytree(LINT / "_base", root)
+    return root
+
+
+# -- the declarations ---------------------------------------------------------------------------
+
+class Undeclared(BaseException):
+    """A rule touched a kind of document it does not declare (not an Exception, so that no
+    rule's own `except` can swallow it)."""
+
+
+class Forbidden(Mapping[str, Any]):
+    """A table a rule has not declared it reads: any look raises."""
+
+    def __getitem__(self, key: str) -> NoReturn:
+        raise Undeclared(key)
+
+    def __iter__(self) -> Iterator[str]:
+        raise Undeclared("iterated")
+
+    def __len__(self) -> int:
+        raise Undeclared("counted")
+
+
+def corpora() -> list[tuple[str, Path]]:
+    found = [("shipped", REPO)]
+    found += [(f"examples/{p.name}", p) for p in sorted((REPO / "examples").iterdir())
+              if (p / "playbook.yaml").is_file()]
+    return found + [(f"{case.parent.name}/{case.name}", case) for case in CASES]
+
+
+def project_of(name: str, where: Path, tmp_path: Path) -> Project:
+    if name.startswith("PB"):
+        root = base_copy(tmp_path)
+        overlay(where, root)
+    else:
+        root = where
+    result = validate_tree(load_tree(root))
+    project = result.project or result.partial
+    assert project is not None, name
+    return project
+
+
+def found(project: Project, code: str) -> Counter[tuple[object, ...]]:
+    forget()
+    try:
+        return Counter((f.span, f.message, f.help, f.related) for f in RULES[code].check(project))
+    finally:
+        forget()
+
+
+def only(project: Project, keep: set[tuple[str, str]]) -> Project:
+    return dataclasses.replace(project, **{  # type: ignore[arg-type]
+        table: {i: d for i, d in getattr(project, table).items() if (kind, i) in keep}
+        for kind, table in TABLES.items()})
+
+
+@pytest.mark.parametrize(("name", "where"), corpora(), ids=[n for n, _ in corpora()])
+def test_every_rule_keeps_to_its_declaration(name: str, where: Path, tmp_path: Path) -> None:
+    project = project_of(name, where, tmp_path)
+    documents = [(kind, doc_id) for kind, doc_id, _ in project.documents() if kind in TABLES]
+    wrong = []
+    for code, rule in sorted(RULES.items()):
+        if rule.per_document:
+            whole = found(project, code)
+            context = found(project, code) if not documents else found(only(project, set()), code)
+            union = Counter(context)
+            for document in documents:
+                path = project.paths[document]
+                for item, n in found(only(project, {document}), code).items():
+                    if item[0].path == path:  # type: ignore[attr-defined]
+                        union[item] += n
+                    elif context[item] < n:
+                        wrong.append(f"{code} checking {path} reported at {item[0]}")
+            if union != whole:
+                wrong.append(f"{code}: one document at a time differs: {sorted(map(str, union ^ whole))[:2]}")
+        elif rule.reads != EVERY_KIND:
+            hidden = {table: Forbidden() for kind, table in TABLES.items() if kind not in rule.reads}
+            try:
+                found(dataclasses.replace(project, **hidden), code)
+            except Undeclared as err:
+                wrong.append(f"{code} reads an undeclared kind ({err})")
+    assert wrong == []
+
+
+def test_the_declarations_leave_the_expensive_rules_reusable() -> None:
+    """What the benchmark's edit (a group-rules file) relies on: the template, length and
+    personal-data rules are per document, and the schedule rules do not read group rules."""
+    assert all(RULES[c].per_document for c in ("PB201", "PB204", "PB206", "PB301", "PB703"))
+    assert all("GroupRules" not in RULES[c].reads for c in ("PB401", "PB402", "PB403", "PB408", "PB421"))
+
+
+# -- whole runs ---------------------------------------------------------------------------------
+
+@pytest.fixture
+def reran(monkeypatch: pytest.MonkeyPatch) -> list[list[str]]:
+    """The lint codes each incremental run checked again (on the whole playbook)."""
+    runs: list[list[str]] = []
+    real = Memory.lint
+
+    def spying(self: Memory, project: Project, codes: Any) -> dict[str, list[Finding]]:
+        result = real(self, project, codes)
+        runs.append(self.rerun)
+        return result
+
+    monkeypatch.setattr(Memory, "lint", spying)
+    return runs
+
+
+def same_as_from_scratch(run_cli: RunCli, root: Path) -> tuple[int, str, str]:
+    incremental_run = run_cli("validate", root)
+    assert incremental_run == run_cli("validate", "--no-cache", root)
+    return incremental_run
+
+
+@pytest.mark.parametrize("case", CASES, ids=[f"{c.parent.name}-{c.name}" for c in CASES])
+def test_each_lint_case_edit_gives_the_result_of_a_check_from_scratch(
+        case: Path, tmp_path: Path, run_cli: RunCli, reran: list[list[str]]) -> None:
+    root = base_copy(tmp_path)
+    run_cli("validate", root)  # the state of the clean base
+    assert (root / STATE).is_file()
+    before = {p: p.read_bytes() for p in root.rglob("*") if p.is_file() and ".playbook" not in p.parts}
+    overlay(case, root)
+    same_as_from_scratch(run_cli, root)
+    for path in root.rglob("*"):  # and back: the case's files removed or restored
+        if path.is_file() and ".playbook" not in path.parts and path not in before:
+            path.unlink()
+    for path, data in before.items():
+        path.write_bytes(data)
+    assert same_as_from_scratch(run_cli, root)[1].endswith("no problems.\n")
+    assert len(reran) == 3  # the base, the edit, and back
+
+
+def test_an_edit_of_one_rules_file_reuses_the_rules_that_cannot_see_it(
+        tmp_path: Path, run_cli: RunCli, reran: list[list[str]]) -> None:
+    root = base_copy(tmp_path)
+    run_cli("validate", root)
+    rules = root / "rules" / "base.yaml"
+    rules.write_text(rules.read_text("utf-8") + "# an edit\n", "utf-8")
+    same_as_from_scratch(run_cli, root)
+    checked_again = set(reran[1])  # reran[0]: the first run, from scratch
+    assert checked_again, "rules reading group rules are checked again"
+    assert all("GroupRules" in RULES[c].reads and not RULES[c].per_document for c in checked_again)
+    assert not checked_again & {"PB201", "PB301", "PB401", "PB703"}
+
+
+def test_a_calendar_is_checked_again_when_a_pack_it_shows_changes(tmp_path: Path, run_cli: RunCli) -> None:
+    """A calendar slot renders the pack it names (`{{ pack.product.name }}`): a longer product
+    name makes the calendar's message too long (PB301), though the calendar did not change."""
+    root = base_copy(tmp_path)
+    overlay(LINT / "PB701" / "pass", root)  # the base, with a slot that shows the pack's product
+    playbook = root / "playbook.yaml"
+    playbook.write_text(playbook.read_text("utf-8").replace(
+        "  - id: wechat_group\n", "  - id: wechat_group\n    message_max_bytes: 2000\n", 1), "utf-8")
+    first = same_as_from_scratch(run_cli, root)
+    assert " PB301 " not in first[1]
+    pack = root / "packs" / "demo-pack" / "pack.yaml"
+    text = pack.read_text("utf-8")
+    assert "name: 红枣枸杞茶" in text
+    pack.write_text(text.replace("name: 红枣枸杞茶", "name: " + "红枣枸杞茶" * 300, 1), "utf-8")
+    second = same_as_from_scratch(run_cli, root)
+    assert "calendars/daily.yaml" in second[1] and " PB301 " in second[1]
+
+
+def test_a_forged_state_is_not_used(tmp_path: Path, run_cli: RunCli, reran: list[list[str]]) -> None:
+    root = base_copy(tmp_path)
+    run_cli("validate", root)
+    state = root / STATE
+    tag, _, body = state.read_bytes().partition(b"\n")
+    state.write_bytes(tag + b"\n" + body[:-1] + bytes([body[-1] ^ 1]))  # one bit of the body
+    (root / "rules" / "base.yaml").write_text((root / "rules" / "base.yaml").read_text("utf-8") + "# x\n", "utf-8")
+    same_as_from_scratch(run_cli, root)
+    assert set(reran[1]) == set(RULES)  # nothing was reused: every rule ran
+    assert incremental._load(root) is not None  # and a sound state was stored again
+
+
+def test_a_state_of_another_tool_is_not_used(tmp_path: Path, run_cli: RunCli, reran: list[list[str]],
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    root = base_copy(tmp_path)
+    run_cli("validate", root)
+    monkeypatch.setattr(cache, "_tool_digest", "another version")
+    (root / "rules" / "base.yaml").write_text((root / "rules" / "base.yaml").read_text("utf-8") + "# x\n", "utf-8")
+    same_as_from_scratch(run_cli, root)
+    assert set(reran[1]) == set(RULES)
+
+
+def test_a_broken_file_then_its_fix(tmp_path: Path, run_cli: RunCli) -> None:
+    """The editor's path: a save with a typo (the file does not validate), then the fix."""
+    root = base_copy(tmp_path)
+    run_cli("validate", root)
+    script = root / "scripts" / "join.yaml"
+    good = script.read_text("utf-8")
+    script.write_text(good.replace("steps:", "stepz:", 1), "utf-8")
+    broken = same_as_from_scratch(run_cli, root)
+    assert broken[0] == 1 and " PB020 " in broken[1]
+    script.write_text(good, "utf-8")
+    assert same_as_from_scratch(run_cli, root)[1].endswith("no problems.\n")
