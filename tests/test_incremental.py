@@ -24,6 +24,7 @@ from playbook.incremental import TABLES, Memory
 from playbook.lint.registry import EVERY_KIND, RULES, Finding, forget
 from playbook.loader import load_tree
 from playbook.models.project import Project
+from playbook.source import SourceMap
 from playbook.validate import validate_tree
 from tests.conftest import RunCli
 
@@ -106,25 +107,58 @@ def only(project: Project, keep: set[tuple[str, str]]) -> Project:
         for kind, table in TABLES.items()})
 
 
+def with_copies(project: Project) -> Project:
+    """The project with a copy of every document beside it (id `<id>-copy`, its own path): a
+    rule that sums or compares across documents (sends per day, clashes) finds something new
+    in a document once its copy is there, which a per-document rule must not."""
+    tables: dict[str, dict[str, Any]] = {}
+    paths, sources = dict(project.paths), dict(project.sources)
+    for kind, table in TABLES.items():
+        tables[table] = dict(getattr(project, table))
+        for doc_id, doc in getattr(project, table).items():
+            path = project.paths[(kind, doc_id)]
+            twin = f"{path}.copy.yaml"
+            source = project.sources[path]
+            source.value("")  # positions found, so they can be copied
+            sources[twin] = SourceMap(twin, {p: dataclasses.replace(s, path=twin) for p, s in source.values.items()},
+                                      {p: dataclasses.replace(s, path=twin) for p, s in source.keys.items()})
+            tables[table][f"{doc_id}-copy"] = doc.model_copy(update={"id": f"{doc_id}-copy"})
+            paths[(kind, f"{doc_id}-copy")] = twin
+    return dataclasses.replace(project, paths=paths, sources=sources, **tables)  # type: ignore[arg-type]
+
+
+def per_document_problems(project: Project, code: str) -> list[str]:
+    """How `code` breaks its per-document declaration in `project`: a document checked with
+    only itself (and what it shows) beside the context must give exactly its findings in the
+    whole playbook, and nothing placed in another document."""
+    documents = [(kind, doc_id) for kind, doc_id, _ in project.documents() if kind in TABLES]
+    whole = found(project, code)
+    context = found(only(project, set()), code)
+    union = Counter(context)
+    wrong = []
+    for document in documents:
+        path = project.paths[document]
+        shown = {d for d in incremental.dependents(project, *document) if d in project.paths}
+        companions = {project.paths[d] for d in shown} - {path}
+        for item, n in found(only(project, {document} | shown), code).items():
+            where = item[0].path  # type: ignore[attr-defined]
+            if where == path:
+                union[item] += n
+            elif where not in companions and context[item] < n:
+                wrong.append(f"{code} checking {path} reported at {item[0]}")
+    if union != whole:
+        wrong.append(f"{code}: one document at a time differs: {sorted(map(str, (union - whole) + (whole - union)))[:2]}")
+    return wrong
+
+
 @pytest.mark.parametrize(("name", "where"), corpora(), ids=[n for n, _ in corpora()])
 def test_every_rule_keeps_to_its_declaration(name: str, where: Path, tmp_path: Path) -> None:
     project = project_of(name, where, tmp_path)
-    documents = [(kind, doc_id) for kind, doc_id, _ in project.documents() if kind in TABLES]
+    doubled = with_copies(project)
     wrong = []
     for code, rule in sorted(RULES.items()):
         if rule.per_document:
-            whole = found(project, code)
-            context = found(project, code) if not documents else found(only(project, set()), code)
-            union = Counter(context)
-            for document in documents:
-                path = project.paths[document]
-                for item, n in found(only(project, {document}), code).items():
-                    if item[0].path == path:  # type: ignore[attr-defined]
-                        union[item] += n
-                    elif context[item] < n:
-                        wrong.append(f"{code} checking {path} reported at {item[0]}")
-            if union != whole:
-                wrong.append(f"{code}: one document at a time differs: {sorted(map(str, union ^ whole))[:2]}")
+            wrong += per_document_problems(project, code) + per_document_problems(doubled, code)
         elif rule.reads != EVERY_KIND:
             hidden = {table: Forbidden() for kind, table in TABLES.items() if kind not in rule.reads}
             try:
@@ -211,6 +245,10 @@ def test_a_calendar_is_checked_again_when_a_pack_it_shows_changes(tmp_path: Path
     pack.write_text(text.replace("name: 红枣枸杞茶", "name: " + "红枣枸杞茶" * 300, 1), "utf-8")
     second = same_as_from_scratch(run_cli, root)
     assert "calendars/daily.yaml" in second[1] and " PB301 " in second[1]
+    calendar = root / "calendars" / "daily.yaml"  # now the calendar alone: it is checked with its pack
+    calendar.write_text(calendar.read_text("utf-8").replace('at: "08:30"', 'at: "08:40"', 1), "utf-8")
+    third = same_as_from_scratch(run_cli, root)
+    assert third == second  # the same findings: the calendar still shows the long name
 
 
 def test_a_forged_state_is_not_used(tmp_path: Path, run_cli: RunCli, reran: list[list[str]]) -> None:

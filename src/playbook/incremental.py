@@ -180,8 +180,13 @@ class Memory:
                    if any(before[code].by_document.get(path, ("",))[0] != key for code in known)}
         whole += fresh
         if known and changed:
-            part = _restricted(project, {k for k, path in paths.items() if path in changed})
+            checked = {k for k, path in paths.items() if path in changed}
+            shown = {other for k in checked for other in dependents(project, *k) if other in paths}
+            part = _restricted(project, checked | shown)
             partial = lint.findings(part, known, processes=False)
+            companions = {paths[k] for k in shown - checked}
+            partial = {code: [f for f in items if f.span.path not in companions]  # kept below
+                       for code, items in partial.items()}
         else:
             partial = {code: [] for code in known}
         for code in known:
@@ -293,7 +298,8 @@ def _reads_digest(kinds: frozenset[str], paths: Mapping[tuple[str, str], str],
 
 def _restricted(project: Project, keep: set[tuple[str, str]]) -> Project:
     """The project with only the documents `keep` in its tables; playbook.yaml, roster.yaml
-    and everything else as they are."""
+    and everything else as they are. A per-document rule run on it checks those documents;
+    `keep` holds what they show (`dependents`) too, whose own findings are not used."""
     def kept(kind: str, table: Mapping[str, T]) -> dict[str, T]:
         return {doc_id: doc for doc_id, doc in table.items() if (kind, doc_id) in keep}
 

@@ -68,7 +68,7 @@ def _more(days: list[tuple[str, dt.date, int]]) -> str:
     return f" (and {len(days) - 1} more day{'s' if len(days) > 2 else ''})" if len(days) > 1 else ""
 
 
-@rule("PB423", "account-post-reads-group", reads=SCHEDULED)
+@rule("PB423", "account-post-reads-group", per_document=True)
 def account_post_reads_group(project: Project) -> Iterator[Finding]:
     """A Moments or service-account post (`channel: moments_post`, `service_account_post`)
     reads the group: `group.name`, `group.fields.<id>` or any other `group` value.

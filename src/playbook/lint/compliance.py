@@ -19,7 +19,7 @@ from pydantic import BaseModel
 from playbook.diagnostics import Severity
 from playbook.lint.advertising import claims_in
 from playbook.lint.messages import Body, Message, contents
-from playbook.lint.registry import SCHEDULED, Finding, rule
+from playbook.lint.registry import Finding, rule
 from playbook.models.packs import MaterialPack
 from playbook.models.project import Project
 from playbook.source import join
@@ -89,7 +89,7 @@ def allow_help(phrase: str) -> str:
             f"with a reason: `{entry}` (add the entry to advertising_allow if the list exists)")
 
 
-@rule("PB701", "absolute-advertising-claim", reads=SCHEDULED)
+@rule("PB701", "absolute-advertising-claim", per_document=True)
 def absolute_claim(project: Project) -> Iterator[Finding]:
     """A message (as rendered) or a pack's copy makes a claim the Advertising Law forbids.
 
