@@ -120,6 +120,33 @@ def test_python_dash_m_playbook_version() -> None:
     assert (result.returncode, result.stdout, result.stderr) == (0, f"playbook {__version__}\n", "")
 
 
+def test_the_command_exits_with_its_code_and_all_its_output(make_playbook: MakePlaybook, run_cli: RunCli) -> None:
+    """`playbook` leaves without freeing the playbook object by object (`cli.command`): the exit
+    code and every line written must still come out, as from `main`."""
+    root = make_playbook({"rules/base.yaml": BROKEN_RULES})
+    code, out, err = run_cli("validate", "--format", "json", root)
+    result = subprocess.run([sys.executable, "-m", "playbook", "validate", "--format", "json", str(root)],
+                            capture_output=True, text=True, check=False, cwd=root)
+    assert (result.returncode, json.loads(result.stdout), result.stderr) == (code, json.loads(out), err)
+    assert code == 1
+
+
+def test_a_reader_that_goes_away_is_no_traceback(make_playbook: MakePlaybook) -> None:
+    """`playbook validate | head -1`: the rest of the output has nowhere to go; the command ends
+    quietly (no 'Exception ignored… BrokenPipeError')."""
+    root = make_playbook({f"rules/r{i}.yaml": BROKEN_RULES.replace("id: base", f"id: r{i}")
+                          for i in range(300)})
+    child = subprocess.Popen([sys.executable, "-m", "playbook", "validate", str(root)],
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert child.stdout is not None and child.stderr is not None
+    child.stdout.read(10)
+    child.stdout.close()  # the reader leaves before the output ends
+    with child.stderr:
+        err = child.stderr.read()
+    assert child.wait(timeout=120) != 0
+    assert b"Traceback" not in err and b"Exception ignored" not in err
+
+
 @pytest.mark.parametrize("command", [["validate"], ["agenda"], ["build", "--out", "never"]])
 def test_a_bad_playbook_today_is_a_usage_error_not_a_traceback(
         run_cli: RunCli, make_playbook: MakePlaybook, monkeypatch: pytest.MonkeyPatch,

@@ -192,6 +192,30 @@ def reran(monkeypatch: pytest.MonkeyPatch) -> list[list[str]]:
     return runs
 
 
+def primed(run_cli: RunCli, root: Path) -> None:
+    """Leave the state of a check of `root` (the first check of a playbook keeps none)."""
+    run_cli("validate", root)
+    run_cli("validate", "--fail-level", "warning", root)  # another key: a miss, which keeps it
+    assert (root / STATE).is_file()
+
+
+def test_the_first_check_keeps_no_state_a_later_one_does(tmp_path: Path, run_cli: RunCli,
+                                                         reran: list[list[str]]) -> None:
+    """A fresh clone checked once (CI) does not pay for keeping the state; an editor's
+    second check does, and its third reuses it."""
+    root = base_copy(tmp_path)
+    run_cli("validate", root)
+    assert (root / ".playbook" / "cache" / "validate.json").is_file() and not (root / STATE).exists()
+    assert reran == []  # not even looked for
+    rules = root / "rules" / "base.yaml"
+    rules.write_text(rules.read_text("utf-8") + "# an edit\n", "utf-8")
+    same_as_from_scratch(run_cli, root)
+    assert (root / STATE).is_file() and set(reran[0]) == set(RULES)  # nothing to reuse yet
+    rules.write_text(rules.read_text("utf-8") + "# another\n", "utf-8")
+    same_as_from_scratch(run_cli, root)
+    assert set(reran[1]) < set(RULES)
+
+
 def same_as_from_scratch(run_cli: RunCli, root: Path) -> tuple[int, str, str]:
     incremental_run = run_cli("validate", root)
     assert incremental_run == run_cli("validate", "--no-cache", root)
@@ -202,8 +226,7 @@ def same_as_from_scratch(run_cli: RunCli, root: Path) -> tuple[int, str, str]:
 def test_each_lint_case_edit_gives_the_result_of_a_check_from_scratch(
         case: Path, tmp_path: Path, run_cli: RunCli, reran: list[list[str]]) -> None:
     root = base_copy(tmp_path)
-    run_cli("validate", root)  # the state of the clean base
-    assert (root / STATE).is_file()
+    primed(run_cli, root)  # the state of the clean base
     before = {p: p.read_bytes() for p in root.rglob("*") if p.is_file() and ".playbook" not in p.parts}
     overlay(case, root)
     same_as_from_scratch(run_cli, root)
@@ -219,7 +242,7 @@ def test_each_lint_case_edit_gives_the_result_of_a_check_from_scratch(
 def test_an_edit_of_one_rules_file_reuses_the_rules_that_cannot_see_it(
         tmp_path: Path, run_cli: RunCli, reran: list[list[str]]) -> None:
     root = base_copy(tmp_path)
-    run_cli("validate", root)
+    primed(run_cli, root)
     rules = root / "rules" / "base.yaml"
     rules.write_text(rules.read_text("utf-8") + "# an edit\n", "utf-8")
     same_as_from_scratch(run_cli, root)
@@ -253,7 +276,7 @@ def test_a_calendar_is_checked_again_when_a_pack_it_shows_changes(tmp_path: Path
 
 def test_a_forged_state_is_not_used(tmp_path: Path, run_cli: RunCli, reran: list[list[str]]) -> None:
     root = base_copy(tmp_path)
-    run_cli("validate", root)
+    primed(run_cli, root)
     state = root / STATE
     tag, _, body = state.read_bytes().partition(b"\n")
     state.write_bytes(tag + b"\n" + body[:-1] + bytes([body[-1] ^ 1]))  # one bit of the body
@@ -266,7 +289,7 @@ def test_a_forged_state_is_not_used(tmp_path: Path, run_cli: RunCli, reran: list
 def test_a_state_of_another_tool_is_not_used(tmp_path: Path, run_cli: RunCli, reran: list[list[str]],
                                              monkeypatch: pytest.MonkeyPatch) -> None:
     root = base_copy(tmp_path)
-    run_cli("validate", root)
+    primed(run_cli, root)
     monkeypatch.setattr(cache, "_tool_digest", "another version")
     (root / "rules" / "base.yaml").write_text((root / "rules" / "base.yaml").read_text("utf-8") + "# x\n", "utf-8")
     same_as_from_scratch(run_cli, root)
@@ -276,7 +299,7 @@ def test_a_state_of_another_tool_is_not_used(tmp_path: Path, run_cli: RunCli, re
 def test_a_broken_file_then_its_fix(tmp_path: Path, run_cli: RunCli) -> None:
     """The editor's path: a save with a typo (the file does not validate), then the fix."""
     root = base_copy(tmp_path)
-    run_cli("validate", root)
+    primed(run_cli, root)
     script = root / "scripts" / "join.yaml"
     good = script.read_text("utf-8")
     script.write_text(good.replace("steps:", "stepz:", 1), "utf-8")

@@ -41,7 +41,7 @@ def _imported_modules() -> set[str]:
 
 def test_distribution_name_is_not_pypis_playbook() -> None:
     assert PROJECT["name"] == playbook.DISTRIBUTION == "community-playbook"
-    assert PROJECT["scripts"] == {"playbook": "playbook.cli:main"}
+    assert PROJECT["scripts"] == {"playbook": "playbook.cli:command"}
     assert playbook.__version__ == PROJECT["version"]
 
 

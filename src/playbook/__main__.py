@@ -1,5 +1,5 @@
 """`python -m playbook` is the same as the `playbook` command."""
 
-from playbook.cli import main
+from playbook.cli import command
 
-raise SystemExit(main())
+command()

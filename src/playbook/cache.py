@@ -73,6 +73,7 @@ __all__ = [
     "DISABLE_VARIABLE",
     "Entry",
     "Inputs",
+    "checked_before",
     "context_digest",
     "disabled",
     "entry_path",
@@ -174,6 +175,15 @@ def context_digest(found: Inputs, documents: tuple[str, ...]) -> str:
 def tool_digest() -> str:
     """What identifies the checking code (Python, the package, the installed distributions)."""
     return _toolchain()
+
+
+def checked_before(root: Path) -> bool:
+    """Whether a validate result of this playbook was stored here before (whatever its key): a
+    sign that it is checked again and again, as in an editor, not once, as on a fresh clone."""
+    try:
+        return stat.S_ISREG(os.lstat(entry_path(root)).st_mode) and _folder_is_own(root)
+    except OSError:
+        return False
 
 
 def load_blob(root: Path, name: str) -> bytes | None:

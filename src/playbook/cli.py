@@ -10,11 +10,12 @@ Exit codes: 0 clean, 1 findings at or above the failing severity (or schema drif
 from __future__ import annotations
 
 import argparse
+import atexit
 import os
 import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from playbook import cache
 from playbook.arguments import add_root, merge_root_alias
@@ -133,7 +134,9 @@ def run_validate(root: Path, fmt: str, flags: argparse.Namespace) -> int:
     require_playbook(root)
     config = load_config(root).with_flags(flags.select, flags.ignore, flags.fail_level)
     memory = None
-    if wanted is not None and found is not None:  # a miss: reuse what the last run did still holds
+    if wanted is not None and found is not None and cache.checked_before(root):
+        # a miss, in a playbook checked here before: reuse what still holds of the last run, and
+        # keep this one's work for the next (a first check, as on a fresh clone, keeps none)
         from playbook.incremental import Memory
 
         memory = Memory(root, found)
@@ -195,6 +198,24 @@ def run_schema(out: Path, check: bool) -> int:
 
 EXIT_INTERRUPTED = 130
 """The exit code of a run stopped by Ctrl-C (128 + SIGINT), as shells report it."""
+
+
+def command() -> NoReturn:
+    """The `playbook` command (and `python -m playbook`): `main`, then exit without tearing the
+    interpreter down object by object.
+
+    A large playbook is millions of objects; freeing them one by one after the work is done
+    took 1.4 s of a 5 s `validate` on the 4,000-file L corpus. The exit handlers still run
+    (logging, temp files, thread pools), and stdout and stderr are flushed, so nothing that was
+    written is lost; only the freeing, which the operating system does at once, is skipped."""
+    code = main()
+    try:
+        atexit._run_exitfuncs()
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except BrokenPipeError:  # the reader went away (`| head`): what it wanted, it has
+        os._exit(code or 1)
+    os._exit(code)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -28,12 +28,14 @@ entry; a forged, damaged or foreign state is ignored and the playbook is checked
 from __future__ import annotations
 
 import dataclasses
+import functools
+import gc
 import hashlib
 import pickle
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from playbook import cache, lint
 from playbook.diagnostics import Diagnostic
@@ -57,10 +59,11 @@ T = TypeVar("T")
 
 @dataclass(frozen=True)
 class FileState:
-    """One document file as the last run checked it (kept pickled on its own, under the digest
-    of its path, expected kind and bytes, so an unchanged file's bytes are kept as they are)."""
+    """One document file as the last run checked it, but for its source map. Both are kept
+    pickled on their own, under the digest of the file's path, expected kind and bytes, so an
+    unchanged file's bytes are kept as they are; the source map is unpickled only when a
+    problem in the file is reported (`_lazy_source`)."""
 
-    source: SourceMap
     suppressions: tuple[Suppression, ...]
     outcome: Checked
 
@@ -84,8 +87,8 @@ class State:
     """What a validate run keeps for the next one."""
 
     tool: str
-    files: dict[str, tuple[str, bytes | None]] = field(default_factory=dict)
-    """path -> (digest of its path, kind and bytes; its `FileState`, pickled when stored)."""
+    files: dict[str, tuple[str, bytes, bytes]] = field(default_factory=dict)
+    """path -> (digest of its path, kind and bytes; its `FileState` and its `SourceMap`, pickled)."""
     listing: str = ""
     """Digest of the file list and the refused paths, which the path checks depend on."""
     paths: dict[str, list[Diagnostic]] = field(default_factory=dict)
@@ -106,8 +109,9 @@ class Memory:
         self.state.context = cache.context_digest(found, tuple(ROOT_FILES))
         self.digests: dict[str, str] = {}
         """path -> digest of every document file the loader found."""
-        self.fresh: dict[str, FileState] = {}
-        """The files this run read and validated, to be pickled if the state is stored."""
+        self.fresh: dict[str, tuple[str, FileState, SourceMap]] = {}
+        """The files this run read and validated (digest, state, source map), to be pickled if
+        the state is stored."""
         self.rerun: list[str] = []
         """The lint codes this run did not reuse (for tests and --verbose readers)."""
 
@@ -115,6 +119,15 @@ class Memory:
 
     def validate(self) -> Validated:
         """`validate_tree(load_tree(root))`, reading and validating only the files that changed."""
+        collecting = gc.isenabled()
+        gc.disable()  # what is unpickled all stays alive: no collection can free any of it
+        try:
+            return self._validate()
+        finally:
+            if collecting:
+                gc.enable()
+
+    def _validate(self) -> Validated:
         self.previous = _load(self.root)
         access = PlaybookFiles(self.root)
         discovered = scan(access)
@@ -126,10 +139,10 @@ class Memory:
             digest = _file_digest(rel, kind, content) if content is not None else ""
             self.digests[rel] = digest
             kept = before.get(rel)
-            if digest and kept is not None and kept[0] == digest and kept[1] is not None:
+            if digest and kept is not None and kept[0] == digest:
                 state = _file_state(kept[1])
                 if state is not None:
-                    documents.append(LoadedFile(rel, kind, None, state.source,
+                    documents.append(LoadedFile(rel, kind, None, _lazy_source(rel, kept[2]),
                                                 suppressions=list(state.suppressions)))
                     known[rel] = state.outcome
                     self.state.files[rel] = kept
@@ -138,14 +151,12 @@ class Memory:
             documents.append(loaded)
             known[rel] = outcome = validate_file(loaded)
             if digest:
-                self.state.files[rel] = (digest, None)
-                self.fresh[rel] = FileState(loaded.source, tuple(loaded.suppressions), outcome)
+                self.fresh[rel] = (digest, FileState(tuple(loaded.suppressions), outcome), loaded.source)
         files, refused = index(access)
         self.state.listing = _listing_digest(files, refused)
         paths: dict[str, list[Diagnostic]] = {}
         if self.previous is not None and self.previous.listing == self.state.listing:
-            paths = {rel: problems for rel, problems in self.previous.paths.items()
-                     if rel in self.state.files and self.state.files[rel] == before.get(rel)}
+            paths = {rel: found for rel, found in self.previous.paths.items() if rel in self.state.files}
         tree = Tree(self.root, documents, files, access=access, refused=refused, problems=discovered.problems)
         result = validate_tree(tree, known, paths)
         self.state.paths = paths
@@ -160,6 +171,7 @@ class Memory:
         paths = _document_paths(project)
         keys = {path: document_key(project, kind, doc_id, self.digests)
                 for (kind, doc_id), path in paths.items()}
+        by_kind = _kind_digests(paths, self.digests)
         found: dict[str, list[Finding]] = {}
         whole: list[str] = []
         reads_digests: dict[str, str] = {}
@@ -167,7 +179,7 @@ class Memory:
             rule = RULES[code]
             if rule.per_document:
                 continue
-            reads_digests[code] = _reads_digest(rule.reads, paths, self.digests)
+            reads_digests[code] = _reads_digest(rule.reads, by_kind)
             kept = before.get(code)
             if kept is not None and kept.reads_digest == reads_digests[code]:
                 found[code] = list(kept.findings)
@@ -211,8 +223,9 @@ class Memory:
     def store(self) -> bool:
         """Keep this run's state for the next one (signed; False when it cannot be kept)."""
         try:
-            for rel, state in self.fresh.items():
-                self.state.files[rel] = (self.state.files[rel][0], pickle.dumps(state, PROTOCOL))
+            for rel, (digest, state, source) in self.fresh.items():
+                self.state.files[rel] = (digest, pickle.dumps(state, PROTOCOL),
+                                         pickle.dumps(source, PROTOCOL))
             body = pickle.dumps((FORMAT, self.state), PROTOCOL)
         except (pickle.PicklingError, RecursionError, TypeError):
             return False
@@ -239,6 +252,22 @@ def _file_state(blob: bytes) -> FileState | None:
     except Exception:
         return None
     return state if isinstance(state, FileState) else None
+
+
+def _lazy_source(path: str, blob: bytes) -> SourceMap:
+    """A source map that is unpickled from `blob` the first time a position is asked of it
+    (through the map's own deferral, `SourceMap.locate`): most files report nothing."""
+    return SourceMap(path, locate=functools.partial(_restore_source, blob))
+
+
+def _restore_source(blob: bytes, target: SourceMap) -> None:
+    try:
+        stored = pickle.loads(blob)  # a part of the signed state
+    except Exception:  # cannot happen for a state this tool wrote; positions fall back to the file
+        return
+    if isinstance(stored, SourceMap):  # its positions may still be deferred too
+        located = stored.located()
+        target.values, target.keys = located.values, located.keys
 
 
 def _listing_digest(files: frozenset[str], refused: Mapping[str, FileRefused]) -> str:
@@ -286,14 +315,17 @@ def document_key(project: Project, kind: str, doc_id: str, digests: Mapping[str,
     return hashlib.blake2b("\n".join(parts).encode(), digest_size=20).hexdigest()
 
 
-def _reads_digest(kinds: frozenset[str], paths: Mapping[tuple[str, str], str],
-                  digests: Mapping[str, str]) -> str:
-    """Of the documents of `kinds` in the project: their paths and bytes."""
-    digest = hashlib.blake2b(digest_size=20)
+def _kind_digests(paths: Mapping[tuple[str, str], str], digests: Mapping[str, str]) -> dict[str, str]:
+    """Kind -> digest of the paths and bytes of the project's documents of that kind."""
+    by_kind: dict[str, Any] = {kind: hashlib.blake2b(digest_size=20) for kind in TABLES}
     for (kind, _), path in sorted(paths.items(), key=lambda item: item[1]):
-        if kind in kinds:
-            digest.update(f"{path}\0{digests.get(path, '')}\n".encode("utf-8", "surrogateescape"))
-    return digest.hexdigest()
+        by_kind[kind].update(f"{path}\0{digests.get(path, '')}\n".encode("utf-8", "surrogateescape"))
+    return {kind: digest.hexdigest() for kind, digest in by_kind.items()}
+
+
+def _reads_digest(kinds: frozenset[str], by_kind: Mapping[str, str]) -> str:
+    """Of the documents of `kinds` in the project: their paths and bytes."""
+    return "/".join(by_kind[kind] for kind in TABLES if kind in kinds)
 
 
 def _restricted(project: Project, keep: set[tuple[str, str]]) -> Project:

@@ -84,6 +84,11 @@ class SourceMap:
             return self.keys[ptr]
         return self.value(ptr)
 
+    def located(self) -> SourceMap:
+        """This map with its positions found (they may have been deferred), for copying them."""
+        self._located()
+        return self
+
     def _located(self) -> None:
         if self.locate is not None:
             locate, self.locate = self.locate, None

@@ -35,7 +35,7 @@ def _span(project: Project, kind: str, doc_id: str, ptr: str) -> Span:
     return project.span(kind, doc_id, ptr)
 
 
-@rule("PB123", "unmeasured-metric", Severity.WARNING)
+@rule("PB123", "unmeasured-metric", Severity.WARNING, per_document=True)
 def unmeasured_metric(project: Project) -> Iterator[Finding]:
     """A typed target or an exit rule names a metric without a `measure`.
 
@@ -81,7 +81,7 @@ def unknown_exit_target(project: Project) -> Iterator[Finding]:
                                   help=suggest(exit_rule.into, known, what + "s"))
 
 
-@rule("PB125", "percentage-out-of-range")
+@rule("PB125", "percentage-out-of-range", per_document=True)
 def percentage_out_of_range(project: Project) -> Iterator[Finding]:
     """A typed target or exit condition on a percentage is outside 0-100.
 

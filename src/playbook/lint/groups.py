@@ -37,7 +37,7 @@ def _field_key(project: Project, group_id: str, field_id: str) -> Span:
     return project.span(*project.group_home, ptr, key=True)
 
 
-@rule("PB118", "unknown-group-field")
+@rule("PB118", "unknown-group-field", per_document=True)
 def unknown_group_field(project: Project) -> Iterator[Finding]:
     """A group, or a selector's `fields`, names a field that `group_fields` in playbook.yaml
     does not declare.
@@ -69,7 +69,7 @@ def _declare_help(declared: dict[str, GroupField]) -> str:
     return "declared fields: " + ", ".join(declared)
 
 
-@rule("PB119", "group-field-value-mismatch")
+@rule("PB119", "group-field-value-mismatch", per_document=True)
 def group_field_value_mismatch(project: Project) -> Iterator[Finding]:
     """A group's field value (or a value a selector looks for) does not fit the field's
     declared type: not a number, not a date, not an https URL, not one of an enum's values.
@@ -172,7 +172,7 @@ def duplicate_wecom_id(project: Project) -> Iterator[Finding]:
                       "another operator's", related=(Related(earlier, "first used here"),))
 
 
-@rule("PB122", "selector-reaches-no-group", Severity.WARNING)
+@rule("PB122", "selector-reaches-no-group", Severity.WARNING, per_document=True)
 def selector_reaches_no_group(project: Project) -> Iterator[Finding]:
     """A selector (applies_to, a launch audience, a variant's `when`) reaches no roster group.
 

@@ -25,7 +25,7 @@ def _stage_names(project: Project) -> list[str]:
     return list(names)
 
 
-@rule("PB130", "unknown-stage")
+@rule("PB130", "unknown-stage", per_document=True)
 def unknown_stage(project: Project) -> Iterator[Finding]:
     """A selector's `stages` names a stage that no group type's lifecycle has (by kind or id).
 
@@ -98,7 +98,7 @@ def stage_never_ends(project: Project) -> Iterator[Finding]:
                                    "group: stage: {kind: …, since: YYYY-MM-DD}")
 
 
-@rule("PB133", "stage-in-variant")
+@rule("PB133", "stage-in-variant", per_document=True)
 def stage_in_variant(project: Project) -> Iterator[Finding]:
     """A variant's `when` names `stages`.
 
