@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from playbook import lint
+from playbook import forked, lint
 from playbook.lint import workers
 from playbook.lint.registry import RULES, Finding, Rule
 from playbook.loader import load_tree
@@ -135,7 +135,7 @@ def test_a_failing_second_process_is_replaced_by_the_parent(
     monkeypatch.setitem(RULES, CHILD_CODE, Rule(real.code, real.name, real.severity, check))
     monkeypatch.setattr(check, "__module__", real.check.__module__)
     if failure == "garbage":
-        monkeypatch.setattr(workers.pickle, "dumps", lambda obj, protocol=None: b"not a pickle")
+        monkeypatch.setattr(forked.pickle, "dumps", lambda obj, protocol=None: b"not a pickle")
     assert linted(project, "2", monkeypatch) == expected
     assert no_children_left()
 

@@ -20,10 +20,9 @@ from playbook import lint
 from playbook.diagnostics import Diagnostic, ordered
 from playbook.errors import UsageError
 from playbook.lint.config import LintConfig, load_config
-from playbook.loader import load_tree
 from playbook.models.project import Project
 from playbook.reporters import REPORTERS, Places
-from playbook.validate import validate_tree
+from playbook.validate import load_and_validate
 
 if TYPE_CHECKING:
     from playbook.incremental import Memory
@@ -74,7 +73,7 @@ def check(root: Path, config: LintConfig | None = None, memory: Memory | None = 
         return lint.finish(project, lint_config, found)
 
     with bulk_allocation():
-        result = memory.validate() if memory is not None else validate_tree(load_tree(root))
+        result = memory.validate() if memory is not None else load_and_validate(root)
         gc.freeze()  # the loaded playbook lives until the end: no collection need look at it again
         found = list(result.diagnostics)
         if result.project is not None:

@@ -7,19 +7,22 @@ concern, with a "did you mean" where a close match exists.
 
 from __future__ import annotations
 
+import itertools
 import posixpath
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
+from playbook import forked
 from playbook.codes import diagnostic
 from playbook.diagnostics import Diagnostic, Related
-from playbook.files import FileRefused
-from playbook.loader import LoadedFile, Tree
+from playbook.files import FileRefused, PlaybookFiles
+from playbook.loader import LoadedFile, Tree, index, load_file, scan
 from playbook.models import API_VERSION, KINDS, Document
 from playbook.models.base import MessageContent
 from playbook.models.packs import Material, MaterialPack
@@ -290,6 +293,36 @@ def _check_paths(path: str, doc: Document, source: SourceMap, tree: Tree) -> lis
             if problem:
                 found.append(problem)
     return found
+
+
+def load_and_validate(root: Path) -> Validated:
+    """`validate_tree(load_tree(root))`, on a large playbook in two processes
+    (`playbook.forked`): the child loads and validates every other file while this process does
+    the rest, and sends its files back, validated. Everything across files is done here."""
+    access = PlaybookFiles(root)
+    found = scan(access)
+
+    def check(part: list[tuple[str, str]]) -> list[tuple[LoadedFile, Checked]]:
+        done = []
+        for rel, kind in part:
+            loaded = load_file(access, rel, kind)
+            outcome = validate_file(loaded)
+            loaded.data = None  # validated: only the document is used from here on
+            done.append((loaded, outcome))
+        return done
+
+    documents = found.documents
+    if forked.processes(len(documents)) == 2:
+        mine, theirs = documents[0::2], documents[1::2]
+        here, there = forked.in_two(lambda: check(mine), lambda: check(theirs))
+        sent = there if isinstance(there, list) and len(there) == len(theirs) else check(theirs)
+        checked = [pair for pairs in itertools.zip_longest(here, sent) for pair in pairs if pair is not None]
+    else:
+        checked = check(documents)
+    files, refused = index(access)
+    tree = Tree(root, [loaded for loaded, _ in checked], files, access=access, refused=refused,
+                problems=found.problems)
+    return validate_tree(tree, {loaded.path: outcome for loaded, outcome in checked})
 
 
 def validate_tree(tree: Tree, known: Mapping[str, Checked] | None = None,

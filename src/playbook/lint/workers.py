@@ -18,15 +18,15 @@ One process is used where a fork cannot help or is not available: a playbook of 
 `MIN_DOCUMENTS` documents (the fork and the pickling would cost more than they save), a
 platform without `os.fork`, or `PLAYBOOK_LINT_PROCESSES=1`. If the child fails in any way
 (killed, out of memory, a rule raising), its rules are run again in the parent, so a rule's
-bug surfaces exactly as in one process.
+bug surfaces exactly as in one process. The forking itself is `playbook.forked`.
 """
 
 from __future__ import annotations
 
 import os
-import pickle
 from collections.abc import Callable, Sequence
 
+from playbook import forked
 from playbook.lint.registry import Finding
 from playbook.models.project import Project
 
@@ -37,9 +37,9 @@ SECOND = frozenset({
     "playbook.lint.capacity",
 })
 """Modules whose rules the second process runs."""
-MIN_DOCUMENTS = 300
+MIN_DOCUMENTS = forked.MIN_DOCUMENTS
 """Below this many documents the rules run in one process."""
-VARIABLE = "PLAYBOOK_LINT_PROCESSES"
+VARIABLE = forked.VARIABLE
 """1: always one process; 2: two whenever `os.fork` exists, whatever the size (for tests)."""
 
 RunRules = Callable[[Sequence[str]], dict[str, list[Finding]]]
@@ -48,12 +48,9 @@ RunRules = Callable[[Sequence[str]], dict[str, list[Finding]]]
 
 def processes(project: Project) -> int:
     """How many processes lint this project."""
-    wanted = os.environ.get(VARIABLE, "")
-    if wanted == "1" or not hasattr(os, "fork"):
+    if not hasattr(os, "fork"):
         return 1
-    if wanted == "2":
-        return 2
-    return 2 if len(project.sources) >= MIN_DOCUMENTS else 1
+    return forked.processes(len(project.sources), MIN_DOCUMENTS)
 
 
 def split(codes: Sequence[str], module_of: Callable[[str], str]) -> tuple[list[str], list[str]]:
@@ -69,40 +66,6 @@ def run_split(project: Project, codes: Sequence[str], module_of: Callable[[str],
     mine, theirs = split(codes, module_of)
     if processes(project) == 1 or not mine or not theirs:
         return run_rules(codes)
-    read_end, write_end = os.pipe()
-    pid = os.fork()
-    if pid == 0:  # the child: run its rules, send the findings, never return into the caller
-        os.close(read_end)
-        status = 0
-        try:
-            payload = pickle.dumps(run_rules(theirs), protocol=pickle.HIGHEST_PROTOCOL)
-            with os.fdopen(write_end, "wb") as pipe:
-                pipe.write(payload)
-        except BaseException:  # any failure: the parent runs these rules itself
-            status = 1
-        finally:
-            os._exit(status)
-    os.close(write_end)
-    reaped = False
-    try:
-        with os.fdopen(read_end, "rb") as pipe:
-            found = run_rules(mine)
-            data = pipe.read()  # the child finishes writing before it exits
-        _, status = os.waitpid(pid, 0)
-        reaped = True
-    finally:
-        if not reaped:  # leaving on an exception (a rule's bug, Ctrl-C): stop the child too
-            os.kill(pid, 9)
-            os.waitpid(pid, 0)
-    received = _decode(data) if os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0 else None
-    found.update(received if received is not None else run_rules(theirs))
+    found, received = forked.in_two(lambda: run_rules(mine), lambda: run_rules(theirs))
+    found.update(received if isinstance(received, dict) else run_rules(theirs))
     return found
-
-
-def _decode(data: bytes) -> dict[str, list[Finding]] | None:
-    """The child's findings, or None when they did not arrive whole."""
-    try:
-        received = pickle.loads(data)  # our own child's bytes, through our own pipe
-    except Exception:  # a truncated payload: the parent runs the rules instead
-        return None
-    return received if isinstance(received, dict) else None

@@ -1,0 +1,76 @@
+"""Two processes for one job: the parent does its part while a forked child does the other and
+sends its result back, pickled, through a pipe.
+
+Used where a large playbook's work splits into independent halves: loading and validating the
+files (`playbook.validate.load_and_validate`), running the lint rules (`playbook.lint.workers`).
+The child shares everything loaded so far, copy-on-write, and never returns into the caller: it
+exits once its result is sent. If it fails in any way (killed, out of memory, an exception, a
+result that cannot be pickled or arrives cut short) the caller gets None for its part and does
+that part itself, so a failure surfaces exactly as it would in one process.
+
+One process is used where a fork cannot help or is not available: below `MIN_DOCUMENTS`
+documents (the fork and the pickling cost more than they save), a platform without `os.fork`,
+or `PLAYBOOK_LINT_PROCESSES=1`.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+from collections.abc import Callable
+from typing import TypeVar
+
+A = TypeVar("A")
+B = TypeVar("B")
+
+MIN_DOCUMENTS = 300
+"""Below this many documents everything runs in one process."""
+VARIABLE = "PLAYBOOK_LINT_PROCESSES"
+"""1: always one process; 2: two whenever `os.fork` exists, whatever the size (for tests)."""
+
+
+def processes(documents: int, minimum: int = MIN_DOCUMENTS) -> int:
+    """How many processes share the work on a playbook of `documents` documents."""
+    wanted = os.environ.get(VARIABLE, "")
+    if wanted == "1" or not hasattr(os, "fork"):
+        return 1
+    if wanted == "2":
+        return 2
+    return 2 if documents >= minimum else 1
+
+
+def in_two(mine: Callable[[], A], theirs: Callable[[], B]) -> tuple[A, B | None]:
+    """(`mine()`, run here, and `theirs()`, run in a forked child at the same time); None in
+    place of the child's result when it did not arrive whole."""
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: do its part, send it, never return into the caller
+        os.close(read_end)
+        status = 0
+        try:
+            payload = pickle.dumps(theirs(), protocol=pickle.HIGHEST_PROTOCOL)
+            with os.fdopen(write_end, "wb") as pipe:
+                pipe.write(payload)
+        except BaseException:  # any failure: the parent does this part itself
+            status = 1
+        finally:
+            os._exit(status)
+    os.close(write_end)
+    reaped = False
+    try:
+        with os.fdopen(read_end, "rb") as pipe:
+            done = mine()
+            data = pipe.read()  # the child finishes writing before it exits
+        _, status = os.waitpid(pid, 0)
+        reaped = True
+    finally:
+        if not reaped:  # leaving on an exception (a bug, Ctrl-C): stop the child too
+            os.kill(pid, 9)
+            os.waitpid(pid, 0)
+    if not (os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0):
+        return done, None
+    try:
+        received: B = pickle.loads(data)  # our own child's bytes, through our own pipe
+    except Exception:  # a truncated payload
+        return done, None
+    return done, received

@@ -1,0 +1,104 @@
+"""Two processes for one job (`playbook.forked`), and loading a large playbook with them
+(`validate.load_and_validate`): the result is the same as in one process, whatever the child does."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from playbook import forked, validate
+from playbook.loader import LoadedFile
+from playbook.validate import Checked, load_and_validate
+
+REPO = Path(__file__).resolve().parents[1]
+LINT = Path(__file__).parent / "lint"
+
+
+def no_children_left() -> bool:
+    try:
+        os.waitpid(-1, os.WNOHANG)
+    except ChildProcessError:
+        return True
+    return False
+
+
+def test_both_parts_come_back() -> None:
+    parent = os.getpid()
+    here, there = forked.in_two(lambda: ("here", os.getpid()), lambda: ("there", os.getpid()))
+    assert here == ("here", parent)
+    assert there is not None and there[0] == "there" and there[1] != parent
+    assert no_children_left()
+
+
+@pytest.mark.parametrize("failure", ["raises", "dies", "unpicklable"])
+def test_a_failing_child_gives_none(failure: str) -> None:
+    def theirs() -> object:
+        if failure == "raises":
+            raise RuntimeError("a bug")
+        if failure == "dies":
+            os._exit(3)
+        return lambda: None  # a lambda cannot be pickled
+
+    assert forked.in_two(lambda: 1, theirs) == (1, None)
+    assert no_children_left()
+
+
+def test_a_failing_parent_stops_the_child() -> None:
+    def mine() -> None:
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        forked.in_two(mine, lambda: __import__("time").sleep(30))
+    assert no_children_left()
+
+
+def outcome(root: Path, processes: str, monkeypatch: pytest.MonkeyPatch) -> tuple[list[str], list[object]]:
+    monkeypatch.setenv(forked.VARIABLE, processes)
+    result = load_and_validate(root)
+    project = result.project or result.partial
+    every = [] if project is None else project.documents()
+    documents = [(kind, doc_id, doc.model_dump()) for kind, doc_id, doc in every]
+    spans = [str(project.span(kind, doc_id)) for kind, doc_id, _ in every] if project is not None else []
+    return [str(d) for d in result.diagnostics], [*documents, *spans, result.files_checked]
+
+
+@pytest.mark.parametrize("root", [REPO, *sorted(p for p in (REPO / "examples").iterdir() if p.is_dir())],
+                         ids=lambda p: p.name)
+def test_loading_in_two_processes_gives_what_one_gives(root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    assert outcome(root, "2", monkeypatch) == outcome(root, "1", monkeypatch)
+
+
+def test_broken_files_are_reported_the_same_from_the_child(tmp_path: Path,
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every other file goes to the child: break several in a row so both processes meet some."""
+    root = tmp_path / "playbook"
+    root.mkdir()
+    (root / "playbook.yaml").write_bytes((LINT / "_base" / "playbook.yaml").read_bytes())
+    for i in range(6):
+        (root / "rules").mkdir(exist_ok=True)
+        (root / "rules" / f"r{i}.yaml").write_text(
+            f"apiVersion: playbook/v1\nkind: GroupRules\nid: r{i}\nversion: 1.0.0\ntitle: t\nowner: op-a\n"
+            + ("forbiden: []\n" if i % 3 else "key: [unclosed\n"), "utf-8")
+    one = outcome(root, "1", monkeypatch)
+    assert len(one[0]) == 6
+    assert outcome(root, "2", monkeypatch) == one
+
+
+@pytest.mark.parametrize("failure", ["dies", "garbage"])
+def test_a_failing_child_is_replaced_by_the_parent(failure: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    expected = outcome(REPO, "1", monkeypatch)
+    parent = os.getpid()
+    real = validate.validate_file
+
+    def failing(loaded: LoadedFile) -> Checked:
+        if os.getpid() != parent and failure == "dies":
+            os._exit(3)
+        return real(loaded)
+
+    monkeypatch.setattr(validate, "validate_file", failing)
+    if failure == "garbage":
+        monkeypatch.setattr(forked.pickle, "dumps", lambda obj, protocol=None: b"not a pickle")
+    assert outcome(REPO, "2", monkeypatch) == expected
+    assert no_children_left()
