@@ -307,3 +307,21 @@ def test_a_broken_file_then_its_fix(tmp_path: Path, run_cli: RunCli) -> None:
     assert broken[0] == 1 and " PB020 " in broken[1]
     script.write_text(good, "utf-8")
     assert same_as_from_scratch(run_cli, root)[1].endswith("no problems.\n")
+
+
+def test_a_planted_huge_state_is_not_used(tmp_path: Path, run_cli: RunCli, reran: list[list[str]]) -> None:
+    """A pull request can force-add a file at the state's place; one far larger than any state of
+    this playbook could be is skipped by its size, before a byte of it is read or hashed."""
+    root = base_copy(tmp_path)
+    primed(run_cli, root)
+    size = (root / STATE).stat().st_size
+    assert cache.load_blob(root, incremental.STATE_FILE, size) is not None
+    assert cache.load_blob(root, incremental.STATE_FILE, size - 1) is None  # too large: skipped
+    assert incremental._largest_state(cache.inputs(root)) < 300 * 1024 * 1024
+    with (root / STATE).open("r+b") as handle:
+        handle.truncate(300 * 1024 * 1024)  # sparse: no disk is used
+    rules = root / "rules" / "base.yaml"
+    rules.write_text(rules.read_text("utf-8") + "# x\n", "utf-8")
+    same_as_from_scratch(run_cli, root)
+    assert len(reran) == 2 and set(reran[-1]) == set(RULES)  # nothing reused
+    assert incremental._load(root) is not None  # a sound state replaced it

@@ -186,12 +186,12 @@ def checked_before(root: Path) -> bool:
         return False
 
 
-def load_blob(root: Path, name: str) -> bytes | None:
+def load_blob(root: Path, name: str, limit: int = MAX_BLOB_BYTES) -> bytes | None:
     """The body of the binary entry `name` when it is signed with this user's key; None on any
-    mismatch, forgery or damage. Only such a body may be unpickled: it was written by this user's
-    own `store_blob`."""
+    mismatch, forgery or damage, or when the entry is larger than `limit` (it is then not read).
+    Only such a body may be unpickled: it was written by this user's own `store_blob`."""
     secret = user_key(root)
-    raw = _read_entry(root, name, MAX_BLOB_BYTES) if secret is not None else None
+    raw = _read_entry(root, name, min(limit, MAX_BLOB_BYTES)) if secret is not None else None
     if secret is None or raw is None:
         return None
     claimed, _, body = raw.partition(b"\n")

@@ -128,7 +128,7 @@ class Memory:
                 gc.enable()
 
     def _validate(self) -> Validated:
-        self.previous = _load(self.root)
+        self.previous = _load(self.root, _largest_state(self.found))
         access = PlaybookFiles(self.root)
         discovered = scan(access)
         before = self.previous.files if self.previous and self.previous.tool == self.state.tool else {}
@@ -232,8 +232,15 @@ class Memory:
         return cache.store_blob(self.root, STATE_FILE, body)
 
 
-def _load(root: Path) -> State | None:
-    body = cache.load_blob(root, STATE_FILE)
+def _largest_state(found: cache.Inputs) -> int:
+    """The largest state worth reading for these files: a state holds each document about three
+    times over (its source, its model, its source map), so a far larger one is not this tool's
+    (a file planted in the cache folder) and is not even read."""
+    return 16 * 1024 * 1024 + 8 * sum(len(data) for data in found.content.values())
+
+
+def _load(root: Path, limit: int = cache.MAX_BLOB_BYTES) -> State | None:
+    body = cache.load_blob(root, STATE_FILE, limit)
     if body is None:
         return None
     try:
