@@ -120,7 +120,8 @@ def test_python_dash_m_playbook_version() -> None:
     assert (result.returncode, result.stdout, result.stderr) == (0, f"playbook {__version__}\n", "")
 
 
-def test_the_command_exits_with_its_code_and_all_its_output(make_playbook: MakePlaybook, run_cli: RunCli) -> None:
+def test_the_command_exits_with_its_code_and_all_its_output(make_playbook: MakePlaybook,
+                                                            run_cli: RunCli) -> None:
     """`playbook` leaves without freeing the playbook object by object (`cli.command`): the exit
     code and every line written must still come out, as from `main`."""
     root = make_playbook({"rules/base.yaml": BROKEN_RULES})

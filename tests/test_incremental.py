@@ -18,15 +18,15 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 import pytest
+from tests.conftest import RunCli
 
-from playbook import cache, incremental, lint
+from playbook import cache, incremental
 from playbook.incremental import TABLES, Memory
 from playbook.lint.registry import EVERY_KIND, RULES, Finding, forget
 from playbook.loader import load_tree
 from playbook.models.project import Project
 from playbook.source import SourceMap
 from playbook.validate import validate_tree
-from tests.conftest import RunCli
 
 REPO = Path(__file__).parent.parent
 LINT = Path(__file__).parent / "lint"
@@ -120,8 +120,9 @@ def with_copies(project: Project) -> Project:
             twin = f"{path}.copy.yaml"
             source = project.sources[path]
             source.value("")  # positions found, so they can be copied
-            sources[twin] = SourceMap(twin, {p: dataclasses.replace(s, path=twin) for p, s in source.values.items()},
-                                      {p: dataclasses.replace(s, path=twin) for p, s in source.keys.items()})
+            moved = {p: dataclasses.replace(s, path=twin) for p, s in source.values.items()}
+            sources[twin] = SourceMap(twin, moved, {p: dataclasses.replace(s, path=twin)
+                                                    for p, s in source.keys.items()})
             tables[table][f"{doc_id}-copy"] = doc.model_copy(update={"id": f"{doc_id}-copy"})
             paths[(kind, f"{doc_id}-copy")] = twin
     return dataclasses.replace(project, paths=paths, sources=sources, **tables)  # type: ignore[arg-type]
@@ -147,7 +148,8 @@ def per_document_problems(project: Project, code: str) -> list[str]:
             elif where not in companions and context[item] < n:
                 wrong.append(f"{code} checking {path} reported at {item[0]}")
     if union != whole:
-        wrong.append(f"{code}: one document at a time differs: {sorted(map(str, (union - whole) + (whole - union)))[:2]}")
+        differ = sorted(map(str, (union - whole) + (whole - union)))[:2]
+        wrong.append(f"{code}: one document at a time differs: {differ}")
     return wrong
 
 
@@ -190,6 +192,11 @@ def reran(monkeypatch: pytest.MonkeyPatch) -> list[list[str]]:
 
     monkeypatch.setattr(Memory, "lint", spying)
     return runs
+
+
+def touch(path: Path) -> None:
+    """An edit that changes nothing but the bytes: a comment at the end."""
+    path.write_text(path.read_text("utf-8") + "# an edit\n", "utf-8")
 
 
 def primed(run_cli: RunCli, root: Path) -> None:
@@ -280,7 +287,7 @@ def test_a_forged_state_is_not_used(tmp_path: Path, run_cli: RunCli, reran: list
     state = root / STATE
     tag, _, body = state.read_bytes().partition(b"\n")
     state.write_bytes(tag + b"\n" + body[:-1] + bytes([body[-1] ^ 1]))  # one bit of the body
-    (root / "rules" / "base.yaml").write_text((root / "rules" / "base.yaml").read_text("utf-8") + "# x\n", "utf-8")
+    touch(root / "rules" / "base.yaml")
     same_as_from_scratch(run_cli, root)
     assert set(reran[1]) == set(RULES)  # nothing was reused: every rule ran
     assert incremental._load(root) is not None  # and a sound state was stored again
@@ -291,7 +298,7 @@ def test_a_state_of_another_tool_is_not_used(tmp_path: Path, run_cli: RunCli, re
     root = base_copy(tmp_path)
     primed(run_cli, root)
     monkeypatch.setattr(cache, "_tool_digest", "another version")
-    (root / "rules" / "base.yaml").write_text((root / "rules" / "base.yaml").read_text("utf-8") + "# x\n", "utf-8")
+    touch(root / "rules" / "base.yaml")
     same_as_from_scratch(run_cli, root)
     assert set(reran[1]) == set(RULES)
 
