@@ -11,7 +11,7 @@ from pathlib import Path, PurePosixPath
 from playbook.bundle.export import build_bundle
 from playbook.diagnostics import Diagnostic
 from playbook.files import MAX_MEDIA_BYTES, FileRefused
-from playbook.handbook import site
+from playbook.handbook import rebuild, site
 from playbook.handbook.pages import Handbook, compile_pages
 from playbook.handbook.progress import QUIET, Progress
 from playbook.handbook.views import week_of
@@ -116,12 +116,18 @@ def build_site(project: Project, compiled: Compiled, day: dt.date, target: Path,
     inputs = site.digest({**files, **compiled.bundles})
     if not (force or synced.written or synced.removed) and site.up_to_date(workspace, inputs, target, day):
         return SiteReport(len(pages), 0, built=False, inputs=inputs)
-    progress.step(f"MkDocs is building the site ({len(pages)} pages)")
+    changed = None if force else rebuild.changed_pages(project.root, workspace, files, target, day)
     with staged_tree(target, site.KIND, root=project.root) as stage:
-        site.build(workspace / site.CONFIG, day, stage)
+        if changed is not None and rebuild.copy_site(target, stage):
+            progress.step(f"MkDocs is building the site ({len(changed)} of {len(pages)} pages changed)")
+            site.build(workspace / site.CONFIG, day, stage, changed)
+        else:
+            progress.step(f"MkDocs is building the site ({len(pages)} pages)")
+            site.build(workspace / site.CONFIG, day, stage)
         for name, data in sorted(compiled.bundles.items()):  # beside the pages, not through MkDocs
             path = stage / PurePosixPath(name)
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_bytes(data)
     site.record_build(workspace, inputs, target, day)
+    rebuild.remember(project.root, inputs, files)
     return SiteReport(len(pages), written, built=True, inputs=inputs)

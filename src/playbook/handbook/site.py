@@ -328,23 +328,35 @@ def whole_titles(titles: list[str]) -> Iterator[None]:
         tokenizer.total = total
 
 
-def run_mkdocs(config_file: Path, site_dir: Path) -> None:
-    """Build the site of `config_file` into `site_dir`; `SiteBuildFailed` with MkDocs' reasons."""
+def run_mkdocs(config_file: Path, site_dir: Path, changed: frozenset[str] | None = None) -> None:
+    """Build the site of `config_file` into `site_dir`; `SiteBuildFailed` with MkDocs' reasons.
+    With `changed` (the pages whose Markdown changed), `site_dir` holds the last build's site and
+    only those pages are rendered again (`handbook.rebuild`)."""
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
     from mkdocs.exceptions import MkDocsException
 
+    from playbook.handbook import rebuild
+
+    builder = logging.getLogger("mkdocs.commands.build")
+    dirty = rebuild.quiet_dirty()
     with quiet_mkdocs() as collect:
         try:
             settings = load_config(str(config_file), site_dir=str(site_dir))
+            if changed is not None:
+                index = site_dir / "search" / "search_index.json"  # the last build's, copied
+                settings.plugins["playbook/rebuild"] = rebuild.plugin(changed, index)
+                builder.addFilter(dirty)
             with whole_titles(nav_titles(settings["nav"])):
-                build(settings)
+                build(settings, dirty=changed is not None)
         except MkDocsException as err:
             raise SiteBuildFailed([*collect.messages, str(err)]) from None
+        finally:
+            builder.removeFilter(dirty)
 
 
-def build(config_file: Path, day: dt.date, site_dir: Path) -> None:
-    """Build the workspace of `config_file` into `site_dir` (an empty folder, the stage of
-    `site/`) with the day's SOURCE_DATE_EPOCH."""
+def build(config_file: Path, day: dt.date, site_dir: Path, changed: frozenset[str] | None = None) -> None:
+    """Build the workspace of `config_file` into `site_dir` (the stage of `site/`: empty, or with
+    `changed`, a copy of the last site) with the day's SOURCE_DATE_EPOCH."""
     with source_date(day):
-        run_mkdocs(config_file, site_dir)
+        run_mkdocs(config_file, site_dir, changed)
