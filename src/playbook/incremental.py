@@ -113,7 +113,7 @@ class Memory:
         """The files this run read and validated (digest, state, source map), to be pickled if
         the state is stored."""
         self.rerun: list[str] = []
-        """The lint codes this run did not reuse (for tests and --verbose readers)."""
+        """The lint codes this run ran on the whole playbook (for tests)."""
 
     # -- load and validate ------------------------------------------------------------------
 
@@ -169,6 +169,8 @@ class Memory:
         run's where the rule's declaration says they cannot have changed."""
         before = self.previous.rules if self.previous and self.previous.context == self.state.context else {}
         paths = _document_paths(project)
+        if not all(self.digests.get(path) for path in paths.values()):
+            before = {}  # a document whose bytes could not be hashed: nothing can be told unchanged
         keys = {path: document_key(project, kind, doc_id, self.digests)
                 for (kind, doc_id), path in paths.items()}
         by_kind = _kind_digests(paths, self.digests)
