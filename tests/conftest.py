@@ -60,6 +60,18 @@ def _no_result_cache(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("PLAYBOOK_NO_CACHE", "1")
 
 
+def cache_on(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory, today: str,
+             source_date_epoch: str | None = None) -> None:
+    """Turn the caches back on for a test (`_no_result_cache` turns them off), with a user key of
+    the test's own, a fixed day and no CI annotations."""
+    monkeypatch.setenv("PLAYBOOK_TODAY", today)
+    if source_date_epoch is not None:
+        monkeypatch.setenv("SOURCE_DATE_EPOCH", source_date_epoch)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("user-cache")))
+    monkeypatch.delenv("PLAYBOOK_NO_CACHE", raising=False)
+    monkeypatch.delenv("GITHUB_ACTIONS", raising=False)
+
+
 @pytest.fixture(autouse=True)
 def _paths_as_recorded(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
     """Reporters print paths as the diagnostics hold them (relative to the playbook), so a test

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import MakePlaybook, RunCli
+from conftest import MakePlaybook, RunCli, cache_on
 from playbook import cache
 
 DAY = "2026-11-23"
@@ -23,10 +23,7 @@ UP_TO_DATE = f": handbook up to date (0 of {{}} pages written, as of {DAY})\n"
 @pytest.fixture(autouse=True)
 def environment(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory) -> None:
     """The shortcut on (conftest turns every cache off), a user key of this test's own."""
-    monkeypatch.setenv("PLAYBOOK_TODAY", DAY)
-    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1764000000")
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("user-cache")))
-    monkeypatch.delenv(cache.DISABLE_VARIABLE, raising=False)
+    cache_on(monkeypatch, tmp_path_factory, DAY, "1764000000")
 
 
 @pytest.fixture

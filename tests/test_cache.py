@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from conftest import MakePlaybook, RunCli, document_header
+from conftest import MakePlaybook, RunCli, cache_on, document_header
 from playbook import cache, cache_secret, pipeline
 from playbook.diagnostics import Diagnostic, Related, Severity
 from playbook.incremental import Memory
@@ -43,10 +43,7 @@ IMPORT_PROBE = (
 
 @pytest.fixture(autouse=True)
 def environment(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory) -> None:
-    monkeypatch.setenv("PLAYBOOK_TODAY", TODAY)
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("user-cache")))
-    monkeypatch.delenv(cache.DISABLE_VARIABLE, raising=False)
-    monkeypatch.delenv("GITHUB_ACTIONS", raising=False)
+    cache_on(monkeypatch, tmp_path_factory, TODAY)
 
 
 @pytest.fixture

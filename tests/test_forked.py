@@ -11,17 +11,10 @@ import pytest
 from playbook import forked, validate
 from playbook.loader import LoadedFile
 from playbook.validate import Checked, load_and_validate
+from test_lint_workers import no_children_left
 
 REPO = Path(__file__).resolve().parents[1]
 LINT = Path(__file__).parent / "lint"
-
-
-def no_children_left() -> bool:
-    try:
-        os.waitpid(-1, os.WNOHANG)
-    except ChildProcessError:
-        return True
-    return False
 
 
 def test_both_parts_come_back() -> None:

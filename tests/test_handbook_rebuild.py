@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from conftest import RunCli
+from conftest import RunCli, cache_on
 from playbook import cache
 from playbook.handbook import rebuild, site
 
@@ -24,10 +24,7 @@ RULES = Path("rules") / "base.yaml"
 @pytest.fixture(autouse=True)
 def environment(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory) -> None:
     """The cache on (conftest turns it off), a user key of this test's own, a fixed day."""
-    monkeypatch.setenv("PLAYBOOK_TODAY", DAY)
-    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1764000000")
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("user-cache")))
-    monkeypatch.delenv(cache.DISABLE_VARIABLE, raising=False)
+    cache_on(monkeypatch, tmp_path_factory, DAY, "1764000000")
 
 
 @pytest.fixture

@@ -18,8 +18,8 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 import pytest
-from tests.conftest import RunCli
 
+from conftest import RunCli, cache_on
 from playbook import cache, incremental
 from playbook.incremental import TABLES, Memory
 from playbook.lint.registry import EVERY_KIND, RULES, Finding, forget
@@ -37,10 +37,7 @@ STATE = Path(".playbook") / "cache" / incremental.STATE_FILE
 
 @pytest.fixture(autouse=True)
 def environment(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory) -> None:
-    monkeypatch.setenv("PLAYBOOK_TODAY", TODAY)
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("user-cache")))
-    monkeypatch.delenv(cache.DISABLE_VARIABLE, raising=False)
-    monkeypatch.delenv("GITHUB_ACTIONS", raising=False)
+    cache_on(monkeypatch, tmp_path_factory, TODAY)
 
 
 def overlay(case: Path, root: Path) -> None:

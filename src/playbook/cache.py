@@ -39,7 +39,7 @@ import json
 import os
 import stat
 import sys
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -138,15 +138,8 @@ def key_and_inputs(root: Path, options: Mapping[str, Any], *,
         _add(digest, json.dumps(settings, sort_keys=True, default=str).encode())
         found = inputs(root, read_indexed=every_file)
         indexed = sorted(found.indexed) if every_file else []
-        for section, names in (("documents", found.documents), ("templates", found.templates),
-                               ("config", [CONFIG_FILE]), ("indexed", indexed)):
-            _add(digest, section.encode())
-            for rel in names:
-                _add(digest, _bytes(rel))
-                _add(digest, found.content.get(rel, b"absent"))
-        _add(digest, _bytes("\0".join(sorted(found.indexed))))
-        _add(digest, json.dumps(found.links, sort_keys=True).encode("utf-8", "surrogateescape"))
-        _add(digest, json.dumps(found.odd, sort_keys=True).encode("utf-8", "surrogateescape"))
+        _add_inputs(digest, found, (("documents", found.documents), ("templates", found.templates),
+                                    ("config", [CONFIG_FILE]), ("indexed", indexed)))
         return digest.hexdigest(), found
     except (OSError, ValueError):
         return None, None
@@ -160,8 +153,15 @@ def context_digest(found: Inputs, documents: tuple[str, ...]) -> str:
     _add(digest, f"playbook-context/{FORMAT}".encode())
     _add(digest, _toolchain().encode())
     _add(digest, today_text().encode())
-    for section, names in (("documents", documents), ("templates", found.templates),
-                           ("config", [CONFIG_FILE])):
+    _add_inputs(digest, found, (("documents", documents), ("templates", found.templates),
+                                ("config", [CONFIG_FILE])))
+    return digest.hexdigest()
+
+
+def _add_inputs(digest: Any, found: Inputs, sections: Iterable[tuple[str, Sequence[str]]]) -> None:
+    """Feed the named files of each section (path and bytes), then the file list, the links and
+    the refused paths."""
+    for section, names in sections:
         _add(digest, section.encode())
         for rel in names:
             _add(digest, _bytes(rel))
@@ -169,7 +169,6 @@ def context_digest(found: Inputs, documents: tuple[str, ...]) -> str:
     _add(digest, _bytes("\0".join(sorted(found.indexed))))
     _add(digest, json.dumps(found.links, sort_keys=True).encode("utf-8", "surrogateescape"))
     _add(digest, json.dumps(found.odd, sort_keys=True).encode("utf-8", "surrogateescape"))
-    return digest.hexdigest()
 
 
 def tool_digest() -> str:
