@@ -148,8 +148,8 @@ def test_a_build_whose_inputs_changed_while_it_ran_is_not_remembered(
     poster.write_text("海报 v2\n", "utf-8")
     real = pipeline.check  # the `checks` fixture's counting one
 
-    def edited_meanwhile(where: Path, config: object = None) -> pipeline.Checked:
-        done = real(where)
+    def edited_meanwhile(where: Path, config: object = None, memory: object = None) -> pipeline.Checked:
+        done = real(where, None, memory)  # type: ignore[arg-type]
         poster.write_text("海报 v3\n", "utf-8")  # after the key was taken, before the site is made
         return done
 

@@ -329,3 +329,31 @@ def test_a_planted_huge_state_is_not_used(tmp_path: Path, run_cli: RunCli, reran
     same_as_from_scratch(run_cli, root)
     assert len(reran) == 2 and set(reran[-1]) == set(RULES)  # nothing reused
     assert incremental._load(root) is not None  # a sound state replaced it
+
+
+def test_build_export_and_agenda_reuse_the_state_with_the_same_results(
+        tmp_path: Path, run_cli: RunCli, reran: list[list[str]], monkeypatch: pytest.MonkeyPatch) -> None:
+    """The commands that check the playbook before their work use the last check's state too
+    (`incremental.checked`): the bundle is byte-identical, and a broken edit stops them with the
+    diagnostics a check from scratch prints."""
+    root = base_copy(tmp_path)
+    primed(run_cli, root)
+    touch(root / "rules" / "base.yaml")
+    week = ("--from", "2026-11-23", "--to", "2026-11-29", "--quiet")
+    assert run_cli("export", root, *week, "--out", tmp_path / "kept")[0] == 0
+    assert set(reran[-1]) < set(RULES), "the export's check reused the state"
+    agenda = run_cli("agenda", root)
+    script = root / "scripts" / "join.yaml"
+    script.write_text(script.read_text("utf-8").replace("steps:", "stepz:", 1), "utf-8")
+    stopped = run_cli("build", root)
+    monkeypatch.setenv(cache.DISABLE_VARIABLE, "1")
+    assert run_cli("build", root) == stopped and stopped[0] == 1 and " PB020 " in stopped[2]
+    script.write_text(script.read_text("utf-8").replace("stepz:", "steps:", 1), "utf-8")
+    assert run_cli("export", root, *week, "--out", tmp_path / "fresh")[0] == 0
+    assert tree(tmp_path / "kept") == tree(tmp_path / "fresh")
+    assert run_cli("agenda", root) == agenda
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes()
+            for p in sorted(folder.rglob("*")) if p.is_file()}

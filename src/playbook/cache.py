@@ -177,12 +177,18 @@ def tool_digest() -> str:
 
 
 def checked_before(root: Path) -> bool:
-    """Whether a validate result of this playbook was stored here before (whatever its key): a
-    sign that it is checked again and again, as in an editor, not once, as on a fresh clone."""
-    try:
-        return stat.S_ISREG(os.lstat(entry_path(root)).st_mode) and _folder_is_own(root)
-    except OSError:
+    """Whether a result of checking this playbook was stored here before (a validate result, a
+    build's entry, whatever their keys): a sign that it is checked again and again, as in an
+    editor, not once, as on a fresh clone."""
+    if not _folder_is_own(root):
         return False
+    for name in (VALIDATE_FILE, BUILD_FILE):
+        try:
+            if stat.S_ISREG(os.lstat(root / CACHE_FOLDER / name).st_mode):
+                return True
+        except OSError:
+            continue
+    return False
 
 
 def load_blob(root: Path, name: str, limit: int = MAX_BLOB_BYTES) -> bytes | None:

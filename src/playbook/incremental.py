@@ -35,7 +35,7 @@ import pickle
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from playbook import cache, lint
 from playbook.diagnostics import Diagnostic
@@ -46,6 +46,9 @@ from playbook.models.calendars import ActivityCalendar
 from playbook.models.project import Project
 from playbook.source import SourceMap, Suppression
 from playbook.validate import Checked, Validated, validate_file, validate_tree
+
+if TYPE_CHECKING:
+    from playbook.pipeline import Checked as CheckResult
 
 STATE_FILE = "validate-state.pickle"
 PROTOCOL = pickle.HIGHEST_PROTOCOL
@@ -222,6 +225,11 @@ class Memory:
 
     # -- keeping ----------------------------------------------------------------------------
 
+    def keep(self, wanted: str) -> bool:
+        """Store the state unless a file changed while the playbook was checked: the key of the
+        inputs computed again must still be `wanted`, as it was before the check."""
+        return cache.key(self.root, FOR_OTHER_COMMANDS) == wanted and self.store()
+
     def store(self) -> bool:
         """Keep this run's state for the next one (signed; False when it cannot be kept)."""
         try:
@@ -239,6 +247,36 @@ def _largest_state(found: cache.Inputs) -> int:
     times over (its source, its model, its source map), so a far larger one is not this tool's
     (a file planted in the cache folder) and is not even read."""
     return 16 * 1024 * 1024 + 8 * sum(len(data) for data in found.content.values())
+
+
+FOR_OTHER_COMMANDS: dict[str, object] = {"command": "check"}
+"""The options of the inputs' key when a command other than validate checks the playbook."""
+
+
+def recall(root: Path) -> tuple[Memory, str] | None:
+    """For `build`, `export` and `agenda`, which check the playbook before their work: the state
+    of the last check, to reuse as `validate` does (with the key to `keep` the new one under),
+    when the cache is on and the playbook was checked here before; None otherwise."""
+    if cache.disabled(False) or not cache.checked_before(root):
+        return None
+    wanted, found = cache.key_and_inputs(root, FOR_OTHER_COMMANDS)
+    if wanted is None or found is None:
+        return None
+    return Memory(root, found), wanted
+
+
+def checked(root: Path) -> CheckResult:
+    """`pipeline.check(root)`, reusing the last check's state where it holds (`recall`) and
+    keeping this one's."""
+    from playbook.pipeline import check
+
+    recalled = recall(root)
+    if recalled is None:
+        return check(root)
+    memory, wanted = recalled
+    result = check(root, memory=memory)
+    memory.keep(wanted)
+    return result
 
 
 def _load(root: Path, limit: int = cache.MAX_BLOB_BYTES) -> State | None:

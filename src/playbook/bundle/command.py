@@ -111,8 +111,9 @@ def _progress_bar(show: bool, total: int) -> Iterator[Progress | None]:
 def run_export(args: argparse.Namespace) -> int:
     from playbook.bundle.export import build_bundle, git_commit, git_dirty, steps, unknown_filters
     from playbook.exporters import Filters
+    from playbook.incremental import checked as checked_with_state
     from playbook.output_guard import check_output, listed_by_manifest
-    from playbook.pipeline import EXIT_OK, check, report_failure, report_stop
+    from playbook.pipeline import EXIT_OK, report_failure, report_stop
     from playbook.writer import FolderSink, staged_tree
 
     if args.end < args.start:
@@ -125,7 +126,7 @@ def run_export(args: argparse.Namespace) -> int:
     out: Path = args.out or Path("bundles") / f"{args.start.isoformat()}_{args.end.isoformat()}"
     label = f"--out {args.out}" if args.out is not None else str(out)
     check_output(out, KIND, root=args.root, label=label, adopt=listed_by_manifest)
-    checked = check(args.root)
+    checked = checked_with_state(args.root)  # reusing the last check's work where it holds
     if checked.failing or checked.project is None:
         return report_failure(checked, "the export")
     project = checked.project
@@ -166,11 +167,12 @@ def run_agenda(args: argparse.Namespace) -> int:
     from playbook.bundle.agenda import agenda
     from playbook.bundle.export import unknown_filters
     from playbook.exporters import Filters
-    from playbook.pipeline import EXIT_FINDINGS, EXIT_OK, check, report_failure
+    from playbook.incremental import checked as checked_with_state
+    from playbook.pipeline import EXIT_FINDINGS, EXIT_OK, report_failure
     from playbook.reporters import REPORTERS
     from playbook.schedule import today
 
-    checked = check(args.root)
+    checked = checked_with_state(args.root)
     if checked.failing or checked.project is None:
         return report_failure(checked, "the agenda")
     groups = _values(args.group)

@@ -94,11 +94,12 @@ def run_build(args: argparse.Namespace) -> int:
             _say_up_to_date(target, pages, day)
         return 0  # EXIT_OK: playbook.pipeline is not imported on this path
     # only a build that has work to do pays for importing the checks, Jinja2 and MkDocs
+    from playbook import incremental
     from playbook.handbook.environment import override_problems
     from playbook.handbook.progress import Progress
-    from playbook.pipeline import EXIT_OK, check, report_failure, report_stop
+    from playbook.pipeline import EXIT_OK, report_failure, report_stop
 
-    checked = check(args.root)
+    checked = incremental.checked(args.root)  # reusing the last check's work where it holds
     if checked.failing or checked.project is None:
         return report_failure(checked, "the build")
     unusable = override_problems(checked.project)  # not UTF-8, a link out, a FIFO, unreadable
