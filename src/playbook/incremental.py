@@ -155,7 +155,10 @@ class Memory:
             known[rel] = outcome = validate_file(loaded)
             if digest:
                 self.fresh[rel] = (digest, FileState(tuple(loaded.suppressions), outcome), loaded.source)
-        files, refused = index(access)
+        if self.found.odd or self.found.links:
+            files, refused = index(access)  # what is refused, and why, is the loader's to say
+        else:  # only plain files and folders: the key's walk listed exactly what the loader would
+            files, refused = frozenset(self.found.indexed), {}
         self.state.listing = _listing_digest(files, refused)
         paths: dict[str, list[Diagnostic]] = {}
         if self.previous is not None and self.previous.listing == self.state.listing:
