@@ -209,7 +209,7 @@ def load_blob(root: Path, name: str, limit: int = MAX_BLOB_BYTES) -> bytes | Non
 def store_blob(root: Path, name: str, body: bytes) -> bool:
     """Keep `body` as the binary entry `name`, signed (see `store_signed`)."""
     from playbook.errors import UsageError
-    from playbook.writer import safe_folder, write_pieces, write_text
+    from playbook.writer import safe_folder, write_bytes, write_text
 
     secret = user_key(root)
     if secret is None or len(body) > MAX_BLOB_BYTES:
@@ -217,7 +217,7 @@ def store_blob(root: Path, name: str, body: bytes) -> bool:
     try:
         folder = safe_folder(root, CACHE_FOLDER.as_posix())
         write_text(folder / ".gitignore", "# Created by `playbook validate`; safe to delete.\n*\n")
-        write_pieces(folder / name, (tag(secret, body).encode("ascii") + b"\n", body))
+        write_bytes(folder / name, tag(secret, body).encode("ascii") + b"\n" + body)  # no hash of its own
     except (OSError, UsageError):
         return False
     return True

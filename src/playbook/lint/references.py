@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from pydantic import BaseModel
 
@@ -28,15 +28,16 @@ from playbook.suggest import suggest
 from playbook.walk import models_in
 
 
-@dataclass(frozen=True)
-class Ref:
-    """One reference: which namespace, the id written, the document it is in and where."""
+class Ref(NamedTuple):
+    """One reference: which namespace, the id written, the document it is in and where (a
+    tuple: a large playbook has over a hundred thousand, and a tuple is made three times faster
+    than a frozen dataclass)."""
 
     target: str
     value: str
     owner: tuple[str, str]
     ptr: str
-    project: Project = field(compare=False, repr=False)
+    project: Project
 
     @property
     def span(self) -> Span:
