@@ -261,3 +261,27 @@ def test_a_link_is_replaced_even_when_its_size_matches_the_pieces(tmp_path: Path
     assert os.lstat(link).st_size == len(data)
     assert write_pieces(link, [data]).changed
     assert not link.is_symlink() and link.read_bytes() == data
+
+
+def test_copy_output_copies_plain_trees_and_refuses_anything_else(tmp_path: Path) -> None:
+    from playbook.writer import copy_output, read_output
+
+    source, stage = tmp_path / "site", tmp_path / "stage"
+    (source / "a" / "b").mkdir(parents=True)
+    (source / "a" / "b" / "page.html").write_bytes(b"<p>1</p>")
+    (source / "index.html").write_bytes(b"old index")
+    (source / ".playbook-output").write_bytes(b"old marker")
+    stage.mkdir()
+    (stage / ".playbook-output").write_bytes(b"new marker")
+    assert copy_output(source, stage)
+    assert (stage / "a" / "b" / "page.html").read_bytes() == b"<p>1</p>"
+    assert read_output(stage / "index.html") == b"old index"
+    assert (stage / ".playbook-output").read_bytes() == b"new marker"  # the stage's own is kept
+    (stage / "link.html").symlink_to(stage / "index.html")
+    with pytest.raises(OSError):
+        read_output(stage / "link.html")  # never followed
+    os.mkfifo(source / "a" / "pipe")
+    other = tmp_path / "other"
+    other.mkdir()
+    assert not copy_output(source, other)
+    assert list(other.iterdir()) == []  # nothing copied

@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
+import shutil
 import stat
 import tempfile
 from collections.abc import Iterable, Iterator, Mapping
@@ -175,6 +176,44 @@ def staged_tree(target: Path, kind: str, *, root: Path | None = None,
             output_guard.discard(stage)
             raise
         _swap(stage, target)
+
+
+def copy_output(source: Path, stage: Path) -> bool:
+    """Copy the output tree `source` (the one `stage` will replace) into the fresh `stage`, so a
+    builder can change a few files of it (`handbook.rebuild`). Files are copied, not linked: the
+    builder rewrites files in place, and `source` must stay as it was if the build fails. False,
+    with nothing copied, when `source` holds anything but regular files and folders (a link, a
+    FIFO): then the builder starts from an empty stage. The stage's own marker is kept."""
+    plain: list[tuple[str, bool]] = []  # (relative path, is a folder), parents first
+    pending = [""]
+    while pending:
+        rel = pending.pop()
+        with os.scandir(source / rel if rel else source) as listing:
+            for entry in sorted(listing, key=lambda e: e.name):
+                path = f"{rel}/{entry.name}" if rel else entry.name
+                if entry.is_dir(follow_symlinks=False):
+                    plain.append((path, True))
+                    pending.append(path)
+                elif entry.is_file(follow_symlinks=False):
+                    plain.append((path, False))
+                else:
+                    return False
+    for rel, folder in plain:
+        if folder:
+            (stage / rel).mkdir(exist_ok=True)
+        elif not (stage / rel).exists():  # the marker `staged_tree` wrote
+            shutil.copy2(source / rel, stage / rel, follow_symlinks=False)
+    return True
+
+
+def read_output(path: Path) -> bytes:
+    """The bytes of a regular file of an output tree (a stage being built), opened without
+    following a link or blocking on a special file; OSError for anything else."""
+    fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    with os.fdopen(fd, "rb") as handle:
+        if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+            raise OSError(f"{path} is not a regular file")
+        return handle.read()
 
 
 def _swap(stage: Path, target: Path) -> None:

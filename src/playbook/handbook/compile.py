@@ -18,7 +18,7 @@ from playbook.handbook.views import week_of
 from playbook.messages.compose import Message, compose
 from playbook.models.project import Project
 from playbook.models.types import text_in
-from playbook.writer import safe_folder, staged_tree, sync_tree
+from playbook.writer import copy_output, safe_folder, staged_tree, sync_tree
 
 
 @dataclass(frozen=True)
@@ -114,11 +114,11 @@ def build_site(project: Project, compiled: Compiled, day: dt.date, target: Path,
     pages = {f"docs/{path}" for path in compiled.handbook.pages}
     written = len(pages.intersection(synced.written))
     inputs = site.digest({**files, **compiled.bundles})
-    if not (force or synced.written or synced.removed) and site.up_to_date(workspace, inputs, target, day):
+    if not (force or synced.written or synced.removed) and site.up_to_date(project.root, inputs, target, day):
         return SiteReport(len(pages), 0, built=False, inputs=inputs)
-    changed = None if force else rebuild.changed_pages(project.root, workspace, files, target, day)
+    changed = None if force else rebuild.changed_pages(project.root, files, target, day)
     with staged_tree(target, site.KIND, root=project.root) as stage:
-        if changed is not None and rebuild.copy_site(target, stage):
+        if changed is not None and copy_output(target, stage):
             progress.step(f"MkDocs is building the site ({len(changed)} of {len(pages)} pages changed)")
             site.build(workspace / site.CONFIG, day, stage, changed)
         else:

@@ -16,26 +16,26 @@ When a build may be incremental (`changed_pages`):
   assets or the media.
 
 Anything else, and `--force`, builds from scratch. The stage starts as a copy of the site
-(copied, not linked: MkDocs rewrites files in place, and the old site must stay as it was if
-the build fails). MkDocs runs with `dirty`, and `Rebuild` (a MkDocs plugin added to this build
-only) says which pages are modified and completes the search index. MkDocs' warning that a
-dirty build may show stale navigation is dropped: the navigation cannot have changed.
+(`writer.copy_output`: copied, not linked, as MkDocs rewrites files in place and the old site
+must stay as it was if the build fails). MkDocs runs with `dirty`, and `Rebuild` (a MkDocs
+plugin added to this build only) says which pages are modified and completes the search
+index. MkDocs' warning that a dirty build may show stale navigation is dropped: the navigation
+cannot have changed.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import logging
-import os
-import shutil
-import stat
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 from playbook import cache
 from playbook.handbook import site
+from playbook.writer import read_output
 
 MANIFEST = "site-pages.json"
 """The cache entry (signed, `cache.store_signed`) of the last build's workspace file hashes."""
@@ -54,18 +54,14 @@ def remember(root: Path, inputs: str, files: Mapping[str, bytes]) -> None:
         cache.store_signed(root, MANIFEST, inputs, {"files": manifest(files)})
 
 
-def changed_pages(root: Path, workspace: Path, files: Mapping[str, bytes], target: Path,
-                  day: Any) -> frozenset[str] | None:
+def changed_pages(root: Path, files: Mapping[str, bytes], target: Path,
+                  day: dt.date) -> frozenset[str] | None:
     """The Markdown pages (paths under docs/) that changed since the build of the site at
     `target`, when only pages changed; None when the site must be built from scratch."""
     if cache.disabled(False):
         return None
-    try:
-        record = json.loads((workspace / site.STAMP).read_text("utf-8"))
-    except (OSError, ValueError):
-        return None
-    previous_inputs = record.get("inputs") if isinstance(record, dict) else None
-    if not isinstance(previous_inputs, str) or not site.up_to_date(workspace, previous_inputs, target, day):
+    previous_inputs = site.last_build(root, target, day)
+    if previous_inputs is None:
         return None
     stored = cache.load_signed(root, MANIFEST, previous_inputs)
     before = stored.get("files") if stored is not None else None
@@ -78,25 +74,6 @@ def changed_pages(root: Path, workspace: Path, files: Mapping[str, bytes], targe
     if not all(path.startswith("docs/") and path.endswith(".md") for path in changed):
         return None
     return frozenset(path.removeprefix("docs/") for path in changed)
-
-
-def copy_site(target: Path, stage: Path) -> bool:
-    """Copy the site at `target` into the (fresh) `stage`; False, with the stage emptied, when it
-    holds anything but regular files and folders (then the build starts from scratch)."""
-    for folder, dirs, names in os.walk(target):
-        for name in [*dirs, *names]:
-            mode = os.lstat(os.path.join(folder, name)).st_mode
-            if not (stat.S_ISDIR(mode) or stat.S_ISREG(mode)):
-                return False
-    for entry in os.listdir(target):
-        source, copy = target / entry, stage / entry
-        if copy.exists():  # the stage's own marker
-            continue
-        if source.is_dir():
-            shutil.copytree(source, copy, symlinks=True)
-        else:
-            shutil.copy2(source, copy)
-    return True
 
 
 class _DropDirtyWarning(logging.Filter):
@@ -156,7 +133,7 @@ def _search(config: Any) -> Any:
 
 def _entries_by_page(index: Path) -> dict[str, list[Any]]:
     """The last build's search entries by page (location before '#'), each page's in order."""
-    data = json.loads(index.read_bytes())
+    data = json.loads(read_output(index))
     pages: dict[str, list[Any]] = {}
     for entry in data["docs"]:
         pages.setdefault(str(entry["location"]).split("#", 1)[0], []).append(entry)

@@ -214,25 +214,44 @@ def stamp(inputs: str, target: Path, day: dt.date) -> str | None:
     return json.dumps(record, indent=2, sort_keys=True) + "\n"
 
 
-def up_to_date(workspace: Path, inputs: str, target: Path, day: dt.date) -> bool:
-    """Whether the site at `target` is the one the last successful build made from `inputs`."""
-    expected = stamp(inputs, target, day)
+def _recorded(root: Path) -> str | None:
+    """The last successful build's stamp, read through the file-access layer (never through a
+    link out, never blocking on a special file); None when there is none to read."""
+    from playbook.files import FileRefused, PlaybookFiles
+
     try:
-        return expected is not None and (workspace / STAMP).read_text("utf-8") == expected
-    except (FileNotFoundError, UnicodeDecodeError):
-        return False
+        return PlaybookFiles(root).read_text(f"{WORKSPACE}/{STAMP}")
+    except (FileRefused, OSError, ValueError):
+        return None
+
+
+def up_to_date(root: Path, inputs: str, target: Path, day: dt.date) -> bool:
+    """Whether the site at `target` is the one the last successful build of the playbook at
+    `root` made from `inputs`."""
+    expected = stamp(inputs, target, day)
+    return expected is not None and _recorded(root) == expected
+
+
+def last_build(root: Path, target: Path, day: dt.date) -> str | None:
+    """The digest of the inputs the site at `target` was built from, when it is the last
+    successful build's and still in place (as `up_to_date` tells); None otherwise."""
+    recorded = _recorded(root)
+    try:
+        inputs = json.loads(recorded).get("inputs") if recorded is not None else None
+    except (ValueError, AttributeError):
+        return None
+    return inputs if isinstance(inputs, str) and stamp(inputs, target, day) == recorded else None
 
 
 def made_here(root: Path, target: Path) -> bool:
     """Whether `target` is the site the last successful build of the playbook at `root` swapped
     in, by the stamp's record of its path and identity (inode, mtime): how a site built before
     output folders carried their marker is recognised as playbook's own."""
-    from playbook.files import FileRefused, PlaybookFiles
-
+    recorded = _recorded(root)
     try:
-        record = json.loads(PlaybookFiles(root).read_text(f"{WORKSPACE}/{STAMP}"))
+        record = json.loads(recorded) if recorded is not None else None
         st = target.stat()
-    except (FileRefused, OSError, ValueError):
+    except (OSError, ValueError):
         return False
     return (isinstance(record, dict) and record.get("site") == str(target.absolute())
             and record.get("site_id") == [st.st_ino, st.st_mtime_ns])

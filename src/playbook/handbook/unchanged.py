@@ -56,8 +56,7 @@ def pages_if_current(root: Path, wanted: str, target: Path, day: dt.date) -> int
     inputs, pages = entry.get("inputs"), entry.get("pages")
     if not isinstance(inputs, str) or not isinstance(pages, int) or isinstance(pages, bool):
         return None
-    workspace = root / site.WORKSPACE
-    return pages if site.up_to_date(workspace, inputs, target, day) else None
+    return pages if site.up_to_date(root, inputs, target, day) else None
 
 
 def remember(root: Path, wanted: str, done: SiteReport, args: argparse.Namespace, day: dt.date,
