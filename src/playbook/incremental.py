@@ -210,7 +210,7 @@ class Memory:
         else:
             partial = {code: [] for code in known}
         for code in known:
-            merged = _merge(before[code], partial[code], changed, keys, bool(changed))
+            merged = _merge(before[code], partial[code], changed, keys)
             if merged is None:  # a finding placed in a document it was not checking: check anew
                 whole.append(code)
             else:
@@ -390,18 +390,18 @@ def _restricted(project: Project, keep: set[tuple[str, str]]) -> Project:
         calendars=kept("ActivityCalendar", project.calendars), packs=kept("MaterialPack", project.packs))
 
 
-def _merge(kept: RuleState, partial: list[Finding], changed: set[str], keys: Mapping[str, str],
-           ran: bool) -> list[Finding] | None:
-    """A per-document rule's findings: the fresh ones of the changed documents (and, when the
-    rule ran, of the context), the kept ones of the others. None when a fresh finding sits in a
-    document that did not change, which the rule's declaration rules out."""
+def _merge(kept: RuleState, partial: list[Finding], changed: set[str],
+           keys: Mapping[str, str]) -> list[Finding] | None:
+    """A per-document rule's findings: the fresh ones of the changed documents (and, when some
+    changed and the rule ran, of the context), the kept ones of the others. None when a fresh
+    finding sits in a document that did not change, which the rule's declaration rules out."""
     merged: list[Finding] = []
     for finding in partial:
         path = finding.span.path
         if path in keys and path not in changed:
             return None
         merged.append(finding)
-    if not ran:
+    if not changed:  # the rule did not run: the context's findings are the kept ones
         merged += kept.elsewhere
     for path in keys:
         if path not in changed:

@@ -23,7 +23,6 @@ bug surfaces exactly as in one process. The forking itself is `playbook.forked`.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Sequence
 
 from playbook import forked
@@ -48,8 +47,6 @@ RunRules = Callable[[Sequence[str]], dict[str, list[Finding]]]
 
 def processes(project: Project) -> int:
     """How many processes lint this project."""
-    if not hasattr(os, "fork"):
-        return 1
     return forked.processes(len(project.sources), MIN_DOCUMENTS)
 
 
