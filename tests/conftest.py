@@ -125,11 +125,13 @@ def run_cli(capsys: pytest.CaptureFixture[str]) -> RunCli:
 
 @pytest.fixture
 def checks(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
-    """Every root the real check ran on (a `validate` answered from its cache runs none)."""
-    from playbook import pipeline
+    """Every root the real check ran on (a `validate` answered from its cache runs none). In one
+    process, so that the check `build` runs in a child (`forked.apart`) is counted here."""
+    from playbook import forked, pipeline
     from playbook.incremental import Memory
     from playbook.lint.config import LintConfig
 
+    monkeypatch.setenv(forked.VARIABLE, "1")
     ran: list[Path] = []
     real = pipeline.check
 

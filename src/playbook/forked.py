@@ -15,9 +15,12 @@ or `PLAYBOOK_LINT_PROCESSES=1`.
 
 from __future__ import annotations
 
+import io
 import os
 import pickle
+import sys
 from collections.abc import Callable
+from contextlib import redirect_stderr, redirect_stdout
 from typing import TypeVar
 
 A = TypeVar("A")
@@ -74,3 +77,29 @@ def in_two(mine: Callable[[], A], theirs: Callable[[], B]) -> tuple[A, B | None]
     except Exception:  # a truncated payload
         return done, None
     return done, received
+
+
+def apart(work: Callable[[], A]) -> A:
+    """`work()` run in a forked child, so that the memory it takes is given back when the child
+    exits, and this process stays as small as it was (`playbook build` checks and compiles the
+    playbook in a child, then runs MkDocs here). What the child writes to `sys.stdout` and
+    `sys.stderr` is written here after it, so a caller sees the same output either way (a
+    stream object taken before, like a progress line, writes directly). In this process when
+    one process is asked for (`PLAYBOOK_LINT_PROCESSES=1`) or there is no `os.fork`, and again
+    here when the child fails: an exception surfaces exactly as it would without a child."""
+    if os.environ.get(VARIABLE, "") == "1" or not hasattr(os, "fork"):
+        return work()
+
+    def captured() -> tuple[A, str, str]:
+        out, err = io.StringIO(), io.StringIO()
+        with redirect_stdout(out), redirect_stderr(err):
+            result = work()
+        return result, out.getvalue(), err.getvalue()
+
+    _, got = in_two(lambda: None, captured)
+    if got is None:
+        return work()
+    result, out, err = got
+    sys.stdout.write(out)
+    sys.stderr.write(err)
+    return result

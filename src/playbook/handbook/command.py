@@ -16,9 +16,8 @@ from typing import TYPE_CHECKING, Any
 from playbook.arguments import add_root, date, source_date_epoch
 
 if TYPE_CHECKING:  # not imported at run time: see the module's docstring
-    from playbook.handbook.compile import SiteReport
+    from playbook.handbook.compile import SitePlan
     from playbook.handbook.progress import Progress
-    from playbook.pipeline import Checked
 
 SITE_FOLDER = "site"
 
@@ -94,41 +93,62 @@ def run_build(args: argparse.Namespace) -> int:
             _say_up_to_date(target, pages, day)
         return 0  # EXIT_OK: playbook.pipeline is not imported on this path
     # only a build that has work to do pays for importing the checks, Jinja2 and MkDocs
-    from playbook import incremental
-    from playbook.handbook.environment import override_problems
+    from playbook import forked
+    from playbook.handbook.compile import make_site
     from playbook.handbook.progress import Progress
-    from playbook.pipeline import EXIT_OK, report_failure, report_stop
+    from playbook.handbook.site import SiteBuildFailed
+    from playbook.pipeline import EXIT_FINDINGS, EXIT_OK
 
-    checked = incremental.checked(args.root)  # reusing the last check's work where it holds
-    if checked.failing or checked.project is None:
-        return report_failure(checked, "the build")
-    unusable = override_problems(checked.project)  # not UTF-8, a link out, a FIFO, unreadable
-    if unusable:
-        return report_stop(unusable, checked.files_checked, "the build")
     progress = Progress.for_terminal(sys.stderr, quiet=args.quiet)
     try:
-        done = _compile_and_build(args, checked, day, target, progress)
+        # the playbook is checked and compiled in a child process that gives its memory back when
+        # it exits: MkDocs then runs here without the playbook's models and pages beside it
+        plan = forked.apart(lambda: _prepare(args, day, target, progress))
+        if isinstance(plan, int):
+            return plan
+        progress.shown_elsewhere()
+        try:
+            done = make_site(plan, day, target, progress=progress)
+        except SiteBuildFailed as err:
+            from playbook.inert import terminal  # MkDocs quotes page titles and paths from the playbook
+
+            progress.close()
+            for problem in err.problems:
+                print(terminal(f"playbook: handbook: {problem}"), file=sys.stderr)
+            print(f"playbook: the build stopped: MkDocs refused the pages; {target} was left as it was",
+                  file=sys.stderr)
+            return EXIT_FINDINGS
     finally:
         progress.close()
-    if isinstance(done, int):
-        return done
     if wanted is not None:
         unchanged.remember(args.root, wanted, done, args, day, target)
+    if not args.quiet:
+        if done.built:
+            print(f"{target}: handbook built ({done.pages} pages, {done.written} written, "
+                  f"as of {day.isoformat()})")
+        else:
+            _say_up_to_date(target, done.pages, day)
     return EXIT_OK
 
 
-def _compile_and_build(args: argparse.Namespace, checked: Checked, day: dt.date, target: Path,
-                       progress: Progress) -> int | SiteReport:
-    """Compile the pages and build the site; the build's report, or the exit code of a stop."""
+def _prepare(args: argparse.Namespace, day: dt.date, target: Path, progress: Progress) -> int | SitePlan:
+    """Check the playbook (reusing the last check's work where it holds), compile the pages and
+    bundles and bring the workspace up to date: what `make_site` needs, or the exit code of a
+    stop (its diagnostics printed)."""
     from jinja2 import TemplateError
 
-    from playbook.handbook.compile import build_site, compile_handbook
-    from playbook.handbook.environment import template_error
-    from playbook.handbook.site import SiteBuildFailed
-    from playbook.pipeline import EXIT_FINDINGS, report_stop
+    from playbook import incremental
+    from playbook.handbook.compile import compile_handbook, prepare_site
+    from playbook.handbook.environment import override_problems, template_error
+    from playbook.pipeline import report_failure, report_stop
 
+    checked = incremental.checked(args.root)
+    if checked.failing or checked.project is None:
+        return report_failure(checked, "the build")
     project = checked.project
-    assert project is not None, "run_build stops first when validation gives no project"
+    unusable = override_problems(project)  # not UTF-8, a link out, a FIFO, unreadable
+    if unusable:
+        return report_stop(unusable, checked.files_checked, "the build")
     try:
         compiled = compile_handbook(project, day, progress)
     except TemplateError as err:  # a page template of templates/handbook/ (PB207 checked the rest)
@@ -150,26 +170,7 @@ def _compile_and_build(args: argparse.Namespace, checked: Checked, day: dt.date,
 
         handbook = with_delivery(compiled.handbook, project, args.ledger_rows)
         compiled = dataclasses.replace(compiled, handbook=handbook)
-    try:
-        done = build_site(project, compiled, day, target, force=args.force, progress=progress)
-    except SiteBuildFailed as err:
-        from playbook.inert import terminal  # MkDocs quotes page titles and paths from the playbook
-
-        progress.close()
-        for problem in err.problems:
-            print(terminal(f"playbook: handbook: {problem}"), file=sys.stderr)
-        print(f"playbook: the build stopped: MkDocs refused the pages; {target} was left as it was",
-              file=sys.stderr)
-        return EXIT_FINDINGS
-    progress.close()
-    if args.quiet:
-        return done
-    if done.built:
-        print(f"{target}: handbook built ({done.pages} pages, {done.written} written, "
-              f"as of {day.isoformat()})")
-    else:
-        _say_up_to_date(target, done.pages, day)
-    return done
+    return prepare_site(project, compiled, day, target, force=args.force)
 
 
 def _say_up_to_date(target: Path, pages: int, day: dt.date) -> None:

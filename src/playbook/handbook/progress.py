@@ -40,6 +40,11 @@ class Progress:
         """A stage of the build, e.g. MkDocs running."""
         self._show(f"playbook: {text}")
 
+    def shown_elsewhere(self) -> None:
+        """Another process writing to the same stream (a forked child) may have left a line:
+        clear it on `close` as if this one had."""
+        self._shown = self.enabled
+
     def close(self) -> None:
         """Clear the line, so what follows starts on a clean one."""
         if self._shown and self.stream is not None:

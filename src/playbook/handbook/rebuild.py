@@ -35,6 +35,7 @@ from typing import Any
 
 from playbook import cache
 from playbook.handbook import site
+from playbook.handbook.site_plugin import searching
 from playbook.writer import read_output
 
 MANIFEST = "site-pages.json"
@@ -43,21 +44,32 @@ DIRTY_WARNING = "A 'dirty' build is being performed"
 
 
 def manifest(files: Mapping[str, bytes]) -> dict[str, str]:
-    """Workspace path -> hash of its bytes."""
-    return {path: hashlib.blake2b(data, digest_size=20).hexdigest() for path, data in sorted(files.items())}
+    """Workspace path -> hash of its bytes (`hashed`)."""
+    return {path: hashed(files[path]) for path in sorted(files)}  # one file's bytes at a time
 
 
-def remember(root: Path, inputs: str, files: Mapping[str, bytes]) -> None:
-    """Keep the workspace file hashes of a build that has just been swapped in (unless the
-    cache is off: `--no-cache`'s variable, PLAYBOOK_NO_CACHE)."""
+def hashed(data: bytes) -> str:
+    """The hash a `manifest` keeps of a file's bytes."""
+    return hashlib.blake2b(data, digest_size=20).hexdigest()
+
+
+BUNDLES = "bundles/"
+"""Where the workspace keeps the operators' bundles (copied into every build whole)."""
+
+
+def remember(root: Path, inputs: str, hashes: Mapping[str, str]) -> None:
+    """Keep the workspace file hashes (`manifest`) of a build that has just been swapped in
+    (unless the cache is off: `--no-cache`'s variable, PLAYBOOK_NO_CACHE)."""
     if not cache.disabled(False):
-        cache.store_signed(root, MANIFEST, inputs, {"files": manifest(files)})
+        cache.store_signed(root, MANIFEST, inputs, {"files": dict(hashes)})
 
 
-def changed_pages(root: Path, files: Mapping[str, bytes], target: Path,
+def changed_pages(root: Path, hashes: Mapping[str, str], target: Path,
                   day: dt.date) -> frozenset[str] | None:
     """The Markdown pages (paths under docs/) that changed since the build of the site at
-    `target`, when only pages changed; None when the site must be built from scratch."""
+    `target`, when only pages changed (and the operators' bundles, which are copied whole
+    anyway); None when the site must be built from scratch. `hashes`: the workspace's
+    `manifest`."""
     if cache.disabled(False):
         return None
     previous_inputs = site.last_build(root, target, day)
@@ -67,10 +79,11 @@ def changed_pages(root: Path, files: Mapping[str, bytes], target: Path,
     before = stored.get("files") if stored is not None else None
     if not isinstance(before, dict):
         return None
-    now = manifest(files)
+    now = hashes
     if set(before) != set(now):
         return None  # a page added or removed: the navigation changed
-    changed = {path for path, digest in now.items() if before[path] != digest}
+    changed = {path for path, digest in now.items()
+               if before[path] != digest and not path.startswith(BUNDLES)}
     if not all(path.startswith("docs/") and path.endswith(".md") for path in changed):
         return None
     return frozenset(path.removeprefix("docs/") for path in changed)
@@ -125,10 +138,10 @@ def plugin(changed: frozenset[str], previous_index: Path) -> Any:
 
 
 def _search(config: Any) -> Any:
-    for name, instance in config.plugins.items():
-        if name.endswith("search") and hasattr(instance, "search_index"):
-            return instance
-    raise site.SiteBuildFailed(["the search plugin is missing: an incremental build needs it"])
+    found = searching(config)
+    if found is None:
+        raise site.SiteBuildFailed(["the search plugin is missing: an incremental build needs it"])
+    return found
 
 
 def _entries_by_page(index: Path) -> dict[str, list[Any]]:

@@ -40,8 +40,9 @@ KIND = "site"
 WORKSPACE = PurePosixPath(".playbook", "handbook")
 """The kept workspace, relative to the playbook root."""
 CONFIG = "mkdocs.yml"
-OWNED = ("docs", "overrides")
-"""The workspace folders that hold only generated files: anything else in them is deleted."""
+OWNED = ("docs", "overrides", "bundles")
+"""The workspace folders that hold only generated files: anything else in them is deleted.
+bundles/ holds the operators' bundles of the week, which the build copies beside the pages."""
 STAMP = "built.json"
 """What the last successful build was made from and where it went (see `stamp`)."""
 TOOLS = ("mkdocs", "mkdocs-material", "jieba")
@@ -181,7 +182,8 @@ def source_epoch(day: dt.date) -> str:
 def digest(files: Mapping[str, bytes]) -> str:
     """SHA-256 of a set of files, names and contents, independent of their order."""
     h = hashlib.sha256()
-    for name, data in sorted(files.items()):
+    for name in sorted(files):  # one file's bytes at a time (`files` may hand them out lazily)
+        data = files[name]
         h.update(b"%d:%s\0%d:" % (len(name.encode()), name.encode(), len(data)))
         h.update(data)
     return h.hexdigest()
@@ -355,13 +357,14 @@ def run_mkdocs(config_file: Path, site_dir: Path, changed: frozenset[str] | None
     from mkdocs.config import load_config
     from mkdocs.exceptions import MkDocsException
 
-    from playbook.handbook import rebuild
+    from playbook.handbook import rebuild, site_plugin
 
     builder = logging.getLogger("mkdocs.commands.build")
     dirty = rebuild.quiet_dirty()
     with quiet_mkdocs() as collect:
         try:
             settings = load_config(str(config_file), site_dir=str(site_dir))
+            settings.plugins[site_plugin.NAME] = site_plugin.plugin()
             if changed is not None:
                 index = site_dir / "search" / "search_index.json"  # the last build's, copied
                 settings.plugins["playbook/rebuild"] = rebuild.plugin(changed, index)
