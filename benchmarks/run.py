@@ -74,11 +74,6 @@ for m in json.loads((bundle / "messages.json").read_text("utf-8"))["messages"]:
            "pack": {"title": "p", "product": {"name": "n", "brand": "b", "price": 1, "sharer_profit": 1}}}
     compiled[key].render(ctx)
 """
-RSS_WRAPPER = """
-import resource, subprocess, sys
-code = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL).returncode
-print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, code)
-"""
 
 
 @dataclass
@@ -146,11 +141,62 @@ def _tree(folder: Path) -> dict[str, bytes]:
             for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
-def peak_rss_mb(command: Sequence[str], env: dict[str, str]) -> float:
-    done = subprocess.run([sys.executable, "-c", RSS_WRAPPER, *command], capture_output=True, text=True,
-                          env=env, check=True)
-    kib, _code = done.stdout.split()
-    return int(kib) / 1024
+@dataclass(frozen=True)
+class Memory:
+    """The peak memory of a command and every process it forks."""
+
+    tree_mb: float
+    """The largest sum of the processes' PSS (each shared page counted once, split between its
+    sharers) seen by sampling /proc every 50 ms: what the machine had to hold. The target rows
+    use this."""
+    largest_mb: float
+    """The largest single process's peak RSS (`ru_maxrss` of the children), which is all a
+    one-process tool's figure means, and which undercounts a command that forks."""
+
+    def __str__(self) -> str:
+        return f"{self.tree_mb:.0f} MB ({self.largest_mb:.0f} MB largest process)"
+
+
+def _processes(pid: int) -> list[int]:
+    """`pid` and its descendants, from /proc."""
+    found, pending = [], [pid]
+    while pending:
+        current = pending.pop()
+        found.append(current)
+        try:
+            for task in os.listdir(f"/proc/{current}/task"):
+                with open(f"/proc/{current}/task/{task}/children", encoding="ascii") as listing:
+                    pending += [int(child) for child in listing.read().split()]
+        except OSError:
+            continue  # it has just exited
+    return found
+
+
+def _pss_kib(pid: int) -> int:
+    try:
+        with open(f"/proc/{pid}/smaps_rollup", encoding="ascii") as rollup:
+            for line in rollup:
+                if line.startswith("Pss:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+def peak_memory(command: Sequence[str], env: dict[str, str]) -> Memory:
+    """Run `command` (output dropped) and measure its peak memory, forked children included."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, env=env)
+    peak = 0
+    while proc.poll() is None:
+        peak = max(peak, sum(_pss_kib(pid) for pid in _processes(proc.pid)))
+        time.sleep(0.05)
+    if proc.returncode != 0:
+        raise SystemExit(f"{' '.join(command)} failed ({proc.returncode})")
+    largest = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    if largest <= before:  # ru_maxrss is the largest child so far, this one's or an earlier one's
+        largest = 0
+    return Memory(peak / 1024, largest / 1024)
 
 
 def measure_build(corpus: Path, size: str, work: Path, runs: int,
@@ -196,9 +242,9 @@ def measure_build(corpus: Path, size: str, work: Path, runs: int,
                      f"{edited.seconds / build.seconds:.2f}×",
                      f"≤ 0.3×, site {'byte-identical to' if same else 'DIFFERS from'} a cold build — "
                      f"{'met' if ok else 'NOT met'}"))
-        rss = peak_rss_mb([*build_cmd, "--force"], env)
-        rows.append((f"peak RSS build --force (corpus {size})", f"{rss:.0f} MB", "",
-                     f"≤ 800 MB — {'met' if rss <= 800 else 'NOT met'}"))
+        rss = peak_memory([*build_cmd, "--force"], env)
+        rows.append((f"peak memory build --force (corpus {size})", str(rss), "",
+                     f"≤ 800 MB — {'met' if rss.tree_mb <= 800 else 'NOT met'}"))
         return rows, ""
     except SystemExit as stop:
         print(f"  build stopped: {stop}", flush=True)  # its stderr, for the one who reads the log
@@ -344,10 +390,11 @@ def finish(args: argparse.Namespace, files: list[Path], started: float,
            rows: list[tuple[str, str, str, str]], build_note: str, work: Path, cold_cmd: list[str],
            export_cmd: list[str], env: dict[str, str]) -> int:
     """The peak-memory row, then the report."""
-    rss_validate = peak_rss_mb(cold_cmd, env)
-    rss_export = peak_rss_mb(export_cmd, {**env, "PLAYBOOK_NO_CACHE": "1"})
-    rows.append(("peak RSS validate / export", f"{rss_validate:.0f} MB / {rss_export:.0f} MB", "",
-                 f"≤ 500 MB each — {'met' if max(rss_validate, rss_export) <= 500 else 'NOT met'}"))
+    rss_validate = peak_memory(cold_cmd, env)
+    rss_export = peak_memory(export_cmd, {**env, "PLAYBOOK_NO_CACHE": "1"})
+    ok = max(rss_validate.tree_mb, rss_export.tree_mb) <= 500
+    rows.append(("peak memory validate / export, all processes (PSS)", f"{rss_validate} / {rss_export}", "",
+                 f"≤ 500 MB each — {'met' if ok else 'NOT met'}"))
     return write_report(args, files, time.perf_counter() - started, rows, build_note, work)
 
 

@@ -285,6 +285,42 @@ def test_reply_sets_map_the_nickname_to_the_platform_placeholder(week: Bundle) -
 
 # --- the command ----------------------------------------------------------------------------
 
+@pytest.mark.parametrize("child", ["works", "fails"])
+def test_formats_written_by_a_child_are_the_bytes_of_one_process(
+        child: str, run_cli: RunCli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A large export writes the spreadsheet and the calendars in a forked child
+    (`bundle.export.CHILD_FORMATS`); forced here on the shipped week. When the child fails,
+    this process writes them itself."""
+    import os
+
+    from playbook import forked
+    from playbook.bundle import export
+
+    monkeypatch.setenv(forked.VARIABLE, "1")
+    code, _, err = run_cli("export", REPO, "--from", MONDAY, "--to", SUNDAY, "--out", tmp_path / "one")
+    assert code == 0, err
+    monkeypatch.setenv(forked.VARIABLE, "2")
+    parent, written_by = os.getpid(), []
+    real = dict(EXPORTERS)
+
+    def spying(name: str) -> Any:
+        def exporter(sel: Selection) -> Any:
+            written_by.append((name, os.getpid() == parent))
+            if child == "fails" and os.getpid() != parent:
+                os._exit(5)
+            yield from real[name](sel)
+        return exporter
+
+    for name in real:
+        monkeypatch.setitem(EXPORTERS, name, spying(name))
+    code, _, err = run_cli("export", REPO, "--from", MONDAY, "--to", SUNDAY, "--out", tmp_path / "two")
+    assert code == 0, err
+    assert read_tree(tmp_path / "two") == read_tree(tmp_path / "one")
+    here = [name for name, in_parent in written_by if in_parent]
+    mine = ["json", "csv", "md"]
+    assert here == (mine if child == "works" else [*mine, *export.CHILD_FORMATS])
+
+
 def test_export_writes_every_format_and_is_byte_identical(run_cli: RunCli, tmp_path: Path,
                                                           shipped: Project) -> None:
     first, second = tmp_path / "a", tmp_path / "b"

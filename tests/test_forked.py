@@ -95,3 +95,41 @@ def test_a_failing_child_is_replaced_by_the_parent(failure: str, monkeypatch: py
         monkeypatch.setattr(forked.pickle, "dumps", lambda obj, protocol=None: b"not a pickle")
     assert outcome(REPO, "2", monkeypatch) == expected
     assert no_children_left()
+
+
+def test_apart_runs_in_a_child_and_replays_its_output(capsys: pytest.CaptureFixture[str]) -> None:
+    import sys
+
+    parent = os.getpid()
+
+    def work() -> int:
+        print("to stdout")
+        print("to stderr", file=sys.stderr)
+        return os.getpid()
+
+    assert forked.apart(work) != parent
+    assert capsys.readouterr() == ("to stdout\n", "to stderr\n")
+    assert no_children_left()
+
+
+@pytest.mark.parametrize("failure", ["raises", "dies"])
+def test_apart_does_the_work_here_when_the_child_fails(failure: str) -> None:
+    parent = os.getpid()
+    ran: list[int] = []
+
+    def work() -> int:
+        ran.append(os.getpid())
+        if os.getpid() != parent:
+            if failure == "dies":
+                os._exit(3)
+            raise RuntimeError("a bug in the child")
+        return 7
+
+    assert forked.apart(work) == 7
+    assert ran == [parent]  # the child's attempt is not in this process's list
+    assert no_children_left()
+
+
+def test_apart_in_one_process_when_asked(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(forked.VARIABLE, "1")
+    assert forked.apart(os.getpid) == os.getpid()

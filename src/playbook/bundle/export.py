@@ -16,6 +16,7 @@ from itertools import chain
 from pathlib import Path
 from typing import Protocol
 
+from playbook import forked
 from playbook.account_posts import by_account
 from playbook.diagnostics import Diagnostic, Severity
 from playbook.exporters import EXPORTERS, Filters, Selection, replies_md
@@ -29,6 +30,7 @@ from playbook.models.project import Project
 from playbook.schedule import expand
 from playbook.scope import platform_of
 from playbook.source import Span
+from playbook.writer import FolderSink
 
 FORMATS = ("json", "csv", "xlsx", "md", "ics", "wecom")
 """Every format `--format` accepts, in the order files are built."""
@@ -153,13 +155,51 @@ def build_bundle(project: Project, start: dt.date, end: dt.date, *, groups: Iter
     # the reply files first: the formats' caches (the calendars' texts) stay filled after them
     for path, data in chain(replies_file.export(sel), replies_md.export(sel)):
         into.put(path, data)
-    for name in wanted:
-        for path, data in EXPORTERS[name](sel):
-            into.put(path, data)
-        tell(name)
+    here, there = _shares(wanted, len(messages), into)
+    if there:
+        before = set(into.listing)
+        _, theirs = forked.in_two(lambda: _put_formats(sel, here, into, tell),
+                                  lambda: {name: entry for name, entry in
+                                           _put_formats(sel, there, into, None).listing.items()
+                                           if name not in before})
+        if theirs is None:  # the child failed: its formats are made here, as in one process
+            _put_formats(sel, there, into, tell)
+        else:
+            into.listing.update(theirs)
+            for name in there:
+                tell(name)
+    else:
+        _put_formats(sel, here, into, tell)
     into.put(manifest_file.FILE, manifest_file.manifest(sel, dict(into.listing), wanted, commit, dirty))
     tell("manifest")
     return Bundle(into.files if isinstance(into, MemorySink) else {}, [], messages, replies)
+
+
+CHILD_FORMATS = ("xlsx", "ics")
+"""The formats a forked child writes while this process writes the others, in a large export:
+about half of the time (json, csv and md here; the spreadsheet and the calendars there)."""
+MIN_SPLIT_MESSAGES = 5000
+"""Below this many messages every format is written here (a fork would cost more than it saves)."""
+
+
+def _shares(wanted: tuple[str, ...], messages: int, into: Sink) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(the formats written in this process, those written by a forked child). Only files going
+    to a folder are split (`writer.FolderSink`), never ones kept in memory, which a child could
+    not hand back."""
+    if not isinstance(into, FolderSink) or forked.processes(messages, MIN_SPLIT_MESSAGES) == 1:
+        return wanted, ()
+    there = tuple(f for f in wanted if f in CHILD_FORMATS)
+    here = tuple(f for f in wanted if f not in CHILD_FORMATS)
+    return (here, there) if here and there else (wanted, ())
+
+
+def _put_formats(sel: Selection, formats: tuple[str, ...], into: Sink, tell: Progress | None) -> Sink:
+    for name in formats:
+        for path, data in EXPORTERS[name](sel):
+            into.put(path, data)
+        if tell is not None:
+            tell(name)
+    return into
 
 
 def steps(formats: Iterable[str]) -> int:
