@@ -138,6 +138,34 @@ def test_failed_validation_keeps_the_previous_site(make_playbook: MakePlaybook, 
     assert tree(root / "site") == before
 
 
+@pytest.mark.parametrize("tamper", ["changed", "unreadable"])
+def test_a_bundle_changed_between_the_two_processes_stops_the_build(
+        tamper: str, tmp_path: Path, run_cli: RunCli, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The operators' bundles reach the site through the workspace (the child that compiled them
+    wrote them there): each is copied only with the hash the child recorded."""
+    import shutil
+
+    from playbook.handbook import compile as compile_module
+
+    root = tmp_path / "playbook"
+    shutil.copytree(Path(__file__).parent / "lint" / "_base", root)
+    assert run_cli("build", root, "--date", DAY)[0] == 0
+    before = tree(root / "site")
+    assert any(name.startswith("bundles/") for name in before)
+    real = compile_module.read_output
+
+    def tampered(path: Path) -> bytes:
+        if tamper == "unreadable":
+            raise OSError(f"{path} is not a regular file")
+        return real(path) + b"!"
+
+    monkeypatch.setattr(compile_module, "read_output", tampered)
+    code, _, err = run_cli("build", root, "--date", DAY, "--force")
+    assert code == 1, err
+    assert ("changed in the workspace" if tamper == "changed" else "is not a regular file") in err
+    assert tree(root / "site") == before
+
+
 def test_broken_link_in_an_override_fails_and_keeps_the_site(make_playbook: MakePlaybook,
                                                             run_cli: RunCli) -> None:
     root = make_playbook({})
