@@ -32,7 +32,7 @@ import functools
 import gc
 import hashlib
 import pickle
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -280,6 +280,21 @@ def checked(root: Path) -> CheckResult:
     result = check(root, memory=memory)
     memory.keep(wanted)
     return result
+
+
+def checked_beside(root: Path, work: Callable[[Project], T]) -> tuple[CheckResult, T | None]:
+    """`checked`, with `work(project)` done meanwhile when the check runs from scratch
+    (`pipeline.check_beside`); with the last check's state, the check reuses it instead and the
+    second value is None."""
+    from playbook.pipeline import check, check_beside
+
+    recalled = recall(root)
+    if recalled is None:
+        return check_beside(root, work)
+    memory, wanted = recalled
+    result = check(root, memory=memory)
+    memory.keep(wanted)
+    return result, None
 
 
 def _load(root: Path, limit: int = cache.MAX_BLOB_BYTES) -> State | None:

@@ -11,12 +11,12 @@ from __future__ import annotations
 import contextlib
 import gc
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
-from playbook import lint
+from playbook import forked, lint
 from playbook.diagnostics import Diagnostic, ordered
 from playbook.errors import UsageError
 from playbook.lint.config import LintConfig, load_config
@@ -33,6 +33,9 @@ EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 
 class NotAPlaybook(UsageError):
     """ROOT is not a folder or holds no playbook.yaml."""
+
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -63,27 +66,50 @@ def check(root: Path, config: LintConfig | None = None, memory: Memory | None = 
     """Load, validate and lint the playbook under `root` (its own config unless one is given).
     With a `memory`, what the previous run found is reused where nothing it depends on changed
     (`playbook.incremental`); the result is the same."""
+    return _check(root, config, memory, None)[0]
+
+
+def check_beside(root: Path, work: Callable[[Project], T]) -> tuple[Checked, T | None]:
+    """`check`, with `work(project)` done in this process while the lint rules run in a forked
+    child, one process each: for a command that uses the project only if the check passes and can
+    throw its work away otherwise (`export` builds its bundle into a stage meanwhile). `work` runs
+    only on a playbook large enough for two processes (`forked.processes`) whose validation found
+    nothing at the failing severity; otherwise the second value is None and the caller does its
+    work after the check. The `Checked` is the same either way."""
+    return _check(root, None, None, work)
+
+
+def _check(root: Path, config: LintConfig | None, memory: Memory | None,
+           beside: Callable[[Project], T] | None) -> tuple[Checked, T | None]:
     require_playbook(root)
     config = config if config is not None else load_config(root)
     lint_config = config
 
-    def linted(project: Project) -> list[Diagnostic]:
+    def linted(project: Project, processes: bool = True) -> list[Diagnostic]:
         codes = lint.enabled(lint_config)
-        found = memory.lint(project, codes) if memory is not None else lint.findings(project, codes)
+        found = memory.lint(project, codes) if memory is not None else lint.findings(project, codes,
+                                                                                     processes=processes)
         return lint.finish(project, lint_config, found)
 
+    side: T | None = None
     with bulk_allocation():
         result = memory.validate() if memory is not None else load_and_validate(root)
         gc.freeze()  # the loaded playbook lives until the end: no collection need look at it again
         found = list(result.diagnostics)
-        if result.project is not None:
-            found += linted(result.project)
+        project = result.project
+        if project is not None:
+            if (beside is not None and forked.processes(len(project.sources)) == 2
+                    and not any(d.severity >= config.fail_level for d in found)):
+                side, there = forked.in_two(lambda: beside(project), lambda: linted(project, False))
+                found += there if there is not None else linted(project)
+            else:
+                found += linted(project)
         elif result.partial is not None:
             # a place validation already reported (a refused template, say) is not reported twice
             waiting, reported = waiting_rules(result.broken_kinds), {d.span for d in found}
             found += [d for d in linted(result.partial)
                       if d.code not in waiting and d.span not in reported]
-    return Checked(root, result.project, ordered(found), result.files_checked, config)
+    return Checked(root, result.project, ordered(found), result.files_checked, config), side
 
 
 WAIT_FOR = {

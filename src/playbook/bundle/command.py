@@ -8,7 +8,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -109,9 +109,10 @@ def _progress_bar(show: bool, total: int) -> Iterator[Progress | None]:
 
 
 def run_export(args: argparse.Namespace) -> int:
-    from playbook.bundle.export import build_bundle, git_commit, git_dirty, steps, unknown_filters
+    from playbook.bundle.export import Bundle, build_bundle, git_commit, git_dirty, steps, unknown_filters
     from playbook.exporters import Filters
-    from playbook.incremental import checked as checked_with_state
+    from playbook.incremental import checked_beside
+    from playbook.models.project import Project
     from playbook.output_guard import check_output, listed_by_manifest
     from playbook.pipeline import EXIT_OK, report_failure, report_stop
     from playbook.writer import FolderSink, staged_tree
@@ -126,31 +127,42 @@ def run_export(args: argparse.Namespace) -> int:
     out: Path = args.out or Path("bundles") / f"{args.start.isoformat()}_{args.end.isoformat()}"
     label = f"--out {args.out}" if args.out is not None else str(out)
     check_output(out, KIND, root=args.root, label=label, adopt=listed_by_manifest)
-    checked = checked_with_state(args.root)  # reusing the last check's work where it holds
-    if checked.failing or checked.project is None:
-        return report_failure(checked, "the export")
-    project = checked.project
     filters = Filters(_values(args.group), _values(args.operator), _values(args.platform),
                       _values(args.locale))
-    problems = unknown_filters(project, filters)
-    if problems:
-        raise UsageError("; ".join(problems))
-    show = _show_progress(args.quiet, len(project.groups))
     try:
         # each file goes into the stage as soon as it is made; the stage replaces `out` only
         # when the whole bundle is there (a failure or an interruption leaves `out` as it was)
-        with (_progress_bar(show, steps(args.formats)) as progress,
-              staged_tree(out, KIND, root=args.root, label=label) as stage):
+        with staged_tree(out, KIND, root=args.root, label=label) as stage:
             sink = FolderSink(stage)
-            bundle = build_bundle(project, args.start, args.end, groups=filters.groups,
-                                  operators=filters.operators, platforms=filters.platforms,
-                                  locales=filters.locales, formats=args.formats,
-                                  commit=git_commit(args.root), dirty=git_dirty(args.root),
-                                  progress=progress, sink=sink)
+
+            def bundled(project: Project) -> Bundle | list[str]:
+                """The bundle, put into the stage; the unknown filters instead, if any."""
+                problems = unknown_filters(project, filters)
+                if problems:
+                    return problems
+                with _progress_bar(_show_progress(args.quiet, len(project.groups)),
+                                   steps(args.formats)) as progress:
+                    return build_bundle(project, args.start, args.end, groups=filters.groups,
+                                        operators=filters.operators, platforms=filters.platforms,
+                                        locales=filters.locales, formats=args.formats,
+                                        commit=git_commit(args.root), dirty=git_dirty(args.root),
+                                        progress=progress, sink=sink)
+
+            # on a large playbook checked from scratch, the bundle is made while the lint rules
+            # run in a second process (thrown away with the stage if the check fails); else
+            # after the check, reusing the last check's work where it holds
+            checked, made = checked_beside(args.root, bundled)
+            if checked.failing or checked.project is None:
+                raise _Abandoned(lambda: report_failure(checked, "the export"))
+            bundle = made if made is not None else bundled(checked.project)
+            if isinstance(bundle, list):
+                raise UsageError("; ".join(bundle))
             if bundle.failing:
-                raise _Abandoned
-    except _Abandoned:
-        return report_stop(bundle.diagnostics, checked.files_checked, "the export")
+                stopped = bundle
+                raise _Abandoned(lambda: report_stop(stopped.diagnostics, checked.files_checked,
+                                                     "the export"))
+    except _Abandoned as abandoned:
+        return abandoned.report()
     if not args.quiet:
         replies = sum(len(s.replies) for s in bundle.replies)
         print(f"{out}: {len(bundle.messages)} messages, {replies} replies, {len(sink.listing)} files")
@@ -160,7 +172,12 @@ def run_export(args: argparse.Namespace) -> int:
 KIND = "bundle"
 """The kind of output a bundle folder is (its `.playbook-output` marker)."""
 class _Abandoned(Exception):
-    """Raised inside `staged_tree` to throw the stage away and keep the previous bundle."""
+    """Raised inside `staged_tree` to throw the stage away and keep the previous bundle; `report`
+    prints why, once the stage is gone, and gives the exit code."""
+
+    def __init__(self, report: Callable[[], int]) -> None:
+        super().__init__()
+        self.report = report
 
 
 def run_agenda(args: argparse.Namespace) -> int:
