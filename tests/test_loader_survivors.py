@@ -68,15 +68,21 @@ def test_a_document_that_is_a_list_is_pb010_where_the_list_starts(text: str) -> 
     assert loaded.data is None
 
 
-def test_the_fast_path_stops_at_100000_characters() -> None:
-    # positions are deferred (a `locate` is set) only on the fast path, below 100,000 characters
+def test_the_fast_path_counts_the_values_from_100000_characters(monkeypatch: pytest.MonkeyPatch) -> None:
+    # below 100,000 characters a file cannot hold MAX_NODES values, so they are not counted;
+    # from there they are, and a file under the limit still takes the fast path (positions
+    # deferred: a `locate` is set)
     def padded(size: int) -> str:
         return "a: " + "x" * (size - 4) + "\n"
 
+    counted: list[int] = []
+    real = loader._nodes
+    monkeypatch.setattr(loader, "_nodes", lambda root: counted.append(real(root)) or counted[-1])
     assert len(padded(100_000)) == 100_000
-    assert load(padded(99_999)).source.locate is not None
-    assert load(padded(100_000)).source.locate is None
-    assert load(padded(100_000)).data == {"a": "x" * 99_996}
+    assert load(padded(99_999)).source.locate is not None and counted == []
+    loaded = load(padded(100_000))
+    assert counted == [2] and loaded.source.locate is not None
+    assert loaded.data == {"a": "x" * 99_996}
 
 
 def test_the_fast_path_takes_a_document_63_lists_deep() -> None:
@@ -169,6 +175,35 @@ def test_the_value_limit_counts_each_value_once_per_expansion() -> None:
         ("rules/a.yaml:4:8: error PB004 aliases expand this file past 12 values; write the "
          "content out", None)]
     assert loaded.data is None
+
+
+@pytest.mark.usefixtures("twelve_values")
+def test_a_long_file_without_aliases_is_counted_too(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A file too long to be sure of its count by its length alone (`_PLAIN_LIMIT`) is counted
+    before the fast path takes it: at the limit it loads, with its positions found only when
+    asked; one value more is refused as the builder refuses it."""
+    monkeypatch.setattr(loader, "_PLAIN_LIMIT", 10)
+    twelve = "a: [1, 2, 3, 4, 5, 6, 7, 8, 9]\nb: 10\n"  # the root, a list of 9, b: 12 values
+    loaded = load(twelve)
+    assert loaded.data == {"a": list(range(1, 10)), "b": 10} and loaded.diagnostics == []
+    assert loaded.source.locate is not None  # deferred: found again from the kept text
+    assert loaded.source.value("/b") == Span("rules/a.yaml", 2, 4)
+    assert loaded.source.key("/a/8").line == 1 and loaded.source.value("/a/8").col == 29
+    loaded = load(twelve + "c: 11\n")
+    assert found(loaded) == [
+        ("rules/a.yaml:3:4: error PB004 aliases expand this file past 12 values; write the "
+         "content out", None)]
+
+
+def test_equal_texts_are_one_string_once_loaded() -> None:
+    """The same text in many places (roles, metric names, a pasted line) is one object in
+    memory: a large playbook repeats most of its short texts thousands of times."""
+    first, second = (load(f"id: x{n}\nsteps: [{{who: operator}}, {{who: operator}}]\n")
+                     for n in (1, 2))
+    assert first.data is not None and second.data is not None
+    whos = [step["who"] for data in (first.data, second.data) for step in data["steps"]]
+    assert whos == ["operator"] * 4 and len({id(w) for w in whos}) == 1
+    assert first.data["id"] == "x1" and second.data["id"] == "x2"
 
 
 # --- parser failures libyaml does not produce today, injected --------------------------------

@@ -20,6 +20,8 @@ from __future__ import annotations
 import contextlib
 import functools
 import re
+import sys
+import zlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -210,7 +212,7 @@ class _Builder:
                     help=flow_key_hint(line)))
                 self.poisoned.add(ptr)
                 continue
-            key = str(key_node.value)
+            key = sys.intern(str(key_node.value))
             if key in first_seen:
                 self.diagnostics.append(diagnostic(
                     "PB002", key_span, f"duplicate key '{key}'",
@@ -227,7 +229,7 @@ class _Builder:
         value: str = node.value
         tag = node.tag
         if tag in _KEPT_AS_TEXT:
-            return value
+            return sys.intern(value)
         if tag == _TAG + "null":
             return None
         if tag == _TAG + "bool":  # the core schema: true, True, TRUE, false, False, FALSE
@@ -265,7 +267,7 @@ def _plain(node: yaml.Node, depth: int, seen: set[int]) -> Any:
     cls = node.__class__
     if cls is yaml.ScalarNode:
         if node.tag == _STR:
-            return node.value
+            return sys.intern(node.value)
         if node.tag not in _PLAIN_TAGS and node.tag != "!":
             raise _Unusual
         try:
@@ -284,7 +286,7 @@ def _plain(node: yaml.Node, depth: int, seen: set[int]) -> Any:
         for key_node, value_node in node.value:
             if key_node.__class__ is not yaml.ScalarNode or key_node.tag == _MERGE:
                 raise _Unusual
-            key = str(key_node.value)
+            key = sys.intern(str(key_node.value))
             if key in result:
                 raise _Unusual
             result[key] = _plain(value_node, depth + 1, seen)
@@ -294,9 +296,24 @@ def _plain(node: yaml.Node, depth: int, seen: set[int]) -> Any:
     return [_plain(item, depth + 1, seen) for item in node.value]
 
 
-def _locate(text: str, source: SourceMap) -> None:
-    """Fill a deferred source map: compose the text again and record every position."""
-    first = next(yaml.compose_all(text, Loader=CoreLoader))
+def _nodes(root: yaml.Node) -> int:
+    """How many nodes a composed tree without aliases holds (what the builder would count)."""
+    count, stack = 0, [root]
+    while stack:
+        node = stack.pop()
+        count += 1
+        if node.__class__ is yaml.MappingNode:
+            stack.extend(v for pair in node.value for v in pair[1:])
+        elif node.__class__ is yaml.SequenceNode:
+            stack.extend(node.value)
+    return count
+
+
+def _locate(packed: bytes, source: SourceMap) -> None:
+    """Fill a deferred source map: compose the text again (kept compressed meanwhile: most
+    files never need it, and the loaded playbook is held by two processes) and record every
+    position."""
+    first = next(yaml.compose_all(zlib.decompress(packed).decode("utf-8"), Loader=CoreLoader))
     builder = _Builder(source.path)
     builder.source = source
     builder.find_alias_targets(first)
@@ -386,13 +403,15 @@ def load_text(text: str, path: str, expected_kind: str) -> LoadedFile:
         loaded.diagnostics.append(diagnostic("PB007", Span(path), "file is empty"))
         return loaded
     # no anchor, so no alias; `in` first, as the expression tries every position of the text
-    if len(text) < _PLAIN_LIMIT and ("&" not in text or not _ANCHOR.search(text)):
+    if ("&" not in text or not _ANCHOR.search(text)) and (len(text) < _PLAIN_LIMIT
+                                                         or _nodes(first) <= MAX_NODES):
         try:
             data = _plain(first, 0, set())
         except _Unusual:
             pass  # something to report: the builder below says what and where
         else:
-            loaded.source = SourceMap(path, locate=functools.partial(_locate, text))
+            packed = zlib.compress(text.encode("utf-8"), 1)
+            loaded.source = SourceMap(path, locate=functools.partial(_locate, packed))
             if not isinstance(data, dict):
                 loaded.diagnostics.append(diagnostic(
                     "PB010", _Builder(path).span(first), "the document must be a mapping of keys to values"))
