@@ -156,3 +156,29 @@ def test_a_rule_failing_everywhere_fails_as_in_one_process(monkeypatch: pytest.M
             with pytest.raises(RuntimeError, match=f"{code} is broken"):
                 lint.run(project)
         assert no_children_left()
+
+
+def test_one_process_drops_the_first_halfs_shared_work_before_the_second(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Run in one process, the rules run half after half (`workers.split`) and what the first
+    half shared (the messages, their renders, the reference index) is dropped before the
+    second starts: one half's shared work is held at a time, and the findings are the same."""
+    from playbook.lint import registry
+
+    monkeypatch.setenv(workers.VARIABLE, "1")
+    project = project_of(SHIPPED)
+    codes = sorted(RULES)
+    whole = lint.findings(project, codes)
+    _, theirs = workers.split(codes, lambda code: RULES[code].check.__module__)
+    held: list[int] = []
+    first = RULES[theirs[0]]
+
+    def counting(project: Project) -> Iterator[Finding]:
+        held.append(sum(len(cache) for cache in registry._CACHES))
+        return first.check(project)
+
+    counting.__module__ = first.check.__module__
+    monkeypatch.setitem(RULES, theirs[0], Rule(**{**first.__dict__, "check": counting}))
+    assert lint.findings(project, codes) == whole
+    assert held == [0]
+    assert "PB201" not in theirs  # a rule that fills a shared cache runs in the first half

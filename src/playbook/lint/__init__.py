@@ -11,6 +11,7 @@ from collections.abc import Mapping, Sequence
 
 from playbook.diagnostics import Diagnostic, Severity
 from playbook.lint import (  # noqa: F401  (registers the rules)
+    account_reads,
     admission,
     capacity,
     channels,
@@ -64,13 +65,22 @@ def findings(project: Project, codes: Sequence[str], *, processes: bool = True) 
     """What each rule of `codes` finds in `project`: code -> its findings, in the rule's order.
     On one core or two (`workers`; `processes=False`: one); the result is the same either way."""
 
+    def module_of(code: str) -> str:
+        return RULES[code].check.__module__
+
     def run_rules(some: Sequence[str]) -> dict[str, list[Finding]]:
-        return {code: list(RULES[code].check(project)) for code in some}
+        # one half of the rules after the other, with what each half shared dropped in
+        # between: one process running every rule holds one half's shared work at a time
+        found: dict[str, list[Finding]] = {}
+        for half in workers.split(some, module_of):
+            found.update((code, list(RULES[code].check(project))) for code in half)
+            forget()
+        return {code: found[code] for code in some}
 
     try:
         if not processes:
             return run_rules(codes)
-        return workers.run_split(project, codes, lambda code: RULES[code].check.__module__, run_rules)
+        return workers.run_split(project, codes, module_of, run_rules)
     finally:
         forget()
 

@@ -1,6 +1,6 @@
 """Channels beyond the group: how many Moments posts each operator's account makes a day,
-against the platform's posts-per-day range (PB421; shipped platform data: 2-3 a day), and
-posts on an account that read a group's values though they have no group (PB423)."""
+against the platform's posts-per-day range (PB421; shipped platform data: 2-3 a day). What an
+account's post may read is `playbook.lint.account_reads` (PB423)."""
 
 from __future__ import annotations
 
@@ -8,13 +8,11 @@ import datetime as dt
 from collections.abc import Iterator
 
 from playbook.diagnostics import Severity
-from playbook.lint.analysis import analyse
-from playbook.lint.messages import contents
 from playbook.lint.registry import SCHEDULED, Finding, rule
 from playbook.lint.schedules import planned
 from playbook.models.project import Project
 from playbook.platforms import PlatformLimits, defaults
-from playbook.schedule import ACCOUNT_CHANNELS, Source
+from playbook.schedule import Source
 
 
 def _limits(project: Project) -> PlatformLimits:
@@ -66,35 +64,3 @@ def moments_posts_per_day(project: Project) -> Iterator[Finding]:
 
 def _more(days: list[tuple[str, dt.date, int]]) -> str:
     return f" (and {len(days) - 1} more day{'s' if len(days) > 2 else ''})" if len(days) > 1 else ""
-
-
-@rule("PB423", "account-post-reads-group", per_document=True)
-def account_post_reads_group(project: Project) -> Iterator[Finding]:
-    """A Moments or service-account post (`channel: moments_post`, `service_account_post`)
-    reads the group: `group.name`, `group.fields.<id>` or any other `group` value.
-
-    Why: such a post goes out once on an account (the operator's Moments, the service
-    account), however many groups the item reaches, so there is no one group whose name or
-    fields it could show; the bundle would print the first group's values to every reader.
-    Write the text without the group, or post it in the groups (`channel: group_message`).
-
-    Fails: `{{ group.name }}的朋友们` in a `moments_post` slot.
-    Passes: the same slot saying `朋友们`, or reading `operator.name`.
-    """
-    for message in contents(project).messages:
-        channel = message.channel
-        if channel not in ACCOUNT_CHANNELS:
-            continue
-        for body in message.bodies:
-            if body.source is None:
-                continue
-            found = {".".join(ref.path[:3] if ref.path[1:2] == ("fields",) else ref.path[:2]): ref.line
-                     for ref in reversed(analyse(body.source).references) if ref.path[0] == "group"}
-            if found:
-                read = ", ".join(sorted(found))
-                yield Finding(body.span, f"a {channel} reads {read} "
-                              f"({body.where(min(found.values()))}), but it is posted once on an "
-                              "account and has no group",
-                              help="write the text without group values, or post it with "
-                                   "channel: group_message")
-

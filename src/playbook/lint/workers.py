@@ -3,8 +3,9 @@
 The lint rules take two thirds of a cold `validate` on a large playbook (on the 4,010-file L
 corpus about 14 s of CPU against 7 s for loading and validating), and they are independent of
 each other: each reads the frozen `Project` and yields findings. So once the playbook is
-loaded the process forks (the child shares the loaded project copy-on-write, which
-`gc.freeze` keeps mostly unshared), the child runs the rules of the modules in `SECOND` and
+loaded the process forks (the child shares the loaded project copy-on-write; a page is
+copied once the child's rules touch an object on it, and `gc.freeze` keeps the collector from
+touching them all), the child runs the rules of the modules in `SECOND` and
 sends their findings back through a pipe, pickled, while the parent runs the others. The
 findings are put back in rule-code order, so the diagnostics, their order and every report
 are byte-identical to a run in one process (tests/test_lint_workers.py compares the two).
@@ -35,7 +36,11 @@ SECOND = frozenset({
     "playbook.lint.groups", "playbook.lint.roles", "playbook.lint.admission",
     "playbook.lint.capacity",
 })
-"""Modules whose rules the second process runs."""
+"""Modules whose rules the second process runs: the rules of sends and of groups. They share
+the expanded schedule (`schedules.planned`) and the groups' selectors, the first half the
+collected messages and their renders (`messages.contents`) and the index of references; neither
+half reads what the other computes. One process runs the halves one after the other and drops
+the first half's shared work before the second (`lint.findings`), so it holds one at a time."""
 MIN_DOCUMENTS = forked.MIN_DOCUMENTS
 """Below this many documents the rules run in one process."""
 VARIABLE = forked.VARIABLE
