@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import os
+import time
 from pathlib import Path
 
 import pytest
@@ -22,6 +23,53 @@ def test_both_parts_come_back() -> None:
     here, there = forked.in_two(lambda: ("here", os.getpid()), lambda: ("there", os.getpid()))
     assert here == ("here", parent)
     assert there is not None and there[0] == "there" and there[1] != parent
+    assert no_children_left()
+
+
+def test_a_child_done_first_exits_while_the_parent_still_works() -> None:
+    """The child's result is read while the parent's part runs: a child with a result larger
+    than a pipe holds (64 KiB) exits without waiting for the parent, and gives its memory back."""
+    big = "x" * (4 << 20)
+
+    def mine() -> bool:
+        # the child is gone (reaped by nobody yet: a zombie) before the parent's part ends
+        for _ in range(2000):
+            children = Path(f"/proc/{os.getpid()}/task/{os.getpid()}/children").read_text().split()
+            if children and all(_state(int(pid)) == "Z" for pid in children):
+                return True
+            os.sched_yield()
+            time.sleep(0.005)
+        return False
+
+    exited_early, there = forked.in_two(mine, lambda: big)
+    assert exited_early
+    assert there == big
+    assert no_children_left()
+
+
+def _state(pid: int) -> str:
+    return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+
+
+def test_one_process_while_a_child_is_at_work(monkeypatch: pytest.MonkeyPatch) -> None:
+    """While a child of `in_two` works beside this process, `processes` says one (both cores are
+    busy), whatever the size; once the child is done, two again."""
+    monkeypatch.setenv(forked.VARIABLE, "2")
+    go_read, go_write = os.pipe()
+
+    def mine() -> tuple[bool, int]:
+        seen = forked.busy(), forked.processes(10**6)
+        os.write(go_write, b"x")  # only now may the child finish
+        return seen
+
+    def theirs() -> bytes:
+        return os.read(go_read, 1)
+
+    (was_busy, during), there = forked.in_two(mine, theirs)
+    assert (was_busy, during, there) == (True, 1, b"x")
+    assert not forked.busy() and forked.processes(10**6) == 2
+    os.close(go_read)
+    os.close(go_write)
     assert no_children_left()
 
 

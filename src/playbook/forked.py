@@ -19,6 +19,7 @@ import io
 import os
 import pickle
 import sys
+import threading
 from collections.abc import Callable
 from contextlib import redirect_stderr, redirect_stdout
 from typing import TypeVar
@@ -33,9 +34,12 @@ VARIABLE = "PLAYBOOK_LINT_PROCESSES"
 
 
 def processes(documents: int, minimum: int = MIN_DOCUMENTS) -> int:
-    """How many processes share the work on a playbook of `documents` documents."""
+    """How many processes share the work on a playbook of `documents` documents. One while a
+    child of `in_two` is still at work beside this process: both cores are busy already (an
+    export makes its files while the lint rules run in a child), and a third process would only
+    take memory."""
     wanted = os.environ.get(VARIABLE, "")
-    if wanted == "1" or not hasattr(os, "fork"):
+    if wanted == "1" or not hasattr(os, "fork") or busy():
         return 1
     if wanted == "2":
         return 2
@@ -60,16 +64,24 @@ def in_two(mine: Callable[[], A], theirs: Callable[[], B]) -> tuple[A, B | None]
             os._exit(status)
     os.close(write_end)
     reaped = False
+    # The child's result is read while `mine()` runs, so a child done first can exit at once
+    # and give its memory back; otherwise it would wait, blocked on a full pipe, for the parent.
+    chunks: list[bytes] = []
+    reader = threading.Thread(target=_drain, args=(read_end, chunks), daemon=True)
+    reader.start()
+    _readers.append(reader)
     try:
-        with os.fdopen(read_end, "rb") as pipe:
-            done = mine()
-            data = pipe.read()  # the child finishes writing before it exits
+        done = mine()
+        reader.join()  # the child finishes writing before it exits
         _, status = os.waitpid(pid, 0)
         reaped = True
     finally:
         if not reaped:  # leaving on an exception (a bug, Ctrl-C): stop the child too
             os.kill(pid, 9)
             os.waitpid(pid, 0)
+            reader.join()
+        _readers.remove(reader)
+    data = b"".join(chunks)
     if not (os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0):
         return done, None
     try:
@@ -77,6 +89,23 @@ def in_two(mine: Callable[[], A], theirs: Callable[[], B]) -> tuple[A, B | None]
     except Exception:  # a truncated payload
         return done, None
     return done, received
+
+
+_readers: list[threading.Thread] = []
+"""The threads reading the result of each child `in_two` started here; one still alive means its
+child is still at work."""
+
+
+def busy() -> bool:
+    """Whether a child forked by `in_two` in this process is still at work."""
+    return any(reader.is_alive() for reader in _readers)
+
+
+def _drain(read_end: int, chunks: list[bytes]) -> None:
+    """Read the pipe from the child until it is closed (the child exited or was killed)."""
+    with os.fdopen(read_end, "rb") as pipe:
+        while chunk := pipe.read(1 << 20):
+            chunks.append(chunk)
 
 
 def apart(work: Callable[[], A]) -> A:
