@@ -344,11 +344,23 @@ def test_bad_rrule_is_pb028(make_playbook: MakePlaybook, run_cli: RunCli) -> Non
     assert "needs FREQ=DAILY, WEEKLY or MONTHLY" in only(found)["message"]
 
 
-def test_non_semver_version_is_pb029(make_playbook: MakePlaybook, run_cli: RunCli) -> None:
-    rules = RULES.replace("version: 1.0.0", "version: 1.2")  # line 4
+@pytest.mark.parametrize("version", ["1.2", "1.0.0-01", "1.0.0-rc.01"])
+def test_non_semver_version_is_pb029(version: str, make_playbook: MakePlaybook, run_cli: RunCli) -> None:
+    # a numeric pre-release identifier with a leading zero is not SemVer (the `semver` library
+    # and PB801's comparison refuse it too)
+    rules = RULES.replace("version: 1.0.0", f"version: {version}")  # line 4
     found = report(run_cli, make_playbook({"rules/base.yaml": rules}))
     assert where(found) == [("PB029", "rules/base.yaml", 4, 10)]
-    assert "'1.2' is not a semantic version" in only(found)["message"]
+    assert f"'{version}' is not a semantic version" in only(found)["message"]
+
+
+@pytest.mark.parametrize("version", ["1.0.0-0", "1.0.0-rc.1", "1.0.0-0a.1", "1.0.0-x-y+build.01"])
+def test_semver_pre_releases_and_build_metadata_are_accepted(version: str, make_playbook: MakePlaybook,
+                                                             run_cli: RunCli) -> None:
+    rules = RULES.replace("version: 1.0.0", f"version: {version}")
+    code, out, err = run_cli("validate", make_playbook({"rules/base.yaml": rules}), "--format", "json")
+    assert code == 0, out + err
+    assert "PB029" not in [d["code"] for d in json.loads(out)["diagnostics"]]
 
 
 # --- across files --------------------------------------------------------------------------

@@ -23,9 +23,12 @@ from playbook.suggest import RRULE_DAYS, WEEKDAY_ALIASES
 
 ID_PATTERN = r"^[a-z0-9]+(?:[-_][a-z0-9]+)*$"
 LOCALE_PATTERN = r"^[a-z]{2,3}(?:-[A-Z][a-zA-Z]{1,3})?$"
+_PRERELEASE_PART = r"(?:0|[1-9]\d*|\d*[A-Za-z-][0-9A-Za-z-]*)"
+"""A pre-release identifier as SemVer 2.0.0 allows it: a number has no leading zero (`01` is
+refused, as the `semver` library and PB801's comparison refuse it), a word may hold digits."""
 SEMVER_PATTERN = (
     r"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)"
-    r"(?:-[0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*)?(?:\+[0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*)?$"
+    rf"(?:-{_PRERELEASE_PART}(?:\.{_PRERELEASE_PART})*)?(?:\+[0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*)?$"
 )
 CLOCK_PATTERN = r"^([01][0-9]|2[0-3]):[0-5][0-9]$"
 DATE_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
