@@ -324,6 +324,38 @@ def test_formats_written_by_a_child_are_the_bytes_of_one_process(
     assert here == (mine if child == "works" else [*mine, *export.CHILD_FORMATS])
 
 
+def test_formats_wait_for_a_child_at_work_beside_the_export(
+        run_cli: RunCli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """While the lint rules still run in a child, the export writes json, csv and md itself
+    first; if that child is done by then, the spreadsheet is written here and the calendars in
+    a child of its own. Forced on the shipped week; the bytes are those of one process."""
+    import os
+
+    from playbook import forked
+
+    monkeypatch.setenv(forked.VARIABLE, "1")
+    code, _, err = run_cli("export", REPO, "--from", MONDAY, "--to", SUNDAY, "--out", tmp_path / "one")
+    assert code == 0, err
+    monkeypatch.setenv(forked.VARIABLE, "2")
+    parent, written_by = os.getpid(), []
+    # the child beside is at work until md is written (the last of the formats kept here)
+    monkeypatch.setattr(forked, "busy", lambda: ("md", True) not in written_by)
+    real = dict(EXPORTERS)
+
+    def spying(name: str) -> Any:
+        def exporter(sel: Selection) -> Any:
+            yield from real[name](sel)
+            written_by.append((name, os.getpid() == parent))
+        return exporter
+
+    for name in real:
+        monkeypatch.setitem(EXPORTERS, name, spying(name))
+    code, _, err = run_cli("export", REPO, "--from", MONDAY, "--to", SUNDAY, "--out", tmp_path / "two")
+    assert code == 0, err
+    assert read_tree(tmp_path / "two") == read_tree(tmp_path / "one")
+    assert [name for name, in_parent in written_by if in_parent] == ["json", "csv", "md", "xlsx"]
+
+
 def test_export_writes_every_format_and_is_byte_identical(run_cli: RunCli, tmp_path: Path,
                                                           shipped: Project) -> None:
     first, second = tmp_path / "a", tmp_path / "b"

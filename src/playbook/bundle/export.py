@@ -156,20 +156,13 @@ def build_bundle(project: Project, start: dt.date, end: dt.date, *, groups: Iter
     for path, data in chain(replies_file.export(sel), replies_md.export(sel)):
         into.put(path, data)
     here, there = _shares(wanted, len(messages), into)
-    if there:
-        before = set(into.listing)
-        _, theirs = forked.in_two(lambda: _put_formats(sel, here, into, tell),
-                                  lambda: {name: entry for name, entry in
-                                           _put_formats(sel, there, into, None).listing.items()
-                                           if name not in before})
-        if theirs is None:  # the child failed: its formats are made here, as in one process
-            _put_formats(sel, there, into, tell)
-        else:
-            into.listing.update(theirs)
-            for name in there:
-                tell(name)
-    else:
-        _put_formats(sel, here, into, tell)
+    if not there and forked.busy():
+        # a child is at work beside this process (an export's lint rules): write the formats
+        # that stay here first, and look again, since that child may be done by then
+        _put_formats(sel, tuple(f for f in wanted if f not in CHILD_FORMATS), into, tell)
+        later = tuple(f for f in wanted if f in CHILD_FORMATS)
+        here, there = _shares(later, len(messages), into, (later[:1], later[1:]))
+    _write_formats(sel, here, there, into, tell)
     into.put(manifest_file.FILE, manifest_file.manifest(sel, dict(into.listing), wanted, commit, dirty))
     tell("manifest")
     return Bundle(into.files if isinstance(into, MemorySink) else {}, [], messages, replies)
@@ -177,20 +170,44 @@ def build_bundle(project: Project, start: dt.date, end: dt.date, *, groups: Iter
 
 CHILD_FORMATS = ("xlsx", "ics")
 """The formats a forked child writes while this process writes the others, in a large export:
-about half of the time (json, csv and md here; the spreadsheet and the calendars there)."""
+about half of the time (json, csv and md here; the spreadsheet and the calendars there). While
+the lint rules still run in a child beside the export, the others are written first, and then,
+if that child is done, the spreadsheet here and the calendars in a child."""
 MIN_SPLIT_MESSAGES = 5000
 """Below this many messages every format is written here (a fork would cost more than it saves)."""
 
 
-def _shares(wanted: tuple[str, ...], messages: int, into: Sink) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """(the formats written in this process, those written by a forked child). Only files going
-    to a folder are split (`writer.FolderSink`), never ones kept in memory, which a child could
-    not hand back."""
+def _shares(wanted: tuple[str, ...], messages: int, into: Sink,
+            split: tuple[tuple[str, ...], tuple[str, ...]] | None = None) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(the formats written in this process, those written by a forked child): `split`, by
+    default the others here and `CHILD_FORMATS` there. Only files going to a folder are split
+    (`writer.FolderSink`), never ones kept in memory, which a child could not hand back; and
+    only while no other child is at work beside this process (`forked.processes`)."""
     if not isinstance(into, FolderSink) or forked.processes(messages, MIN_SPLIT_MESSAGES) == 1:
         return wanted, ()
-    there = tuple(f for f in wanted if f in CHILD_FORMATS)
-    here = tuple(f for f in wanted if f not in CHILD_FORMATS)
+    here, there = split or (tuple(f for f in wanted if f not in CHILD_FORMATS),
+                            tuple(f for f in wanted if f in CHILD_FORMATS))
     return (here, there) if here and there else (wanted, ())
+
+
+def _write_formats(sel: Selection, here: tuple[str, ...], there: tuple[str, ...], into: Sink,
+                   tell: Progress) -> None:
+    """Write `here` in this process and `there` in a forked child at the same time; all of them
+    here if the child fails, as in one process."""
+    if not there:
+        _put_formats(sel, here, into, tell)
+        return
+    before = set(into.listing)
+    _, theirs = forked.in_two(lambda: _put_formats(sel, here, into, tell),
+                              lambda: {name: entry for name, entry in
+                                       _put_formats(sel, there, into, None).listing.items()
+                                       if name not in before})
+    if theirs is None:  # the child failed: its formats are made here, as in one process
+        _put_formats(sel, there, into, tell)
+    else:
+        into.listing.update(theirs)
+        for name in there:
+            tell(name)
 
 
 def _put_formats(sel: Selection, formats: tuple[str, ...], into: Sink, tell: Progress | None) -> Sink:
