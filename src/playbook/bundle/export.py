@@ -177,8 +177,11 @@ MIN_SPLIT_MESSAGES = 5000
 """Below this many messages every format is written here (a fork would cost more than it saves)."""
 
 
-def _shares(wanted: tuple[str, ...], messages: int, into: Sink,
-            split: tuple[tuple[str, ...], tuple[str, ...]] | None = None) -> tuple[tuple[str, ...], tuple[str, ...]]:
+Shares = tuple[tuple[str, ...], tuple[str, ...]]
+"""(the formats written in this process, those written by a forked child)."""
+
+
+def _shares(wanted: tuple[str, ...], messages: int, into: Sink, split: Shares | None = None) -> Shares:
     """(the formats written in this process, those written by a forked child): `split`, by
     default the others here and `CHILD_FORMATS` there. Only files going to a folder are split
     (`writer.FolderSink`), never ones kept in memory, which a child could not hand back; and
