@@ -10,6 +10,7 @@ import hashlib
 import io
 import json
 import subprocess
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -285,33 +286,31 @@ def test_reply_sets_map_the_nickname_to_the_platform_placeholder(week: Bundle) -
 
 # --- the command ----------------------------------------------------------------------------
 
-@pytest.mark.parametrize("child", ["works", "fails"])
-def test_formats_written_by_a_child_are_the_bytes_of_one_process(
-        child: str, run_cli: RunCli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """A large export writes the spreadsheet and the calendars in a forked child
-    (`bundle.export.CHILD_FORMATS`); forced here on the shipped week. When the child fails,
-    this process writes them itself."""
+def _one_then_two(run_cli: RunCli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                  busy: Callable[[list[tuple[str, bool]]], bool], child_fails: bool = False,
+                  ) -> list[tuple[str, bool]]:
+    """Export the shipped week in one process, then in two (forced) with `forked.busy` answered
+    by `busy(written so far)` and every exporter spied on; the two bundles must be the same
+    bytes. Returns (format, written in this process) as each format was finished here; with
+    `child_fails`, a child exits as soon as it starts a format."""
     import os
 
     from playbook import forked
-    from playbook.bundle import export
 
     monkeypatch.setenv(forked.VARIABLE, "1")
     code, _, err = run_cli("export", REPO, "--from", MONDAY, "--to", SUNDAY, "--out", tmp_path / "one")
     assert code == 0, err
     monkeypatch.setenv(forked.VARIABLE, "2")
-    # the lint rules may still be running in a child beside the export: say they are not, or
-    # the formats would all be written here (`forked.processes`: one while a child works)
-    monkeypatch.setattr(forked, "busy", lambda: False)
     parent, written_by = os.getpid(), []
+    monkeypatch.setattr(forked, "busy", lambda: busy(written_by))
     real = dict(EXPORTERS)
 
     def spying(name: str) -> Any:
         def exporter(sel: Selection) -> Any:
-            written_by.append((name, os.getpid() == parent))
-            if child == "fails" and os.getpid() != parent:
+            if child_fails and os.getpid() != parent:
                 os._exit(5)
             yield from real[name](sel)
+            written_by.append((name, os.getpid() == parent))
         return exporter
 
     for name in real:
@@ -319,6 +318,20 @@ def test_formats_written_by_a_child_are_the_bytes_of_one_process(
     code, _, err = run_cli("export", REPO, "--from", MONDAY, "--to", SUNDAY, "--out", tmp_path / "two")
     assert code == 0, err
     assert read_tree(tmp_path / "two") == read_tree(tmp_path / "one")
+    return written_by
+
+
+@pytest.mark.parametrize("child", ["works", "fails"])
+def test_formats_written_by_a_child_are_the_bytes_of_one_process(
+        child: str, run_cli: RunCli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A large export writes the spreadsheet and the calendars in a forked child
+    (`bundle.export.CHILD_FORMATS`); forced here on the shipped week, with no lint child said
+    to be at work beside it (else the formats would wait: the test below). When the child
+    fails, this process writes them itself."""
+    from playbook.bundle import export
+
+    written_by = _one_then_two(run_cli, tmp_path, monkeypatch, lambda _written: False,
+                               child_fails=child == "fails")
     here = [name for name, in_parent in written_by if in_parent]
     mine = ["json", "csv", "md"]
     assert here == (mine if child == "works" else [*mine, *export.CHILD_FORMATS])
@@ -328,31 +341,9 @@ def test_formats_wait_for_a_child_at_work_beside_the_export(
         run_cli: RunCli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """While the lint rules still run in a child, the export writes json, csv and md itself
     first; if that child is done by then, the spreadsheet is written here and the calendars in
-    a child of its own. Forced on the shipped week; the bytes are those of one process."""
-    import os
-
-    from playbook import forked
-
-    monkeypatch.setenv(forked.VARIABLE, "1")
-    code, _, err = run_cli("export", REPO, "--from", MONDAY, "--to", SUNDAY, "--out", tmp_path / "one")
-    assert code == 0, err
-    monkeypatch.setenv(forked.VARIABLE, "2")
-    parent, written_by = os.getpid(), []
-    # the child beside is at work until md is written (the last of the formats kept here)
-    monkeypatch.setattr(forked, "busy", lambda: ("md", True) not in written_by)
-    real = dict(EXPORTERS)
-
-    def spying(name: str) -> Any:
-        def exporter(sel: Selection) -> Any:
-            yield from real[name](sel)
-            written_by.append((name, os.getpid() == parent))
-        return exporter
-
-    for name in real:
-        monkeypatch.setitem(EXPORTERS, name, spying(name))
-    code, _, err = run_cli("export", REPO, "--from", MONDAY, "--to", SUNDAY, "--out", tmp_path / "two")
-    assert code == 0, err
-    assert read_tree(tmp_path / "two") == read_tree(tmp_path / "one")
+    a child of its own. The child beside is said to be at work until md is written."""
+    written_by = _one_then_two(run_cli, tmp_path, monkeypatch,
+                               lambda written: ("md", True) not in written)
     assert [name for name, in_parent in written_by if in_parent] == ["json", "csv", "md", "xlsx"]
 
 
