@@ -453,3 +453,19 @@ def test_a_split_section_shows_a_page_only_its_own_sub_section(
     assert "md-nav__item--pruned" in sidebar
     assert ((tmp_path / "site" / "search" / "search_index.json").read_bytes()
             == (shipped_site / "search" / "search_index.json").read_bytes())
+
+
+def test_the_inputs_digest_follows_every_name_and_hash_in_any_order() -> None:
+    """The stamp's digest of the workspace (`site.digest`) is made from the manifest's hashes,
+    so each file's bytes are read once per build: a renamed file or changed bytes change it,
+    the order the files come in does not."""
+    from playbook.handbook import rebuild, site
+
+    files = {"docs/index.md": b"# home\n", "bundles/op-01/week.ics": b"BEGIN:VCALENDAR\r\n"}
+    hashes = rebuild.manifest(files)
+    first = site.digest(hashes)
+    assert site.digest(dict(reversed(list(hashes.items())))) == first
+    assert site.digest(rebuild.manifest({**files, "docs/index.md": b"# home!\n"})) != first
+    renamed = {"docs/other.md" if k == "docs/index.md" else k: v for k, v in files.items()}
+    assert site.digest(rebuild.manifest(renamed)) != first
+    assert site.digest({"a": "bc"}) != site.digest({"ab": "c"})  # names and hashes kept apart

@@ -175,8 +175,8 @@ def prepare_site(project: Project, compiled: Compiled, day: dt.date, target: Pat
     files = _Beside(tree, compiled.bundles)  # not joined: the bundles are unpacked one at a time
     synced = sync_tree(workspace, files, site.OWNED)
     pages = {f"docs/{path}" for path in compiled.handbook.pages}
-    inputs = site.digest(files)
-    hashes = rebuild.manifest(files)
+    hashes = rebuild.manifest(files)  # each file's bytes read once (a bundle unpacked once)
+    inputs = site.digest(hashes)
     current = not (force or synced.written or synced.removed) and site.up_to_date(
         project.root, inputs, target, day)
     changed = None if force or current else rebuild.changed_pages(project.root, hashes, target, day)

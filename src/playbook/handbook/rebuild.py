@@ -79,10 +79,9 @@ def changed_pages(root: Path, hashes: Mapping[str, str], target: Path,
     before = stored.get("files") if stored is not None else None
     if not isinstance(before, dict):
         return None
-    now = hashes
-    if set(before) != set(now):
+    if set(before) != set(hashes):
         return None  # a page added or removed: the navigation changed
-    changed = {path for path, digest in now.items()
+    changed = {path for path, digest in hashes.items()
                if before[path] != digest and not path.startswith(BUNDLES)}
     if not all(path.startswith("docs/") and path.endswith(".md") for path in changed):
         return None

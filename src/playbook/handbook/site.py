@@ -179,13 +179,12 @@ def source_epoch(day: dt.date) -> str:
     return str(int(dt.datetime.combine(day, dt.time(), dt.UTC).timestamp()))
 
 
-def digest(files: Mapping[str, bytes]) -> str:
-    """SHA-256 of a set of files, names and contents, independent of their order."""
+def digest(hashes: Mapping[str, str]) -> str:
+    """SHA-256 of a set of files, from each one's name and the hash of its bytes
+    (`rebuild.manifest`, which the build keeps anyway), independent of their order."""
     h = hashlib.sha256()
-    for name in sorted(files):  # one file's bytes at a time (`files` may hand them out lazily)
-        data = files[name]
-        h.update(b"%d:%s\0%d:" % (len(name.encode()), name.encode(), len(data)))
-        h.update(data)
+    for name in sorted(hashes):
+        h.update(b"%d:%s\0%s\n" % (len(name.encode()), name.encode(), hashes[name].encode()))
     return h.hexdigest()
 
 
