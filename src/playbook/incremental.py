@@ -271,26 +271,18 @@ def recall(root: Path) -> tuple[Memory, str] | None:
 def checked(root: Path) -> CheckResult:
     """`pipeline.check(root)`, reusing the last check's state where it holds (`recall`) and
     keeping this one's."""
-    from playbook.pipeline import check
-
-    recalled = recall(root)
-    if recalled is None:
-        return check(root)
-    memory, wanted = recalled
-    result = check(root, memory=memory)
-    memory.keep(wanted)
-    return result
+    return checked_beside(root, None)[0]
 
 
-def checked_beside(root: Path, work: Callable[[Project], T]) -> tuple[CheckResult, T | None]:
+def checked_beside(root: Path, work: Callable[[Project], T] | None) -> tuple[CheckResult, T | None]:
     """`checked`, with `work(project)` done meanwhile when the check runs from scratch
     (`pipeline.check_beside`); with the last check's state, the check reuses it instead and the
-    second value is None."""
+    second value is None (as it is without `work`)."""
     from playbook.pipeline import check, check_beside
 
     recalled = recall(root)
     if recalled is None:
-        return check_beside(root, work)
+        return check_beside(root, work) if work is not None else (check(root), None)
     memory, wanted = recalled
     result = check(root, memory=memory)
     memory.keep(wanted)
