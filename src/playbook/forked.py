@@ -38,12 +38,16 @@ def processes(documents: int, minimum: int = MIN_DOCUMENTS) -> int:
     child of `in_two` is still at work beside this process: both cores are busy already (an
     export makes its files while the lint rules run in a child), and a third process would only
     take memory."""
-    wanted = os.environ.get(VARIABLE, "")
-    if wanted == "1" or not hasattr(os, "fork") or busy():
+    if _one_process() or busy():
         return 1
-    if wanted == "2":
+    if os.environ.get(VARIABLE, "") == "2":
         return 2
     return 2 if documents >= minimum else 1
+
+
+def _one_process() -> bool:
+    """One process is asked for (`PLAYBOOK_LINT_PROCESSES=1`) or there is no `os.fork`."""
+    return os.environ.get(VARIABLE, "") == "1" or not hasattr(os, "fork")
 
 
 def in_two(mine: Callable[[], A], theirs: Callable[[], B]) -> tuple[A, B | None]:
@@ -116,7 +120,7 @@ def apart(work: Callable[[], A]) -> A:
     stream object taken before, like a progress line, writes directly). In this process when
     one process is asked for (`PLAYBOOK_LINT_PROCESSES=1`) or there is no `os.fork`, and again
     here when the child fails: an exception surfaces exactly as it would without a child."""
-    if os.environ.get(VARIABLE, "") == "1" or not hasattr(os, "fork"):
+    if _one_process():
         return work()
 
     def captured() -> tuple[A, str, str]:
