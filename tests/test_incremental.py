@@ -22,9 +22,11 @@ import pytest
 from conftest import RunCli, cache_on
 from playbook import cache, incremental
 from playbook.incremental import TABLES, Memory
+from playbook.lint import schedules
 from playbook.lint.registry import EVERY_KIND, RULES, Finding, forget
 from playbook.loader import load_tree
 from playbook.models.project import Project
+from playbook.schedule import broadcasts
 from playbook.source import SourceMap
 from playbook.validate import validate_tree
 
@@ -150,14 +152,52 @@ def per_document_problems(project: Project, code: str) -> list[str]:
     return wrong
 
 
+class RoutesOnly:
+    """A scheduled document, or one of its items, that shows a rule nothing but its `routes`
+    and its lists of dated items (`incremental.ROUTED_LISTS`): what a rule declared
+    `through_schedule` may read of it besides `lint.schedules.planned`."""
+
+    def __init__(self, model: Any) -> None:
+        self._model = model
+
+    def __getattr__(self, name: str) -> Any:
+        if name == "routes":
+            return getattr(self._model, "routes", None)
+        if name in incremental.ROUTED_LISTS:
+            return [RoutesOnly(item) for item in getattr(self._model, name)]
+        raise Undeclared(f"{type(self._model).__name__}.{name}")
+
+
+def through_schedule_problems(project: Project, code: str, monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """How `code` breaks its `through_schedule` declaration: with the schedule worked out from
+    the real documents but the documents themselves shown as `RoutesOnly`, it must find what
+    it finds in the real project."""
+    windows = schedules.horizon(project)
+    sent = {window: broadcasts(project, *window) for window in windows}
+    masked = dataclasses.replace(project, **{  # type: ignore[arg-type]
+        table: {i: RoutesOnly(d) for i, d in getattr(project, table).items()} if kind in RULES[code].reads
+        else Forbidden() for kind, table in TABLES.items()})
+    with monkeypatch.context() as patched:
+        patched.setattr(schedules, "horizon", lambda _: windows)
+        patched.setattr(schedules, "broadcasts", lambda _, first, last: sent[(first, last)])
+        try:
+            seen = found(masked, code)
+        except Undeclared as err:
+            return [f"{code} reads more than the schedule and the routes ({err})"]
+    return [] if seen == found(project, code) else [f"{code} finds otherwise through the schedule alone"]
+
+
 @pytest.mark.parametrize(("name", "where"), corpora(), ids=[n for n, _ in corpora()])
-def test_every_rule_keeps_to_its_declaration(name: str, where: Path, tmp_path: Path) -> None:
+def test_every_rule_keeps_to_its_declaration(name: str, where: Path, tmp_path: Path,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
     project = project_of(name, where, tmp_path)
     doubled = with_copies(project)
     wrong = []
     for code, rule in sorted(RULES.items()):
         if rule.per_document:
             wrong += per_document_problems(project, code) + per_document_problems(doubled, code)
+        elif rule.through_schedule:
+            wrong += through_schedule_problems(project, code, monkeypatch)
         elif rule.reads != EVERY_KIND:
             hidden = {table: Forbidden() for kind, table in TABLES.items() if kind not in rule.reads}
             try:
@@ -172,6 +212,7 @@ def test_the_declarations_leave_the_expensive_rules_reusable() -> None:
     personal-data rules are per document, and the schedule rules do not read group rules."""
     assert all(RULES[c].per_document for c in ("PB201", "PB204", "PB206", "PB301", "PB703"))
     assert all("GroupRules" not in RULES[c].reads for c in ("PB401", "PB402", "PB403", "PB408", "PB421"))
+    assert all(RULES[c].through_schedule for c in ("PB401", "PB402", "PB403", "PB406", "PB408", "PB421"))
 
 
 # -- whole runs ---------------------------------------------------------------------------------
@@ -276,6 +317,64 @@ def test_a_calendar_is_checked_again_when_a_pack_it_shows_changes(tmp_path: Path
     calendar.write_text(calendar.read_text("utf-8").replace('at: "08:30"', 'at: "08:40"', 1), "utf-8")
     third = same_as_from_scratch(run_cli, root)
     assert third == second  # the same findings: the calendar still shows the long name
+
+
+SCHEDULE_RULES = {code for code, rule in RULES.items() if rule.through_schedule}
+
+
+def test_an_edit_the_schedule_does_not_show_reuses_the_schedule_rules(
+        tmp_path: Path, run_cli: RunCli, reran: list[list[str]]) -> None:
+    """A pack's title, a member-triggered script or a moved line leave the schedule as it was:
+    the schedule rules keep their findings, unless one stands where the lines moved."""
+    root = base_copy(tmp_path)
+    overlay(LINT / "PB401" / "fail", root)  # a clash: the finding in the pack, its note in the calendar
+    primed(run_cli, root)
+    pack, calendar = root / "packs" / "demo-pack" / "pack.yaml", root / "calendars" / "daily.yaml"
+    clash = "packs/demo-pack/pack.yaml:44:9: error PB401 launch step 'first-report'"
+
+    def edit(path: Path, old: str, new: str) -> tuple[int, str, str]:
+        text = path.read_text("utf-8")
+        assert old in text
+        path.write_text(text.replace(old, new, 1), "utf-8")
+        return same_as_from_scratch(run_cli, root)
+
+    assert clash in edit(pack, "title: 示例爆品", "title: 示例好品")[1]
+    assert not set(reran[-1]) & SCHEDULE_RULES
+    edit(root / "scripts" / "join.yaml", "\n", "\n# a line that moves every position below it\n")
+    assert not set(reran[-1]) & SCHEDULE_RULES  # nothing of theirs stands in the script
+    moved = edit(pack, "\n", "\n# the same here, above the clash\n")
+    assert clash.replace(":44:", ":45:") in moved[1] and "PB401" in reran[-1]
+    edit(calendar, "\n", "\n# and in the calendar, where its note stands\n")
+    assert "PB401" in reran[-1]
+    assert " PB401 " not in edit(pack, "at: +1h", "at: +1h5m")[1]  # the schedule itself changed
+    assert set(reran[-1]) >= SCHEDULE_RULES
+
+
+def test_the_schedule_rules_run_again_when_the_horizon_moves(
+        tmp_path: Path, run_cli: RunCli, reran: list[list[str]]) -> None:
+    """A pack that reaches no open group sends nothing, yet its timeline widens the horizon the
+    schedule rules look at: lengthening it changes what they find in the calendar."""
+    root = base_copy(tmp_path)
+    playbook = root / "playbook.yaml"
+    playbook.write_text(playbook.read_text("utf-8").replace("groups:\n", (
+        "groups:\n  - id: g-late\n    name: 晚开的群\n    type: late-official\n    operator: op-a\n"
+        "    opened: 2027-05-01\n"), 1).replace("operators:\n", (
+        "  - id: late-official\n    name: 晚开官方群\n    positioning: shopping_guide\n"
+        "    purpose: 晚些开的群\n    layer: middle\n    platform: wecom_customer_group\n"
+        "    target_size: 180\noperators:\n"), 1) + "settings:\n  max_pushes_per_day: 1\n", "utf-8")
+    late = root / "packs" / "late-pack" / "pack.yaml"
+    late.parent.mkdir()
+    text = (root / "packs" / "demo-pack" / "pack.yaml").read_text("utf-8")
+    late.write_text(text.replace("id: demo-pack", "id: late-pack").replace(
+        '"2026-12-03 10:00"', '"2027-03-01 10:00"').replace("[middle-official]", "[late-official]").replace(
+        "review:", "  - id: wrap-up\n    phase: closing_review\n    at: +1d\n    sender: assistant\n"
+        "    text: 收尾。\nreview:"), "utf-8")
+    primed(run_cli, root)
+    before = same_as_from_scratch(run_cli, root)[1]
+    assert " PB402 " in before
+    late.write_text(late.read_text("utf-8").replace("at: +1d\n", "at: +2d\n"), "utf-8")
+    after = same_as_from_scratch(run_cli, root)[1]
+    assert "PB402" in reran[-1] and after != before  # one more day of the calendar is looked at
 
 
 def test_a_forged_state_is_not_used(tmp_path: Path, run_cli: RunCli, reran: list[list[str]]) -> None:

@@ -40,10 +40,13 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from playbook import cache, lint
 from playbook.diagnostics import Diagnostic
 from playbook.files import FileRefused, PlaybookFiles
-from playbook.lint.registry import RULES, Finding
+from playbook.lint.registry import RULES, Finding, Rule
+from playbook.lint.schedules import Window, horizon, windows_of
 from playbook.loader import ROOT_FILES, LoadedFile, Tree, index, load_file, scan
+from playbook.models.base import Document
 from playbook.models.calendars import ActivityCalendar
 from playbook.models.project import Project
+from playbook.schedule import broadcasts
 from playbook.source import SourceMap, Suppression
 from playbook.validate import Checked, Validated, validate_file, validate_tree
 
@@ -115,8 +118,11 @@ class Memory:
         self.fresh: dict[str, tuple[str, FileState, SourceMap]] = {}
         """The files this run read and validated (digest, state, source map), to be pickled if
         the state is stored."""
+        self.kinds: dict[str, str] = {}
+        """path -> the kind of every document file the loader found."""
         self.rerun: list[str] = []
         """The lint codes this run ran on the whole playbook (for tests)."""
+        self._schedules: dict[frozenset[str], tuple[bool, frozenset[str]]] = {}
 
     # -- load and validate ------------------------------------------------------------------
 
@@ -141,6 +147,7 @@ class Memory:
             content = self.found.content.get(rel)
             digest = _file_digest(rel, kind, content) if content is not None else ""
             self.digests[rel] = digest
+            self.kinds[rel] = kind
             kept = before.get(rel)
             if digest and kept is not None and kept[0] == digest:
                 state = _file_state(kept[1])
@@ -189,7 +196,8 @@ class Memory:
                 continue
             reads_digests[code] = _reads_digest(rule.reads, by_kind)
             kept = before.get(code)
-            if kept is not None and kept.reads_digest == reads_digests[code]:
+            if kept is not None and (kept.reads_digest == reads_digests[code]
+                                     or (rule.through_schedule and self._schedule_kept(project, rule, kept))):
                 found[code] = list(kept.findings)
             else:
                 whole.append(code)
@@ -215,8 +223,8 @@ class Memory:
                 whole.append(code)
             else:
                 found[code] = merged
-        if whole:
-            found.update(lint.findings(project, sorted(whole)))
+        if whole:  # a rerun of some rules is as fast in one process as in two, or faster
+            found.update(lint.findings(project, sorted(whole), processes=len(whole) == len(codes)))
         self.rerun = sorted(whole)
         for code in codes:
             rule = RULES[code]
@@ -225,6 +233,49 @@ class Memory:
             else:
                 self.state.rules[code] = RuleState(tuple(found[code]), reads_digests[code])
         return found
+
+    def _schedule_kept(self, project: Project, rule: Rule, kept: RuleState) -> bool:
+        """Whether a rule read `through_schedule` sees what it saw in the last run: the
+        documents of its kinds that changed schedule the same sends (within the same horizon)
+        and ask for the same routes as before, and none of its findings stands in one whose
+        positions moved."""
+        same, moved = self._schedule_same(project, rule.reads)
+        return same and not any(span.path in moved for finding in kept.findings
+                                for span in (finding.span, *(r.span for r in finding.related)))
+
+    def _schedule_same(self, project: Project, kinds: frozenset[str]) -> tuple[bool, frozenset[str]]:
+        """(whether the documents of `kinds` schedule what they did in the last run, the paths
+        of those that changed with their positions moved), worked out once per run and kinds."""
+        if kinds not in self._schedules:
+            self._schedules[kinds] = self._compare_schedules(project, kinds)
+        return self._schedules[kinds]
+
+    def _compare_schedules(self, project: Project, kinds: frozenset[str]) -> tuple[bool, frozenset[str]]:
+        assert self.previous is not None  # only asked when the last run's rules are reused
+        files = self.previous.files
+        ids = {path: key for key, path in project.paths.items()}
+        changed = sorted(rel for rel, kind in self.kinds.items()
+                         if kind in kinds and files.get(rel, ("",))[0] != self.digests[rel])
+        old_docs: dict[tuple[str, str], Document] = {}
+        for rel in changed:
+            state = _file_state(files[rel][1]) if rel in files and self.digests[rel] else None
+            key = ids.get(rel)
+            old = state.outcome[0] if state is not None else None
+            if key is None or old is None or old.id != key[1] or type(old).__name__ != key[0]:
+                return False, frozenset()  # a document came or went, or changed its id
+            old_docs[key] = old
+        if not old_docs:
+            return True, frozenset()
+        before = _replaced(project, old_docs)
+        if any(windows_of(before, old) != windows_of(project, _table(project, key)[key[1]])
+               for key, old in old_docs.items()):
+            return False, frozenset()  # the horizon moved: every document's sends in it may differ
+        windows = horizon(project)
+        for key in old_docs:
+            if _scheduled(before, key, windows) != _scheduled(project, key, windows):
+                return False, frozenset()
+        moved = frozenset(rel for rel in changed if not _same_positions(files[rel][2], project.sources[rel]))
+        return True, moved
 
     # -- keeping ----------------------------------------------------------------------------
 
@@ -395,6 +446,47 @@ def _restricted(project: Project, keep: set[tuple[str, str]]) -> Project:
     return dataclasses.replace(
         project, rules=kept("GroupRules", project.rules), scripts=kept("OnboardingScript", project.scripts),
         calendars=kept("ActivityCalendar", project.calendars), packs=kept("MaterialPack", project.packs))
+
+
+def _replaced(project: Project, documents: Mapping[tuple[str, str], Document]) -> Project:
+    """The project with `documents` (kind, id -> document) in its tables instead of its own."""
+    tables: dict[str, Any] = {}
+    for (kind, doc_id), document in documents.items():
+        table = TABLES[kind]
+        tables.setdefault(table, dict(getattr(project, table)))[doc_id] = document
+    return dataclasses.replace(project, **tables)
+
+
+ROUTED_LISTS = ("daily", "weekly", "games", "steps", "timeline")
+"""The lists of dated items whose `routes` the schedule rules read (`lint.routes`)."""
+
+
+def _scheduled(project: Project, key: tuple[str, str], windows: Sequence[Window]) -> tuple[object, ...]:
+    """What one document shows a rule read `through_schedule`: its sends within `windows`, in
+    the order `lint.schedules.planned` lists them, and its own and its items' routes."""
+    alone = _restricted(project, {key})
+    document = _table(alone, key)[key[1]]
+    routes = [getattr(document, "routes", None)]
+    routes += [getattr(item, "routes", None) for name in ROUTED_LISTS for item in getattr(document, name, ())]
+    return tuple(b for first, last in windows for b in broadcasts(alone, first, last)), tuple(routes)
+
+
+def _table(project: Project, key: tuple[str, str]) -> Mapping[str, Any]:
+    """The table of `project` that holds documents of the kind of `key`."""
+    table: Mapping[str, Any] = getattr(project, TABLES[key[0]])
+    return table
+
+
+def _same_positions(blob: bytes, now: SourceMap) -> bool:
+    """Whether a file's positions (values and keys) are where its last run's source map had them."""
+    try:
+        stored = pickle.loads(blob)  # a part of the signed state
+    except Exception:
+        return False
+    if not isinstance(stored, SourceMap):
+        return False
+    before, after = stored.located(), now.located()
+    return before.values == after.values and before.keys == after.keys
 
 
 def _merge(kept: RuleState, partial: list[Finding], changed: set[str],

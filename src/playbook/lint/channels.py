@@ -19,7 +19,7 @@ def _limits(project: Project) -> PlatformLimits:
     return project.platforms.get("moments") or defaults()["moments"]
 
 
-@rule("PB421", "moments-posts-per-day", Severity.WARNING, reads=SCHEDULED)
+@rule("PB421", "moments-posts-per-day", Severity.WARNING, reads=SCHEDULED, through_schedule=True)
 def moments_posts_per_day(project: Project) -> Iterator[Finding]:
     """An operator's account posts more Moments a day than the platform data allows (3 by
     default), or, on a day its calendar posts to Moments at all, fewer than the least (2).

@@ -87,6 +87,10 @@ class Rule:
       Such a rule is run again only on the documents that changed.
     * otherwise `reads`: the kinds of document (besides the context) the rule looks at; it is
       run again, on the whole playbook, when a document of one of them changed.
+    * `through_schedule` (with `reads` within `SCHEDULED`): the rule sees those documents only
+      through what they schedule (`lint.schedules.planned`), their items' and their own
+      `routes`, and the positions in them. An edit that leaves all three as they were (a
+      pack's title, a member-triggered step's time) does not run it again.
 
     tests/test_incremental.py holds every rule to what it declares."""
 
@@ -96,6 +100,7 @@ class Rule:
     check: Check
     per_document: bool = False
     reads: frozenset[str] = EVERY_KIND
+    through_schedule: bool = False
 
     @property
     def doc(self) -> str:
@@ -125,14 +130,16 @@ RULES: dict[str, Rule] = {}
 
 
 def rule(code: str, name: str, severity: Severity = Severity.ERROR, *, per_document: bool = False,
-         reads: frozenset[str] = EVERY_KIND) -> Callable[[Check], Check]:
-    """Register a rule (see `Rule` for `per_document` and `reads`). Codes are never reused; a
-    duplicate is a programming error."""
+         reads: frozenset[str] = EVERY_KIND, through_schedule: bool = False) -> Callable[[Check], Check]:
+    """Register a rule (see `Rule` for `per_document`, `reads` and `through_schedule`). Codes
+    are never reused; a duplicate is a programming error."""
+    if through_schedule and not reads <= SCHEDULED:
+        raise ValueError(f"lint code {code}: only scheduled kinds can be read through the schedule")
 
     def register(check: Check) -> Check:
         if code in RULES:
             raise ValueError(f"lint code {code} registered twice")
-        RULES[code] = Rule(code, name, severity, check, per_document, reads)
+        RULES[code] = Rule(code, name, severity, check, per_document, reads, through_schedule)
         return check
 
     return register

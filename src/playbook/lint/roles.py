@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from itertools import pairwise
 
 from playbook.diagnostics import Related, Severity
-from playbook.lint.registry import GROUP_RULES, NOTHING, SCHEDULED, Finding, rule
+from playbook.lint.registry import GROUP_RULES, NOTHING, Finding, rule
 from playbook.models.base import Document, Scope
 from playbook.models.calendars import Game, Slot, WeeklyEvent
 from playbook.models.packs import TimelineStep
@@ -89,7 +89,7 @@ def _sending_items(project: Project) -> Iterator[tuple[str, str, str, str, Scope
                 yield kind, doc_id, ptr, model.sender, scope
 
 
-@rule("PB503", "kol-duty-outside-drawn-layers", Severity.WARNING, reads=SCHEDULED)
+@rule("PB503", "kol-duty-outside-drawn-layers", Severity.WARNING, per_document=True)
 def kol_duty_outside_drawn_layers(project: Project) -> Iterator[Finding]:
     """A KOL role sends in groups whose layer is not one of the layers it is drawn from.
 

@@ -19,7 +19,11 @@ from itertools import chain
 
 from playbook.diagnostics import Related, Severity
 from playbook.lint.registry import PACKS, SCHEDULED, Finding, per_project, rule
+from playbook.models.base import Document
+from playbook.models.calendars import ActivityCalendar
+from playbook.models.packs import MaterialPack
 from playbook.models.project import Project
+from playbook.models.scripts import OnboardingScript
 from playbook.schedule import (
     WEEKDAYS,
     Broadcast,
@@ -45,29 +49,35 @@ Window = tuple[dt.date, dt.date]
 
 def horizon(project: Project) -> list[Window]:
     """The disjoint date windows the schedule rules expand, in order."""
+    documents = chain(project.calendars.values(), project.scripts.values(), project.packs.values())
+    return _merged(w for document in documents for w in windows_of(project, document) if w[0] <= w[1])
+
+
+def windows_of(project: Project, document: Document) -> list[Window]:
+    """The date windows one calendar, script or pack adds to the horizon (before merging); none
+    for another kind of document."""
     windows: list[Window] = []
-    for cal in project.calendars.values():
-        groups = groups_in(project, cal.applies_to)
-        if not groups:
-            continue
-        first = max(cal.valid.start, min(project.groups[g].opened for g in groups))
-        last = first + dt.timedelta(weeks=HORIZON_WEEKS, days=-1)
-        windows.append((first, min(last, cal.valid.end or last)))
-    for pack in project.packs.values():
-        moments = launch_moments(project, pack)
+    if isinstance(document, ActivityCalendar):
+        groups = groups_in(project, document.applies_to)
+        if groups:
+            first = max(document.valid.start, min(project.groups[g].opened for g in groups))
+            last = first + dt.timedelta(weeks=HORIZON_WEEKS, days=-1)
+            windows.append((first, min(last, document.valid.end or last)))
+    elif isinstance(document, MaterialPack):
+        moments = launch_moments(project, document)
         windows.append((min(moments).date(), max(moments).date()))
-    zone = zone_of(project)
-    for script in project.scripts.values():
-        for _, first_day in programme_anchors(project, script):
+    elif isinstance(document, OnboardingScript):
+        zone = zone_of(project)
+        for _, first_day in programme_anchors(project, document):
             anchor = local(first_day, dt.time(), zone)
-            dates = [resolve(step.at, anchor).date() for step in script.steps]
+            dates = [resolve(step.at, anchor).date() for step in document.steps]
             windows.append((min(dates), max(dates)))
-        if script.trigger.kind == "before_group":  # preparation, dated from each opening day
-            for opened in {project.groups[g].opened for g in groups_in(project, script.applies_to)}:
+        if document.trigger.kind == "before_group":  # preparation, dated from each opening day
+            for opened in {project.groups[g].opened for g in groups_in(project, document.applies_to)}:
                 anchor = local(opened, dt.time(), zone)
-                dates = [resolve(step.at, anchor).date() for step in script.steps]
+                dates = [resolve(step.at, anchor).date() for step in document.steps]
                 windows.append((min(dates), max(dates)))
-    return _merged(w for w in windows if w[0] <= w[1])
+    return windows
 
 
 def _merged(windows: Iterable[Window]) -> list[Window]:
@@ -146,7 +156,7 @@ def _times(n: int) -> str:
 
 # --- rules ----------------------------------------------------------------------------------
 
-@rule("PB401", "same-minute-sends", reads=SCHEDULED)
+@rule("PB401", "same-minute-sends", reads=SCHEDULED, through_schedule=True)
 def same_minute_sends(project: Project) -> Iterator[Finding]:
     """Two different items post to the same group at the same minute.
 
@@ -175,7 +185,7 @@ def same_minute_sends(project: Project) -> Iterator[Finding]:
                         f"{describe(first)}: {_when(later)}{_times(n)}")
 
 
-@rule("PB402", "too-many-pushes-per-day", reads=SCHEDULED)
+@rule("PB402", "too-many-pushes-per-day", reads=SCHEDULED, through_schedule=True)
 def too_many_pushes(project: Project) -> Iterator[Finding]:
     """A group gets more scheduled messages in one day than `settings.max_pushes_per_day`.
 
@@ -224,7 +234,7 @@ def _quiet(clock: dt.time, start: dt.time, end: dt.time) -> bool:
     return clock >= start or clock < end
 
 
-@rule("PB403", "send-in-quiet-hours", reads=SCHEDULED)
+@rule("PB403", "send-in-quiet-hours", reads=SCHEDULED, through_schedule=True)
 def send_in_quiet_hours(project: Project) -> Iterator[Finding]:
     """A dated message goes out inside quiet hours (`settings.quiet_hours`, 22:00–08:00 unless
     set; an end before the start means the next morning).
@@ -331,7 +341,7 @@ def announced_after_event(project: Project) -> Iterator[Finding]:
                               help="announce ahead, e.g. announce_at: 'D-1 20:00'")
 
 
-@rule("PB406", "wecom-daily-group-send-limit", reads=SCHEDULED)
+@rule("PB406", "wecom-daily-group-send-limit", reads=SCHEDULED, through_schedule=True)
 def wecom_daily_group_send_limit(project: Project) -> Iterator[Finding]:
     """A WeCom customer group gets more than one dated `private_message` send in one day.
 
