@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from itertools import chain
 
 from playbook.diagnostics import Related, Severity
@@ -273,14 +273,16 @@ def overlapping_pack_launches(project: Project) -> Iterator[Finding]:
     for middle-official groups. Passes: the second pack launches the next day.
     """
     spans = {}
+    audiences: dict[str, set[str]] = {}
     for pack_id, pack in sorted(project.packs.items()):
         moments = launch_moments(project, pack)
-        spans[pack_id] = (min(moments), max(moments), set(groups_in(project, pack.launch.audience)))
+        spans[pack_id] = (min(moments), max(moments))
+        audiences[pack_id] = set(groups_in(project, pack.launch.audience))
     by_launch = sorted(spans, key=lambda p: (spans[p][0], p))
-    for first, later in _overlapping(by_launch, spans):
-        a_start, a_end, a_groups = spans[first]
-        b_start, b_end, b_groups = spans[later]
-        shared = sorted(g for g in a_groups & b_groups
+    for first, later in _overlapping(by_launch, spans, audiences):
+        a_start, a_end = spans[first]
+        b_start, b_end = spans[later]
+        shared = sorted(g for g in audiences[first] & audiences[later]
                         if project.groups[g].opened <= min(a_end, b_end).date())
         if not shared:
             continue
@@ -293,19 +295,24 @@ def overlapping_pack_launches(project: Project) -> Iterator[Finding]:
             related=(Related(project.span("MaterialPack", first, "/launch/at"), f"pack '{first}'"),))
 
 
-def _overlapping(by_launch: list[str], spans: dict[str, tuple[dt.datetime, dt.datetime, set[str]]]
-                 ) -> list[tuple[str, str]]:
-    """The pairs of packs whose timelines overlap, in the order of `combinations(by_launch, 2)`.
+def _overlapping(by_launch: list[str], spans: Mapping[str, tuple[dt.datetime, dt.datetime]],
+                 audiences: Mapping[str, set[str]]) -> list[tuple[str, str]]:
+    """The pairs of packs whose timelines overlap and whose audiences share a group, in the
+    order of `combinations(by_launch, 2)`.
 
-    A sweep in launch order: a pack is compared only with the earlier ones still running when
-    it starts, not with every other pack (thousands of packs would make that quadratic)."""
-    pairs: list[tuple[int, int]] = []
-    running: list[int] = []
-    for j, later in enumerate(by_launch):
-        start = spans[later][0]
-        running = [i for i in running if spans[by_launch[i]][1] >= start]
-        pairs += [(i, j) for i in running]
-        running.append(j)
+    Only packs that reach a common group are compared (thousands of packs launching in the
+    same weeks overlap in time by the hundred thousand pairs, but few share a group): per
+    group, each pack that reaches it with the later ones, in launch order."""
+    order = {pack_id: i for i, pack_id in enumerate(by_launch)}
+    reaching: dict[str, list[int]] = {}
+    for pack_id in by_launch:
+        for group in audiences[pack_id]:
+            reaching.setdefault(group, []).append(order[pack_id])
+    pairs: set[tuple[int, int]] = set()
+    for packs in reaching.values():  # in launch order
+        for n, i in enumerate(packs):
+            end = spans[by_launch[i]][1]
+            pairs.update((i, j) for j in packs[n + 1:] if end >= spans[by_launch[j]][0])
     return [(by_launch[i], by_launch[j]) for i, j in sorted(pairs)]
 
 
