@@ -11,7 +11,11 @@ has the previous run's work at hand, kept in ``ROOT/.playbook/cache/validate-sta
   a rule that reads whole kinds of documents is run again, on the whole playbook, when a
   document of one of those kinds changed, was added or was removed; a per-document rule is
   run only on the documents that changed (a calendar also counts as changed when a pack its
-  slots name did: `dependents`), and its findings in every other document are reused.
+  slots name did: `dependents`), and its findings in every other document are reused. A rule
+  that reads the scheduled kinds `through_schedule` keeps its findings, though such a document
+  changed, when every changed one schedules the same sends with the same routes as before
+  (each expanded alone, its old form from the state beside its new one) and none of the
+  rule's findings stands in one whose positions moved.
 
 The lint part is reused only while the context is the same: the tool, today, playbook.yaml,
 roster.yaml, templates/, the config, the file list and the refused paths
