@@ -22,7 +22,7 @@ import pytest
 from conftest import RunCli, cache_on
 from playbook import cache, incremental
 from playbook.incremental import TABLES, Memory
-from playbook.lint import schedules
+from playbook.lint import references, schedules
 from playbook.lint.registry import EVERY_KIND, RULES, Finding, forget
 from playbook.loader import load_tree
 from playbook.models.project import Project
@@ -152,20 +152,38 @@ def per_document_problems(project: Project, code: str) -> list[str]:
     return wrong
 
 
-class RoutesOnly:
-    """A scheduled document, or one of its items, that shows a rule nothing but its `routes`
-    and its lists of dated items (`incremental.ROUTED_LISTS`): what a rule declared
-    `through_schedule` may read of it besides `lint.schedules.planned`."""
+class Shown:
+    """A document, or a part of it, that shows a rule only the fields `spec` names (a field's
+    own spec, if any, says what its items show): what a rule that reads `through` a view of
+    the documents may look at. Any other field raises `Undeclared`."""
 
-    def __init__(self, model: Any) -> None:
-        self._model = model
+    def __init__(self, model: Any, spec: Mapping[str, Any]) -> None:
+        self._model, self._spec = model, spec
 
     def __getattr__(self, name: str) -> Any:
-        if name == "routes":
-            return getattr(self._model, "routes", None)
-        if name in incremental.ROUTED_LISTS:
-            return [RoutesOnly(item) for item in getattr(self._model, name)]
-        raise Undeclared(f"{type(self._model).__name__}.{name}")
+        if name not in self._spec:
+            raise Undeclared(f"{type(self._model).__name__}.{name}")
+        value, inner = getattr(self._model, name), self._spec[name]
+        if inner is None:
+            return value
+        return [Shown(item, inner) for item in value] if isinstance(value, list) else Shown(value, inner)
+
+
+ROUTES = {"routes": None, **{name: {"routes": None} for name in incremental.ROUTED_LISTS}}
+"""What a rule read `through_schedule` may see of a document besides `lint.schedules.planned`."""
+REFERENCES = {"id": None, "extends": None, "columns": {"id": None}, "daily": {"column": None},
+              "materials": {"id": None}, "rewards": {"id": None},
+              **{name: {"reward": None} for name in ("encouraged", "forbidden", "required")}}
+"""What a rule read `through_references` may see of a document besides the references
+(`lint.references.referenced` shows the same)."""
+
+
+def shown(project: Project, code: str, spec: Mapping[str, Any]) -> Project:
+    """The project with the documents of the kinds `code` reads shown through `spec`, and the
+    others hidden."""
+    return dataclasses.replace(project, **{  # type: ignore[arg-type]
+        table: {i: Shown(d, spec) for i, d in getattr(project, table).items()} if kind in RULES[code].reads
+        else Forbidden() for kind, table in TABLES.items()})
 
 
 def through_schedule_problems(project: Project, code: str, monkeypatch: pytest.MonkeyPatch) -> list[str]:
@@ -174,9 +192,7 @@ def through_schedule_problems(project: Project, code: str, monkeypatch: pytest.M
     it finds in the real project."""
     windows = schedules.horizon(project)
     sent = {window: broadcasts(project, *window) for window in windows}
-    masked = dataclasses.replace(project, **{  # type: ignore[arg-type]
-        table: {i: RoutesOnly(d) for i, d in getattr(project, table).items()} if kind in RULES[code].reads
-        else Forbidden() for kind, table in TABLES.items()})
+    masked = shown(project, code, ROUTES)
     with monkeypatch.context() as patched:
         patched.setattr(schedules, "horizon", lambda _: windows)
         patched.setattr(schedules, "broadcasts", lambda _, first, last: sent[(first, last)])
@@ -185,6 +201,21 @@ def through_schedule_problems(project: Project, code: str, monkeypatch: pytest.M
         except Undeclared as err:
             return [f"{code} reads more than the schedule and the routes ({err})"]
     return [] if seen == found(project, code) else [f"{code} finds otherwise through the schedule alone"]
+
+
+def through_references_problems(project: Project, code: str, monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """How `code` breaks its `through_references` declaration: with the references collected
+    from the real documents but the documents shown through `REFERENCES`, it must find what
+    it finds in the real project."""
+    collected = references._collect(project)
+    masked = shown(project, code, REFERENCES)
+    with monkeypatch.context() as patched:
+        patched.setattr(references, "_collect", lambda _: collected)
+        try:
+            seen = found(masked, code)
+        except Undeclared as err:
+            return [f"{code} reads more than the references and what they name ({err})"]
+    return [] if seen == found(project, code) else [f"{code} finds otherwise through the references alone"]
 
 
 @pytest.mark.parametrize(("name", "where"), corpora(), ids=[n for n, _ in corpora()])
@@ -198,6 +229,8 @@ def test_every_rule_keeps_to_its_declaration(name: str, where: Path, tmp_path: P
             wrong += per_document_problems(project, code) + per_document_problems(doubled, code)
         elif rule.through_schedule:
             wrong += through_schedule_problems(project, code, monkeypatch)
+        elif rule.through_references:
+            wrong += through_references_problems(project, code, monkeypatch)
         elif rule.reads != EVERY_KIND:
             hidden = {table: Forbidden() for kind, table in TABLES.items() if kind not in rule.reads}
             try:
@@ -348,6 +381,34 @@ def test_an_edit_the_schedule_does_not_show_reuses_the_schedule_rules(
     assert "PB401" in reran[-1]
     assert " PB401 " not in edit(pack, "at: +1h", "at: +1h5m")[1]  # the schedule itself changed
     assert set(reran[-1]) >= SCHEDULE_RULES
+
+
+def test_an_edit_that_leaves_the_references_reuses_the_reference_rules(
+        tmp_path: Path, run_cli: RunCli, reran: list[list[str]]) -> None:
+    """A text or a time changes no reference and no id one resolves to: the reference rules
+    keep their findings; a new reward, column or material is what they must see."""
+    root = base_copy(tmp_path)
+    primed(run_cli, root)
+    rules, calendar = root / "rules" / "base.yaml", root / "calendars" / "daily.yaml"
+    reference_rules = {code for code, rule in RULES.items() if rule.through_references}
+
+    def edit(path: Path, old: str, new: str) -> str:
+        text = path.read_text("utf-8")
+        assert old in text
+        path.write_text(text.replace(old, new, 1), "utf-8")
+        return same_as_from_scratch(run_cli, root)[1]
+
+    edit(rules, "text: 禁止发广告", "text: 禁止发任何广告")
+    assert reran[-1] and not set(reran[-1]) & reference_rules
+    edit(calendar, 'at: "08:30"', 'at: "08:40"')
+    assert not set(reran[-1]) & reference_rules
+    criteria = "    criteria: 每周反馈最多的成员\n"
+    reward = "  - id: monthly-star\n    name: 月度之星\n    criteria: 每月\n"
+    unearned = edit(rules, criteria, criteria + reward)
+    assert "PB115 reward 'monthly-star' is never earned" in unearned and "PB115" in reran[-1]
+    column = "  - id: store-review\n    name: 门店点评\n    description: 店主点评\n"
+    unposted = edit(calendar, "columns:\n", "columns:\n" + column)
+    assert "PB115 column 'store-review' is never posted" in unposted and "PB115" in reran[-1]
 
 
 def test_the_schedule_rules_run_again_when_the_horizon_moves(

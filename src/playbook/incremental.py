@@ -44,6 +44,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from playbook import cache, lint
 from playbook.diagnostics import Diagnostic
 from playbook.files import FileRefused, PlaybookFiles
+from playbook.lint.references import referenced
 from playbook.lint.registry import RULES, Finding, Rule
 from playbook.lint.schedules import Window, horizon, windows_of
 from playbook.loader import ROOT_FILES, LoadedFile, Tree, index, load_file, scan
@@ -126,7 +127,7 @@ class Memory:
         """path -> the kind of every document file the loader found."""
         self.rerun: list[str] = []
         """The lint codes this run ran on the whole playbook (for tests)."""
-        self._schedules: dict[frozenset[str], tuple[bool, frozenset[str]]] = {}
+        self._alike: dict[tuple[frozenset[str], str], tuple[bool, frozenset[str]]] = {}
 
     # -- load and validate ------------------------------------------------------------------
 
@@ -201,7 +202,7 @@ class Memory:
             reads_digests[code] = _reads_digest(rule.reads, by_kind)
             kept = before.get(code)
             if kept is not None and (kept.reads_digest == reads_digests[code]
-                                     or (rule.through_schedule and self._schedule_kept(project, rule, kept))):
+                                     or self._seen_alike(project, rule, kept)):
                 found[code] = list(kept.findings)
             else:
                 whole.append(code)
@@ -238,23 +239,23 @@ class Memory:
                 self.state.rules[code] = RuleState(tuple(found[code]), reads_digests[code])
         return found
 
-    def _schedule_kept(self, project: Project, rule: Rule, kept: RuleState) -> bool:
-        """Whether a rule read `through_schedule` sees what it saw in the last run: the
-        documents of its kinds that changed schedule the same sends (within the same horizon)
-        and ask for the same routes as before, and none of its findings stands in one whose
-        positions moved."""
-        same, moved = self._schedule_same(project, rule.reads)
+    def _seen_alike(self, project: Project, rule: Rule, kept: RuleState) -> bool:
+        """Whether a rule that reads `through_schedule` or `through_references` sees what it saw
+        in the last run: the documents of its kinds that changed show it the same as before,
+        and none of its findings stands in one of them whose positions moved."""
+        through = "schedule" if rule.through_schedule else "references" if rule.through_references else ""
+        if not through:
+            return False
+        key = (rule.reads, through)
+        if key not in self._alike:
+            self._alike[key] = self._compare(project, rule.reads, through)
+        same, moved = self._alike[key]
         return same and not any(span.path in moved for finding in kept.findings
                                 for span in (finding.span, *(r.span for r in finding.related)))
 
-    def _schedule_same(self, project: Project, kinds: frozenset[str]) -> tuple[bool, frozenset[str]]:
-        """(whether the documents of `kinds` schedule what they did in the last run, the paths
-        of those that changed with their positions moved), worked out once per run and kinds."""
-        if kinds not in self._schedules:
-            self._schedules[kinds] = self._compare_schedules(project, kinds)
-        return self._schedules[kinds]
-
-    def _compare_schedules(self, project: Project, kinds: frozenset[str]) -> tuple[bool, frozenset[str]]:
+    def _compare(self, project: Project, kinds: frozenset[str], through: str) -> tuple[bool, frozenset[str]]:
+        """(whether every changed document of `kinds` shows the same `through` its schedule or its
+        references as in the last run, the paths of those whose positions moved)."""
         assert self.previous is not None  # only asked when the last run's rules are reused
         files = self.previous.files
         ids = {path: key for key, path in project.paths.items()}
@@ -270,14 +271,8 @@ class Memory:
             old_docs[key] = old
         if not old_docs:
             return True, frozenset()
-        before = _replaced(project, old_docs)
-        if any(windows_of(before, old) != windows_of(project, _table(project, key)[key[1]])
-               for key, old in old_docs.items()):
-            return False, frozenset()  # the horizon moved: every document's sends in it may differ
-        windows = horizon(project)
-        for key in old_docs:
-            if _scheduled(before, key, windows) != _scheduled(project, key, windows):
-                return False, frozenset()
+        if not _shown_alike(_replaced(project, old_docs), project, list(old_docs), through):
+            return False, frozenset()
         moved = frozenset(rel for rel in changed if not _same_positions(files[rel][2], project.sources[rel]))
         return True, moved
 
@@ -450,6 +445,18 @@ def _restricted(project: Project, keep: set[tuple[str, str]]) -> Project:
     return dataclasses.replace(
         project, rules=kept("GroupRules", project.rules), scripts=kept("OnboardingScript", project.scripts),
         calendars=kept("ActivityCalendar", project.calendars), packs=kept("MaterialPack", project.packs))
+
+
+def _shown_alike(before: Project, after: Project, keys: list[tuple[str, str]], through: str) -> bool:
+    """Whether the documents `keys` show a rule that reads `through` the same in the project
+    `before` an edit as `after` it."""
+    if through == "references":
+        return all(referenced(before, *key) == referenced(after, *key) for key in keys)
+    if any(windows_of(before, _table(before, key)[key[1]]) != windows_of(after, _table(after, key)[key[1]])
+           for key in keys):
+        return False  # the horizon moved: every document's sends within it may differ
+    windows = horizon(after)
+    return all(_scheduled(before, key, windows) == _scheduled(after, key, windows) for key in keys)
 
 
 def _replaced(project: Project, documents: Mapping[tuple[str, str], Document]) -> Project:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Iterator
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from pydantic import BaseModel
 
@@ -81,20 +81,7 @@ def _reference_fields(model: type[BaseModel]) -> tuple[tuple[str, str], ...]:
 def _collect(project: Project) -> list[Ref]:
     refs: list[Ref] = []
     for kind, doc_id, doc in project.documents():
-        owner = (kind, doc_id)
-        for ptr, model in models_in(doc):
-            for target, name in _reference_fields(type(model)):
-                value = getattr(model, name)
-                if isinstance(value, list):
-                    refs += [Ref(target, item, owner, f"{ptr}/{name}/{i}", project)
-                             for i, item in enumerate(value)]
-                elif value is not None:
-                    refs.append(Ref(target, value, owner, f"{ptr}/{name}", project))
-            if isinstance(model, Admission):
-                for i, classes in enumerate(model.must_not_share):
-                    for j, item in enumerate(classes):
-                        where = join(join(join(ptr, "must_not_share"), i), j)
-                        refs.append(Ref("class", item, owner, where, project))
+        refs += _document_refs(project, (kind, doc_id), doc)
     for group_id, group in project.groups.items():
         home = project.group_home
         for target, name, value in (("group_type", "type", group.type),
@@ -105,6 +92,43 @@ def _collect(project: Project) -> list[Ref]:
         for i, cls in enumerate(group.classes):
             refs.append(Ref("class", cls, home, f"{project.group_pointer(group_id, 'classes')}/{i}", project))
     return refs
+
+
+def _document_refs(project: Project, owner: tuple[str, str], doc: BaseModel) -> list[Ref]:
+    """The references one document makes, in the order they are written."""
+    refs: list[Ref] = []
+    for ptr, model in models_in(doc):
+        for target, name in _reference_fields(type(model)):
+            value = getattr(model, name)
+            if isinstance(value, list):
+                refs += [Ref(target, item, owner, f"{ptr}/{name}/{i}", project)
+                         for i, item in enumerate(value)]
+            elif value is not None:
+                refs.append(Ref(target, value, owner, f"{ptr}/{name}", project))
+        if isinstance(model, Admission):
+            for i, classes in enumerate(model.must_not_share):
+                for j, item in enumerate(classes):
+                    where = join(join(join(ptr, "must_not_share"), i), j)
+                    refs.append(Ref("class", item, owner, where, project))
+    return refs
+
+
+def referenced(project: Project, kind: str, doc_id: str) -> tuple[object, ...]:
+    """What one calendar, script, pack or rule set shows a rule that reads it
+    `through_references`: the references it makes (namespace, id, place), and the ids it
+    defines that references within it or its extensions resolve to, or that PB115 counts
+    as used: its columns and the columns its slots post in, its materials, its rewards, the
+    rewards its behaviours earn, and the set it extends."""
+    doc: Any = getattr(project, TABLES[kind])[doc_id]
+    refs = tuple((r.target, r.value, r.ptr) for r in _document_refs(project, (kind, doc_id), doc))
+    behaviours = [item for name in ("encouraged", "forbidden", "required") for item in getattr(doc, name, ())]
+    return (refs, [c.id for c in getattr(doc, "columns", ())], [s.column for s in getattr(doc, "daily", ())],
+            [m.id for m in getattr(doc, "materials", ())], [r.id for r in getattr(doc, "rewards", ())],
+            [b.reward for b in behaviours], getattr(doc, "extends", None))
+
+
+TABLES = {"GroupRules": "rules", "OnboardingScript": "scripts", "ActivityCalendar": "calendars",
+          "MaterialPack": "packs"}
 
 
 @per_project
@@ -179,7 +203,7 @@ _PLURALS = {"group_type": "group types", "rule_set": "rule sets", "pack": "mater
 """How the declared ids of a target are named in help, where adding an s does not do."""
 
 
-@rule("PB101", "unknown-group-type-reference")
+@rule("PB101", "unknown-group-type-reference", through_references=True)
 def unknown_group_type(project: Project) -> Iterator[Finding]:
     """A group, scope or rule names a group type that playbook.yaml does not define.
 
@@ -191,7 +215,7 @@ def unknown_group_type(project: Project) -> Iterator[Finding]:
     yield from _unknown(project, "group_type", "group type")
 
 
-@rule("PB102", "unknown-layer-reference")
+@rule("PB102", "unknown-layer-reference", through_references=True)
 def unknown_layer(project: Project) -> Iterator[Finding]:
     """A group type, role or scope names a layer of the pyramid that is not defined.
 
@@ -202,7 +226,7 @@ def unknown_layer(project: Project) -> Iterator[Finding]:
     yield from _unknown(project, "layer", "layer")
 
 
-@rule("PB103", "unknown-role-reference")
+@rule("PB103", "unknown-role-reference", through_references=True)
 def unknown_role(project: Project) -> Iterator[Finding]:
     """A step, slot, event or escalation names a sender or enforcer role that is not defined.
 
@@ -213,7 +237,7 @@ def unknown_role(project: Project) -> Iterator[Finding]:
     yield from _unknown(project, "role", "role")
 
 
-@rule("PB104", "unknown-operator-reference")
+@rule("PB104", "unknown-operator-reference", through_references=True)
 def unknown_operator(project: Project) -> Iterator[Finding]:
     """A roster group is owned by an operator who is not listed in playbook.yaml.
 
@@ -224,7 +248,7 @@ def unknown_operator(project: Project) -> Iterator[Finding]:
     yield from _unknown(project, "operator", "operator")
 
 
-@rule("PB105", "unknown-group-reference")
+@rule("PB105", "unknown-group-reference", through_references=True)
 def unknown_group(project: Project) -> Iterator[Finding]:
     """A scope names a roster group that does not exist.
 
@@ -235,7 +259,7 @@ def unknown_group(project: Project) -> Iterator[Finding]:
     yield from _unknown(project, "group", "group")
 
 
-@rule("PB106", "unknown-rule-set-reference")
+@rule("PB106", "unknown-rule-set-reference", through_references=True)
 def unknown_rule_set(project: Project) -> Iterator[Finding]:
     """A rule set `extends` a rule set that does not exist.
 
@@ -246,7 +270,7 @@ def unknown_rule_set(project: Project) -> Iterator[Finding]:
     yield from _unknown(project, "rule_set", "rule set")
 
 
-@rule("PB107", "unknown-script-reference")
+@rule("PB107", "unknown-script-reference", through_references=True)
 def unknown_script(project: Project) -> Iterator[Finding]:
     """A script's `next` names a script that does not exist.
 
@@ -257,7 +281,7 @@ def unknown_script(project: Project) -> Iterator[Finding]:
     yield from _unknown(project, "script", "script")
 
 
-@rule("PB108", "unknown-pack-reference")
+@rule("PB108", "unknown-pack-reference", through_references=True)
 def unknown_pack(project: Project) -> Iterator[Finding]:
     """A calendar slot points at a material pack that does not exist.
 
@@ -268,7 +292,7 @@ def unknown_pack(project: Project) -> Iterator[Finding]:
     yield from _unknown(project, "pack", "material pack")
 
 
-@rule("PB109", "unknown-metric-reference")
+@rule("PB109", "unknown-metric-reference", through_references=True)
 def unknown_metric(project: Project) -> Iterator[Finding]:
     """A step, slot, layer or pack names a metric the playbook's metric catalogue lacks.
 
@@ -279,7 +303,7 @@ def unknown_metric(project: Project) -> Iterator[Finding]:
     yield from _unknown(project, "metric", "metric")
 
 
-@rule("PB110", "unknown-column-reference")
+@rule("PB110", "unknown-column-reference", through_references=True)
 def unknown_column(project: Project) -> Iterator[Finding]:
     """A daily slot names a column that its calendar does not define.
 
@@ -289,7 +313,7 @@ def unknown_column(project: Project) -> Iterator[Finding]:
     yield from _unknown(project, "column", "column")
 
 
-@rule("PB111", "unknown-material-reference")
+@rule("PB111", "unknown-material-reference", through_references=True)
 def unknown_material(project: Project) -> Iterator[Finding]:
     """A launch-timeline step attaches a material its pack does not contain.
 
@@ -300,7 +324,7 @@ def unknown_material(project: Project) -> Iterator[Finding]:
     yield from _unknown(project, "material", "material")
 
 
-@rule("PB112", "unknown-class-reference")
+@rule("PB112", "unknown-class-reference", through_references=True)
 def unknown_class(project: Project) -> Iterator[Finding]:
     """An admission policy names a class (`dimension:value`) the classification lacks.
 
@@ -311,7 +335,7 @@ def unknown_class(project: Project) -> Iterator[Finding]:
     yield from _unknown(project, "class", "class")
 
 
-@rule("PB113", "unknown-reward-reference")
+@rule("PB113", "unknown-reward-reference", through_references=True)
 def unknown_reward(project: Project) -> Iterator[Finding]:
     """An encouraged behaviour names a reward its rule set (or a base it extends) lacks.
 
@@ -320,7 +344,7 @@ def unknown_reward(project: Project) -> Iterator[Finding]:
     yield from _unknown(project, "reward", "reward")
 
 
-@rule("PB116", "platform-not-in-use")
+@rule("PB116", "platform-not-in-use", through_references=True)
 def platform_not_in_use(project: Project) -> Iterator[Finding]:
     """A group or group type runs on a platform that playbook.yaml does not list as in use.
 
@@ -369,7 +393,7 @@ def extends_cycle(project: Project) -> Iterator[Finding]:
                           + " → ".join([*loop[loop.index(first):], *loop[:loop.index(first)], first]))
 
 
-@rule("PB115", "unused-definition", Severity.WARNING)
+@rule("PB115", "unused-definition", Severity.WARNING, through_references=True)
 def unused_definition(project: Project) -> Iterator[Finding]:
     """Something is defined and never used: a metric, role, layer or group type of
     playbook.yaml, a calendar column no daily slot posts, or a reward no behaviour earns.

@@ -91,6 +91,10 @@ class Rule:
       through what they schedule (`lint.schedules.planned`), their items' and their own
       `routes`, and the positions in them. An edit that leaves all three as they were (a
       pack's title, a member-triggered step's time) does not run it again.
+    * `through_references`: the rule sees the four kinds of document only through the
+      references they make and the ids they define for references to resolve to
+      (`lint.references.referenced`), and the positions in them. An edit that leaves those as
+      they were (a text, a time) does not run it again.
 
     tests/test_incremental.py holds every rule to what it declares."""
 
@@ -101,6 +105,7 @@ class Rule:
     per_document: bool = False
     reads: frozenset[str] = EVERY_KIND
     through_schedule: bool = False
+    through_references: bool = False
 
     @property
     def doc(self) -> str:
@@ -130,16 +135,18 @@ RULES: dict[str, Rule] = {}
 
 
 def rule(code: str, name: str, severity: Severity = Severity.ERROR, *, per_document: bool = False,
-         reads: frozenset[str] = EVERY_KIND, through_schedule: bool = False) -> Callable[[Check], Check]:
-    """Register a rule (see `Rule` for `per_document`, `reads` and `through_schedule`). Codes
-    are never reused; a duplicate is a programming error."""
+         reads: frozenset[str] = EVERY_KIND, through_schedule: bool = False,
+         through_references: bool = False) -> Callable[[Check], Check]:
+    """Register a rule (see `Rule` for `per_document`, `reads` and the ways it may read
+    `through`). Codes are never reused; a duplicate is a programming error."""
     if through_schedule and not reads <= SCHEDULED:
         raise ValueError(f"lint code {code}: only scheduled kinds can be read through the schedule")
 
     def register(check: Check) -> Check:
         if code in RULES:
             raise ValueError(f"lint code {code} registered twice")
-        RULES[code] = Rule(code, name, severity, check, per_document, reads, through_schedule)
+        RULES[code] = Rule(code, name, severity, check, per_document, reads, through_schedule,
+                           through_references)
         return check
 
     return register
