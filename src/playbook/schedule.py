@@ -70,9 +70,10 @@ moment, however many groups the item reaches."""
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
-@dataclass(frozen=True, order=True)
-class Source:
-    """Where a send is defined: the document and the JSON pointer of the item."""
+class Source(NamedTuple):
+    """Where a send is defined: the document and the JSON pointer of the item. (A named tuple,
+    not a dataclass: the schedule rules and the export hash, compare and sort it millions of
+    times, and a tuple does that in C; it hashes, compares and sorts field by field alike.)"""
 
     kind: str
     doc_id: str
