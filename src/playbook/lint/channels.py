@@ -34,16 +34,26 @@ def moments_posts_per_day(project: Project) -> Iterator[Finding]:
     """
     limits = _limits(project)
     low, high = limits.posts_per_day_min, limits.posts_per_day_max
-    posts: dict[tuple[str, dt.date], dict[tuple[dt.datetime, Source], None]] = {}
+    # A post is (moment, source), numbered once: each is counted for every operator it posts for
+    numbered: dict[tuple[dt.datetime, Source], int] = {}
+    operators_of: dict[tuple[str, ...], list[str]] = {}  # broadcasts share their groups tuples
+    posts: dict[tuple[str, dt.date], dict[int, None]] = {}
     for b in planned(project):
         if b.channel != "moments_post":
             continue
-        for operator in {project.groups[g].operator for g in b.groups}:
-            posts.setdefault((operator, b.at.date()), {})[(b.at, b.source)] = None
+        number = numbered.setdefault((b.at, b.source), len(numbered))
+        operators = operators_of.get(b.groups)
+        if operators is None:
+            operators = list(dict.fromkeys(project.groups[g].operator for g in b.groups))
+            operators_of[b.groups] = operators
+        day = b.at.date()
+        for operator in operators:
+            posts.setdefault((operator, day), {})[number] = None
+    post = list(numbered)
     too_many: dict[Source, list[tuple[str, dt.date, int]]] = {}
     too_few: dict[Source, list[tuple[str, dt.date, int]]] = {}
     for (operator, day), found in sorted(posts.items()):
-        ordered = sorted(found)
+        ordered = sorted(post[n] for n in found)
         if high is not None and len(ordered) > high:
             too_many.setdefault(ordered[high][1], []).append((operator, day, len(ordered)))
         slots = [s for _, s in ordered if s.kind == "ActivityCalendar"]
