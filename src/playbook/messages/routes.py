@@ -16,7 +16,6 @@ messages must be routed in schedule order.
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter
 from dataclasses import dataclass
 
 from playbook.models.project import Project
@@ -73,8 +72,10 @@ class Router:
         self.userids = {o.id: o.wecom_userid for o in project.playbook.operators}
         self.postable = {r.id for r in project.playbook.roles if r.kind in ROUTED_SENDER_KINDS}
         self._allowed: dict[Source, tuple[Route, ...]] = {}
-        self._used: Counter[tuple[str, str, object]] = Counter()
+        self._used: dict[tuple[str, str, object], int] = {}
         self._first: dict[tuple[str, str, object], Send | tuple[Broadcast, str]] = {}
+        self._routes_of: dict[tuple[tuple[str, ...], tuple[Route, ...]],
+                              list[tuple[str, tuple[tuple[Route, str, str], ...]]]] = {}
         self.fallbacks: list[Fallback] = []
         """The messages a full quota sent to `manual`, in the order met (for PB408)."""
 
@@ -101,20 +102,39 @@ class Router:
         # The sends of a broadcast differ only in their group, so the day and the minute are
         # worked out once, and a send is made only when a quota needs to name it (`_take`).
         day, minute = broadcast.at.date(), broadcast.at.astimezone(dt.UTC).replace(second=0, microsecond=0)
-        groups = self.project.groups
-        for group_id in broadcast.groups:
-            group = groups[group_id]
-            for wanted in allowed:
-                if wanted == "manual":
-                    break
-                if wanted == "wecom_group_send" and group.chat_id and self.userids.get(group.operator):
-                    bucket, quota = ("send", group.id, day), self.per_day
-                elif wanted == "wecom_robot" and group.robot:
-                    bucket, quota = ("robot", group.robot, minute), self.per_minute
+        for group_id, options in self._routable(broadcast.groups, allowed):
+            for wanted, kind, owner in options:
+                if kind == "send":
+                    bucket, quota = (kind, owner, day), self.per_day
                 else:
-                    continue
+                    bucket, quota = (kind, owner, minute), self.per_minute
                 if self._take(bucket, quota, (broadcast, group_id), wanted):
                     break
+
+    def _routable(self, groups: tuple[str, ...], allowed: tuple[Route, ...]
+                  ) -> list[tuple[str, tuple[tuple[Route, str, str], ...]]]:
+        """Of `groups`, those that can take one of the WeCom routes `allowed` before `manual`,
+        each with (route, quota kind, its group or robot) in the order tried: a group that can
+        take none goes out by hand and spends nothing. Worked out once per groups tuple and
+        routes (broadcasts share them), not once per send."""
+        key = (groups, allowed)
+        found = self._routes_of.get(key)
+        if found is None:
+            found = []
+            for group_id in groups:
+                group = self.project.groups[group_id]
+                options: list[tuple[Route, str, str]] = []
+                for wanted in allowed:
+                    if wanted == "manual":
+                        break
+                    if wanted == "wecom_group_send" and group.chat_id and self.userids.get(group.operator):
+                        options.append((wanted, "send", group.id))
+                    elif wanted == "wecom_robot" and group.robot:
+                        options.append((wanted, "robot", group.robot))
+                if options:
+                    found.append((group_id, tuple(options)))
+            self._routes_of[key] = found
+        return found
 
     def _choose(self, send: Send, allowed: tuple[Route, ...]) -> Route:
         group = self.project.groups[send.group]
@@ -135,12 +155,13 @@ class Router:
         """Whether the bucket `key` (route, group or robot, day or minute) has room; if so,
         `send` (or the send of a broadcast to a group, made only if a fallback names it) takes
         a place in it."""
-        if quota is not None and self._used[key] >= quota:
+        used = self._used.get(key, 0)
+        if quota is not None and used >= quota:
             self.fallbacks.append(Fallback(_made(send), wanted, _made(self._first[key])))
             return False
-        if not self._used[key]:
+        if not used:
             self._first[key] = send
-        self._used[key] += 1
+        self._used[key] = used + 1
         return True
 
 
