@@ -21,11 +21,11 @@ import pytest
 
 from conftest import RunCli, cache_on
 from playbook import cache, incremental
-from playbook.incremental import TABLES, Memory
+from playbook.incremental import Memory
 from playbook.lint import references, schedules
 from playbook.lint.registry import EVERY_KIND, RULES, Finding, forget
 from playbook.loader import load_tree
-from playbook.models.project import Project
+from playbook.models.project import TABLES, Project
 from playbook.schedule import broadcasts
 from playbook.source import SourceMap
 from playbook.validate import validate_tree

@@ -50,7 +50,7 @@ from playbook.lint.schedules import Window, horizon, windows_of
 from playbook.loader import ROOT_FILES, LoadedFile, Tree, index, load_file, scan
 from playbook.models.base import Document
 from playbook.models.calendars import ActivityCalendar
-from playbook.models.project import Project
+from playbook.models.project import TABLES, Project
 from playbook.schedule import broadcasts
 from playbook.source import SourceMap, Suppression
 from playbook.validate import Checked, Validated, validate_file, validate_tree
@@ -62,9 +62,6 @@ STATE_FILE = "validate-state.pickle"
 PROTOCOL = pickle.HIGHEST_PROTOCOL
 FORMAT = 1
 """The layout of the state; bump it when the stored classes change."""
-TABLES = {"GroupRules": "rules", "OnboardingScript": "scripts", "ActivityCalendar": "calendars",
-          "MaterialPack": "packs"}
-"""The kinds of document a project holds many of, and their table in `Project`."""
 T = TypeVar("T")
 
 

@@ -20,7 +20,7 @@ from playbook.models.calendars import ActivityCalendar, Column, Game, Slot, Week
 from playbook.models.lifecycle import ExitCondition
 from playbook.models.packs import TimelineStep
 from playbook.models.playbook import Admission, GroupType, Role
-from playbook.models.project import Project
+from playbook.models.project import TABLES, Project
 from playbook.models.rules import Behaviour, EscalationStep, GroupRules
 from playbook.models.scripts import OnboardingScript, Step
 from playbook.source import Span, join
@@ -125,10 +125,6 @@ def referenced(project: Project, kind: str, doc_id: str) -> tuple[object, ...]:
     return (refs, [c.id for c in getattr(doc, "columns", ())], [s.column for s in getattr(doc, "daily", ())],
             [m.id for m in getattr(doc, "materials", ())], [r.id for r in getattr(doc, "rewards", ())],
             [b.reward for b in behaviours], getattr(doc, "extends", None))
-
-
-TABLES = {"GroupRules": "rules", "OnboardingScript": "scripts", "ActivityCalendar": "calendars",
-          "MaterialPack": "packs"}
 
 
 @per_project

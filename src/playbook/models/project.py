@@ -83,3 +83,8 @@ class Project:
     @property
     def document_count(self) -> int:
         return 1 + len(self.rules) + len(self.scripts) + len(self.calendars) + len(self.packs)
+
+
+TABLES = {"GroupRules": "rules", "OnboardingScript": "scripts", "ActivityCalendar": "calendars",
+          "MaterialPack": "packs"}
+"""The kinds of document a project holds many of, and their table in `Project`."""
