@@ -12,10 +12,11 @@ has the previous run's work at hand, kept in ``ROOT/.playbook/cache/validate-sta
   document of one of those kinds changed, was added or was removed; a per-document rule is
   run only on the documents that changed (a calendar also counts as changed when a pack its
   slots name did: `dependents`), and its findings in every other document are reused. A rule
-  that reads the scheduled kinds `through_schedule` keeps its findings, though such a document
-  changed, when every changed one schedules the same sends with the same routes as before
-  (each expanded alone, its old form from the state beside its new one) and none of the
-  rule's findings stands in one whose positions moved.
+  that reads its kinds `through_schedule` or `through_references` keeps its findings, though
+  such a document changed, when every changed one shows it the same as before (schedules the
+  same sends with the same routes, each expanded alone within the same horizon; makes the
+  same references and defines the same ids for them), its old form taken from the state
+  beside its new one, and none of the rule's findings stands in one whose positions moved.
 
 The lint part is reused only while the context is the same: the tool, today, playbook.yaml,
 roster.yaml, templates/, the config, the file list and the refused paths
