@@ -267,7 +267,7 @@ def _routed_items(project: Project) -> Iterator[tuple[str, str, str, object, tup
                         yield kind, doc_id, f"/{name}/{i}", item, routes
 
 
-@rule("PB307", "wecom-send-refused", Severity.WARNING, reads=SCHEDULED)
+@rule("PB307", "wecom-send-refused", Severity.WARNING, reads=SCHEDULED, through_routes=True)
 def wecom_send_refused(project: Project) -> Iterator[Finding]:
     """An item asks for a WeCom route that WeCom would refuse or that no group can take.
 
@@ -286,8 +286,10 @@ def wecom_send_refused(project: Project) -> Iterator[Finding]:
     group_sends = False
     for kind, doc_id, ptr, item, routes in _routed_items(project):
         group_sends = group_sends or "wecom_group_send" in routes
+        if "wecom_robot" not in routes:
+            continue
         text = getattr(item, "text", None)
-        if "wecom_robot" not in routes or text is None:
+        if text is None:
             continue
         for locale, value in sorted(text.items()) if isinstance(text, dict) else [("", text)]:
             size = len(str(value).encode("utf-8"))
