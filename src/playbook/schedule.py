@@ -198,21 +198,23 @@ def expand(project: Project, start: dt.date, end: dt.date) -> list[Send]:
     return sorted(sends, key=Send.sort_key)
 
 
-def broadcasts(project: Project, start: dt.date, end: dt.date) -> list[Broadcast]:
+def broadcasts(project: Project, start: dt.date, end: dt.date,
+               channels: frozenset[str] | None = None) -> list[Broadcast]:
     """The sends from `start` to `end` by moment and item, each with the groups it reaches
-    (open by its day); without repeats, in no particular order."""
+    (open by its day); without repeats, in no particular order. With `channels`, only the
+    sends on those channels (the same ones, in the same order, as without)."""
     if end < start:
         return []
     opened = {g.id: g.opened for g in project.groups.values()}
     found: list[Broadcast] = []
     seasons: dict[tuple[object, ...], list[dt.date]] = {}  # shared by calendars that repeat items
     for cal_id, cal in sorted(project.calendars.items()):
-        found += _calendar_sends(project, cal_id, cal, start, end, seasons)
+        found += _calendar_sends(project, cal_id, cal, start, end, seasons, channels)
     for script_id, script in sorted(project.scripts.items()):
-        found += _programme_sends(project, script_id, script, start, end)
-        found += _preparation_sends(project, script_id, script, start, end)
+        found += _programme_sends(project, script_id, script, start, end, channels)
+        found += _preparation_sends(project, script_id, script, start, end, channels)
     for pack_id, pack in sorted(project.packs.items()):
-        found += _launch_sends(project, pack_id, pack, start, end)
+        found += _launch_sends(project, pack_id, pack, start, end, channels)
     kept: dict[Broadcast, None] = {}
     staged = StageFilter(project)
     last_opened: dict[int, dt.date] = {}  # by id: `found` keeps every groups tuple alive
@@ -342,19 +344,23 @@ def _rule(repeat: str, start: dt.datetime) -> rrule.rrule:
 
 
 def _calendar_sends(project: Project, doc_id: str, cal: ActivityCalendar, start: dt.date, end: dt.date,
-                    seasons: dict[tuple[object, ...], list[dt.date]] | None = None) -> Iterator[Broadcast]:
+                    seasons: dict[tuple[object, ...], list[dt.date]] | None = None,
+                    channels: frozenset[str] | None = None) -> Iterator[Broadcast]:
     groups = groups_in(project, cal.applies_to)
     if not groups:
         return
     c = _Calendar(project, doc_id, cal, tuple(groups), zone_of(project, cal), pause_of(project, cal),
                   seasons)
     for i, slot in enumerate(cal.daily):
+        if channels is not None and slot.channel not in channels:
+            continue
         clock = dt.time.fromisoformat(slot.at)
         reached = c.narrowed(slot.applies_to)
         for day in c.running(slot.id, slot.repeat, start, end) if reached else ():
             yield from c.sends(_local(day, clock, c.zone), slot.channel, slot.sender,
                                f"/daily/{i}", "slot", slot.id, reached)
-    for i, game in enumerate(cal.games):
+    grouped = channels is None or "group_message" in channels  # games, events, announcements
+    for i, game in enumerate(cal.games if grouped else ()):
         reached = c.narrowed(game.applies_to)
         if game.repeat is None or game.at is None or not reached:
             continue
@@ -362,9 +368,10 @@ def _calendar_sends(project: Project, doc_id: str, cal: ActivityCalendar, start:
         for day in c.running(game.id, game.repeat, start, end):
             yield from c.sends(_local(day, clock, c.zone), "group_message", game.sender,
                                f"/games/{i}", "game", game.id, reached)
-    yield from _weekly_sends(c, start, end)
+    if grouped:
+        yield from _weekly_sends(c, start, end)
     first, last = c.valid(start, end)
-    for i, event in enumerate(cal.offline):
+    for i, event in enumerate(cal.offline if channels is None or "backoffice" in channels else ()):
         if first <= event.date <= last:
             yield from c.sends(local(event.date, dt.time.fromisoformat(event.at), c.zone),
                                "backoffice", None, f"/offline/{i}", "offline", event.id)
@@ -396,7 +403,8 @@ def _reach_days(offset: str) -> int:
 # --- programmes and launches ----------------------------------------------------------------
 
 def _programme_sends(project: Project, doc_id: str, script: OnboardingScript,
-                     start: dt.date, end: dt.date) -> Iterator[Broadcast]:
+                     start: dt.date, end: dt.date,
+                     channels: frozenset[str] | None = None) -> Iterator[Broadcast]:
     zone = zone_of(project)
     runs: dict[dt.date, list[str]] = {}
     for group_id, first_day in programme_anchors(project, script):
@@ -407,6 +415,8 @@ def _programme_sends(project: Project, doc_id: str, script: OnboardingScript,
         anchor = local(first_day, dt.time(), zone)
         unique = tuple(dict.fromkeys(groups))
         for i, step in enumerate(script.steps):
+            if channels is not None and step.channel not in channels:
+                continue
             moment = resolve(step.at, anchor)
             if not start <= moment.date() <= end:
                 continue
@@ -426,10 +436,13 @@ def launch_moments(project: Project, pack: MaterialPack) -> list[dt.datetime]:
 
 
 def _launch_sends(project: Project, doc_id: str, pack: MaterialPack,
-                  start: dt.date, end: dt.date) -> Iterator[Broadcast]:
+                  start: dt.date, end: dt.date,
+                  channels: frozenset[str] | None = None) -> Iterator[Broadcast]:
     moments = launch_moments(project, pack)
     groups = tuple(groups_in(project, pack.launch.audience))
     for i, (step, moment) in enumerate(zip(pack.timeline, moments, strict=True)):
+        if channels is not None and step.channel not in channels:
+            continue
         reached = groups if step.applies_to is None or step.applies_to.is_empty \
             else tuple(groups_in(project, pack.launch.audience, step.applies_to))
         if reached and start <= moment.date() <= end:
@@ -438,7 +451,8 @@ def _launch_sends(project: Project, doc_id: str, pack: MaterialPack,
 
 
 def _preparation_sends(project: Project, doc_id: str, script: OnboardingScript,
-                       start: dt.date, end: dt.date) -> Iterator[Broadcast]:
+                       start: dt.date, end: dt.date,
+                       channels: frozenset[str] | None = None) -> Iterator[Broadcast]:
     """A before-group script's steps, dated from each group's `opened` day (D+0)."""
     if script.trigger.kind != "before_group":
         return
@@ -449,6 +463,8 @@ def _preparation_sends(project: Project, doc_id: str, script: OnboardingScript,
     for opened, groups in runs.items():
         anchor = local(opened, dt.time(), zone)
         for i, step in enumerate(script.steps):
+            if channels is not None and step.channel not in channels:
+                continue
             moment = resolve(step.at, anchor)
             reached = tuple(groups) if step.applies_to is None or step.applies_to.is_empty else \
                 tuple(g for g in groups_in(project, script.applies_to, step.applies_to) if g in groups)

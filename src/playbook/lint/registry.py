@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import functools
 import inspect
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from playbook.diagnostics import Related, Severity
 from playbook.models.project import Project
@@ -29,6 +29,11 @@ class Finding:
 
 
 Check = Callable[[Project], Iterable[Finding]]
+OperatorParts = tuple[Callable[[Project, "frozenset[str] | None"], dict[str, list[Any]]],
+                      Callable[[Project, Mapping[str, Sequence[Any]], Any], Iterable[Finding]]]
+"""(the parts of all operators, or of some; the findings gathered from parts, or those of some
+sources only): `Rule.by_operator`. A part is a sequence of tuples whose second item is the
+source (`schedule.Source`) its finding stands at."""
 T = TypeVar("T")
 
 
@@ -91,6 +96,17 @@ class Rule:
       through what they schedule (`lint.schedules.planned`), their items' and their own
       `routes`, and the positions in them. An edit that leaves all three as they were (a
       pack's title, a member-triggered step's time) does not run it again.
+    * `by_part` (with `through_schedule`): each of the rule's findings stands in one connected
+      part of the scheduled documents (`lint.schedules.connected`) and depends only on that
+      part, so after an edit that moves sends the rule is run again on the parts the edit
+      touches, not on the whole playbook.
+    * `by_operator` (with `through_schedule`): the rule's findings are gathered
+      (`by_operator[1]`) from per-operator parts (`by_operator[0]`, which can compute the parts
+      of some operators only), so after an edit only the parts of the operators it touches are
+      computed again.
+    * `through_routes` (with `reads` within `SCHEDULED`): the rule sees those documents only
+      through their own and their items' `routes` and the text of the items a group robot may
+      post (`incremental.routed`), and the positions in them.
     * `through_references`: the rule sees the four kinds of document only through the
       references they make and the ids they define for references to resolve to
       (`lint.references.referenced`), and the positions in them. An edit that leaves those as
@@ -106,6 +122,9 @@ class Rule:
     reads: frozenset[str] = EVERY_KIND
     through_schedule: bool = False
     through_references: bool = False
+    through_routes: bool = False
+    by_part: bool = False
+    by_operator: OperatorParts | None = None
 
     @property
     def doc(self) -> str:
@@ -136,17 +155,20 @@ RULES: dict[str, Rule] = {}
 
 def rule(code: str, name: str, severity: Severity = Severity.ERROR, *, per_document: bool = False,
          reads: frozenset[str] = EVERY_KIND, through_schedule: bool = False,
-         through_references: bool = False) -> Callable[[Check], Check]:
+         through_references: bool = False, through_routes: bool = False, by_part: bool = False,
+         by_operator: OperatorParts | None = None) -> Callable[[Check], Check]:
     """Register a rule (see `Rule` for `per_document`, `reads` and the ways it may read
     `through`). Codes are never reused; a duplicate is a programming error."""
-    if through_schedule and not reads <= SCHEDULED:
+    if (through_schedule or through_routes) and not reads <= SCHEDULED:
         raise ValueError(f"lint code {code}: only scheduled kinds can be read through the schedule")
+    if (by_part or by_operator) and not through_schedule:
+        raise ValueError(f"lint code {code}: only a rule read through the schedule is kept in parts")
 
     def register(check: Check) -> Check:
         if code in RULES:
             raise ValueError(f"lint code {code} registered twice")
         RULES[code] = Rule(code, name, severity, check, per_document, reads, through_schedule,
-                           through_references)
+                           through_references, through_routes, by_part, by_operator)
         return check
 
     return register

@@ -55,7 +55,8 @@ def _full(f: Fallback, router: Router) -> str:
             f"{f.send.at:%Y-%m-%d %H:%M}: it goes out by hand in group '{f.send.group}'")
 
 
-@rule("PB408", "route-quota-exceeded", Severity.WARNING, reads=SCHEDULED, through_schedule=True)
+@rule("PB408", "route-quota-exceeded", Severity.WARNING, reads=SCHEDULED, through_schedule=True,
+      by_part=True)
 def route_quota_exceeded(project: Project) -> Iterator[Finding]:
     """An item asks for a WeCom route (`routes:`) that a quota leaves no room for, so some of
     its messages go out by hand instead.

@@ -19,7 +19,7 @@ from itertools import chain
 
 from playbook.diagnostics import Related, Severity
 from playbook.lint.registry import PACKS, SCHEDULED, Finding, per_project, rule
-from playbook.models.base import Document
+from playbook.models.base import Document, Scope
 from playbook.models.calendars import ActivityCalendar
 from playbook.models.packs import MaterialPack
 from playbook.models.project import Project
@@ -95,7 +95,86 @@ def planned(project: Project) -> list[Broadcast]:
     """Every dated send inside the horizon, by moment and item with the groups it reaches
     (computed once per project). The rules split a broadcast into per-group sends only where
     they report something: two months of a thousand groups are millions of sends."""
-    return [b for first, last in horizon(project) for b in broadcasts(project, first, last)]
+    windows = horizon(project) if project.horizon is None else project.horizon
+    return [b for first, last in windows for b in broadcasts(project, first, last, project.channels)]
+
+
+def scope_of(document: Document) -> Scope:
+    """The groups a calendar, script or pack can send to at most (its items only narrow it)."""
+    if isinstance(document, MaterialPack):
+        return document.launch.audience
+    assert isinstance(document, (ActivityCalendar, OnboardingScript))
+    return document.applies_to
+
+
+def connected(project: Project, scopes: Mapping[tuple[str, str], Iterable[str]] | None = None
+              ) -> dict[tuple[str, str], int]:
+    """(kind, id) of each calendar, script and pack -> the number of its connected part: two
+    documents are in one part when they reach a common group, or groups that share a robot
+    (whose per-minute quota they then share), directly or through others. A rule declared
+    `by_part` finds in each part, checked alone, exactly what it finds there in the whole.
+    `scopes`, when given: the groups each document reaches, already worked out."""
+    parent: dict[object, object] = {}
+
+    def root(node: object) -> object:
+        while parent.get(node, node) != node:
+            parent[node] = parent.get(parent[node], parent[node])
+            node = parent[node]
+        return node
+
+    def join(a: object, b: object) -> None:
+        parent.setdefault(a, a)
+        parent.setdefault(b, b)
+        ra, rb = root(a), root(b)
+        if ra != rb:
+            parent[ra] = rb
+
+    keys = [(kind, doc_id) for kind, table in (("ActivityCalendar", project.calendars),
+                                               ("OnboardingScript", project.scripts),
+                                               ("MaterialPack", project.packs)) for doc_id in table]
+    tables = {"ActivityCalendar": project.calendars, "OnboardingScript": project.scripts,
+              "MaterialPack": project.packs}
+    for key in keys:
+        parent.setdefault(key, key)
+        reached = scopes[key] if scopes is not None else groups_in(project, scope_of(tables[key[0]][key[1]]))
+        for group in reached:
+            join(key, ("group", group))
+            robot = project.groups[group].robot
+            if robot:
+                join(("group", group), ("robot", robot))
+    numbers: dict[object, int] = {}
+    return {key: numbers.setdefault(root(key), len(numbers)) for key in keys}
+
+
+def linked(project: Project, start: Iterable[tuple[str, str]],
+           *scopes: Mapping[tuple[str, str], Iterable[str]]) -> set[tuple[str, str]]:
+    """The documents in the connected parts (`connected`) of the documents `start`, where a
+    document reaches the groups any of `scopes` gives it (say, before an edit and after): found
+    from `start` alone, not by parting the whole playbook."""
+    docs_of: dict[str, list[tuple[str, str]]] = {}
+    for scope in scopes:
+        for key, reached in scope.items():
+            for group_id in reached:
+                docs_of.setdefault(group_id, []).append(key)
+    sharing: dict[str, list[str]] = {}
+    for group_id, group in project.groups.items():
+        if group.robot:
+            sharing.setdefault(group.robot, []).append(group_id)
+    found, queue, seen = set(start), list(start), set[str]()
+    while queue:
+        key = queue.pop()
+        pending = [g for scope in scopes for g in scope.get(key, ())]
+        while pending:
+            group_id = pending.pop()
+            if group_id in seen:
+                continue
+            seen.add(group_id)
+            robot = project.groups[group_id].robot
+            pending += sharing[robot] if robot else []
+            fresh = [other for other in docs_of.get(group_id, ()) if other not in found]
+            found.update(fresh)
+            queue += fresh
+    return found
 
 
 def _utc(b: Broadcast) -> dt.datetime:
@@ -156,7 +235,8 @@ def _times(n: int) -> str:
 
 # --- rules ----------------------------------------------------------------------------------
 
-@rule("PB401", "same-minute-sends", reads=SCHEDULED, through_schedule=True)
+@rule("PB401", "same-minute-sends", reads=SCHEDULED, through_schedule=True,
+      by_part=True)
 def same_minute_sends(project: Project) -> Iterator[Finding]:
     """Two different items post to the same group at the same minute.
 
@@ -185,7 +265,8 @@ def same_minute_sends(project: Project) -> Iterator[Finding]:
                         f"{describe(first)}: {_when(later)}{_times(n)}")
 
 
-@rule("PB402", "too-many-pushes-per-day", reads=SCHEDULED, through_schedule=True)
+@rule("PB402", "too-many-pushes-per-day", reads=SCHEDULED, through_schedule=True,
+      by_part=True)
 def too_many_pushes(project: Project) -> Iterator[Finding]:
     """A group gets more scheduled messages in one day than `settings.max_pushes_per_day`.
 
@@ -234,7 +315,8 @@ def _quiet(clock: dt.time, start: dt.time, end: dt.time) -> bool:
     return clock >= start or clock < end
 
 
-@rule("PB403", "send-in-quiet-hours", reads=SCHEDULED, through_schedule=True)
+@rule("PB403", "send-in-quiet-hours", reads=SCHEDULED, through_schedule=True,
+      by_part=True)
 def send_in_quiet_hours(project: Project) -> Iterator[Finding]:
     """A dated message goes out inside quiet hours (`settings.quiet_hours`, 22:00–08:00 unless
     set; an end before the start means the next morning).
@@ -348,7 +430,8 @@ def announced_after_event(project: Project) -> Iterator[Finding]:
                               help="announce ahead, e.g. announce_at: 'D-1 20:00'")
 
 
-@rule("PB406", "wecom-daily-group-send-limit", reads=SCHEDULED, through_schedule=True)
+@rule("PB406", "wecom-daily-group-send-limit", reads=SCHEDULED, through_schedule=True,
+      by_part=True)
 def wecom_daily_group_send_limit(project: Project) -> Iterator[Finding]:
     """A WeCom customer group gets more than one dated `private_message` send in one day.
 

@@ -3,6 +3,7 @@ to everything downstream (lint, handbook, schedule, bundles)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -45,6 +46,12 @@ class Project:
     """(kind, id) of the document that lists the groups: playbook.yaml or roster.yaml."""
     suppressions: Mapping[str, tuple[Suppression, ...]] = field(default_factory=dict)
     """file -> its inline `# playbook: ignore[...]` comments."""
+    horizon: tuple[tuple[dt.date, dt.date], ...] | None = None
+    """Set only on a part of a project (`playbook.incremental`): the date windows the schedule
+    rules expand in the whole project, which the part's own documents would not span."""
+    channels: frozenset[str] | None = None
+    """Set only on a part of a project: the schedule rules expand only the sends on these
+    channels (for a rule that counts only those)."""
 
     def span(self, kind: str, doc_id: str, ptr: str = "", *, key: bool = False) -> Span:
         """Where the value (or, with key=True, the key) at `ptr` of a document stands."""
