@@ -195,12 +195,45 @@ def through_schedule_problems(project: Project, code: str, monkeypatch: pytest.M
     masked = shown(project, code, ROUTES)
     with monkeypatch.context() as patched:
         patched.setattr(schedules, "horizon", lambda _: windows)
-        patched.setattr(schedules, "broadcasts", lambda _, first, last: sent[(first, last)])
+        patched.setattr(schedules, "broadcasts", lambda _, first, last, *__: sent[(first, last)])
         try:
             seen = found(masked, code)
         except Undeclared as err:
             return [f"{code} reads more than the schedule and the routes ({err})"]
     return [] if seen == found(project, code) else [f"{code} finds otherwise through the schedule alone"]
+
+
+class RoutedOnly:
+    """A scheduled document that shows a rule only its routes, its dated items' routes and the
+    text of those items a group robot may post (`incremental.routed`)."""
+
+    def __init__(self, document: Any) -> None:
+        self._document = document
+
+    def __getattr__(self, name: str) -> Any:
+        own = getattr(self._document, "routes", None)
+        if name == "routes":
+            return own
+        if name not in incremental.ROUTED_LISTS:
+            raise Undeclared(f"{type(self._document).__name__}.{name}")
+        items = []
+        for item in getattr(self._document, name):
+            robot = "wecom_robot" in (getattr(item, "routes", None) or own or ())
+            items.append(Shown(item, {"routes": None, **({"text": None} if robot else {})}))
+        return items
+
+
+def through_routes_problems(project: Project, code: str) -> list[str]:
+    """How `code` breaks its `through_routes` declaration: shown the documents as `RoutedOnly`,
+    it must find what it finds in the real project."""
+    masked = dataclasses.replace(project, **{  # type: ignore[arg-type]
+        table: {i: RoutedOnly(d) for i, d in getattr(project, table).items()} if kind in RULES[code].reads
+        else Forbidden() for kind, table in TABLES.items()})
+    try:
+        seen = found(masked, code)
+    except Undeclared as err:
+        return [f"{code} reads more than the routes and the routed texts ({err})"]
+    return [] if seen == found(project, code) else [f"{code} finds otherwise through the routes alone"]
 
 
 def through_references_problems(project: Project, code: str, monkeypatch: pytest.MonkeyPatch) -> list[str]:
@@ -218,6 +251,56 @@ def through_references_problems(project: Project, code: str, monkeypatch: pytest
     return [] if seen == found(project, code) else [f"{code} finds otherwise through the references alone"]
 
 
+def counted(findings: Any) -> Counter[tuple[object, ...]]:
+    return Counter((f.span, f.message, f.help, f.related) for f in findings)
+
+
+def by_part_problems(project: Project, code: str) -> list[str]:
+    """How `code` breaks its `by_part` declaration: each connected part of the scheduled
+    documents, checked alone within the whole project's horizon, must give exactly the
+    findings the whole project has there; and `linked` must find each part from any of its
+    documents."""
+    window = tuple(schedules.horizon(project))
+    parts: dict[int, set[tuple[str, str]]] = {}
+    for key, number in schedules.connected(project).items():
+        parts.setdefault(number, set()).add(key)
+    scopes = incremental._scopes(project)
+    union: Counter[tuple[object, ...]] = Counter()
+    wrong = []
+    for keys in parts.values():
+        union += found(dataclasses.replace(only(project, keys), horizon=window), code)
+        if schedules.linked(project, [min(keys)], scopes) != keys:
+            wrong.append(f"linked() does not find the part of {min(keys)}")
+    if union != found(project, code):
+        wrong.append(f"{code}: part by part differs from the whole")
+    return wrong
+
+
+def by_operator_problems(project: Project, code: str) -> list[str]:
+    """How `code` breaks its `by_operator` declaration: its findings gathered from the parts
+    must be its findings, and each operator's part, computed from only the documents that post
+    to Moments in the operator's groups (on that channel), must be the part computed from all."""
+    parts_of = RULES[code].by_operator
+    assert parts_of is not None
+    compute, gather = parts_of
+    forget()
+    parts = compute(project, None)
+    same = counted(gather(project, parts, None)) == found(project, code)
+    wrong = [] if same else [f"{code}: gathered from its parts differs from the whole"]
+    window = tuple(schedules.horizon(project))
+    scopes = incremental._scopes(project)
+    for operator in sorted({group.operator for group in project.groups.values()}):
+        groups = {g for g, group in project.groups.items() if group.operator == operator}
+        keys = {key for key, reached in scopes.items()
+                if reached & groups and incremental._posts_moments(getattr(project, TABLES[key[0]])[key[1]])}
+        forget()
+        part = dataclasses.replace(only(project, keys), horizon=window, channels=incremental.MOMENTS)
+        if list(compute(part, frozenset({operator})).get(operator, [])) != list(parts.get(operator, [])):
+            wrong.append(f"{code}: the part of operator {operator} differs when computed alone")
+    forget()
+    return wrong
+
+
 @pytest.mark.parametrize(("name", "where"), corpora(), ids=[n for n, _ in corpora()])
 def test_every_rule_keeps_to_its_declaration(name: str, where: Path, tmp_path: Path,
                                              monkeypatch: pytest.MonkeyPatch) -> None:
@@ -229,8 +312,12 @@ def test_every_rule_keeps_to_its_declaration(name: str, where: Path, tmp_path: P
             wrong += per_document_problems(project, code) + per_document_problems(doubled, code)
         elif rule.through_schedule:
             wrong += through_schedule_problems(project, code, monkeypatch)
+            wrong += by_part_problems(project, code) if rule.by_part else []
+            wrong += by_operator_problems(project, code) if rule.by_operator else []
         elif rule.through_references:
             wrong += through_references_problems(project, code, monkeypatch)
+        elif rule.through_routes:
+            wrong += through_routes_problems(project, code)
         elif rule.reads != EVERY_KIND:
             hidden = {table: Forbidden() for kind, table in TABLES.items() if kind not in rule.reads}
             try:
@@ -252,17 +339,24 @@ def test_the_declarations_leave_the_expensive_rules_reusable() -> None:
 
 @pytest.fixture
 def reran(monkeypatch: pytest.MonkeyPatch) -> list[list[str]]:
-    """The lint codes each incremental run checked again (on the whole playbook)."""
+    """The lint codes each incremental run checked again, on the whole playbook or (a rule kept
+    in parts) on the parts the edit touched."""
     runs: list[list[str]] = []
     real = Memory.lint
 
     def spying(self: Memory, project: Project, codes: Any) -> dict[str, list[Finding]]:
         result = real(self, project, codes)
-        runs.append(self.rerun)
+        runs.append(sorted(self.rerun + self.in_parts))
+        PARTS.append(self.in_parts)
         return result
 
+    PARTS.clear()
     monkeypatch.setattr(Memory, "lint", spying)
     return runs
+
+
+PARTS: list[list[str]] = []
+"""The lint codes each incremental run (spied on by `reran`) checked on parts only."""
 
 
 def touch(path: Path) -> None:
@@ -381,6 +475,8 @@ def test_an_edit_the_schedule_does_not_show_reuses_the_schedule_rules(
     assert "PB401" in reran[-1]
     assert " PB401 " not in edit(pack, "at: +1h", "at: +1h5m")[1]  # the schedule itself changed
     assert set(reran[-1]) >= SCHEDULE_RULES
+    assert set(PARTS[-1]) == {c for c in SCHEDULE_RULES if RULES[c].by_part or RULES[c].by_operator}
+    assert " PB401 " in edit(pack, "at: +1h5m", "at: +1h")[1] and "PB401" in PARTS[-1]  # and back
 
 
 def test_an_edit_that_leaves_the_references_reuses_the_reference_rules(
@@ -409,6 +505,23 @@ def test_an_edit_that_leaves_the_references_reuses_the_reference_rules(
     column = "  - id: store-review\n    name: 门店点评\n    description: 店主点评\n"
     unposted = edit(calendar, "columns:\n", "columns:\n" + column)
     assert "PB115 column 'store-review' is never posted" in unposted and "PB115" in reran[-1]
+
+
+def test_an_edit_of_a_text_no_robot_posts_leaves_the_route_rule_alone(
+        tmp_path: Path, run_cli: RunCli, reran: list[list[str]]) -> None:
+    """PB307 reads the routes and the texts a group robot may post: another slot's text (sent by
+    company group send) does not run it again; shortening the robot's text does, and its
+    finding goes."""
+    root = base_copy(tmp_path)
+    overlay(LINT / "PB307" / "fail", root)
+    primed(run_cli, root)
+    calendar = root / "calendars" / "daily.yaml"
+    text = calendar.read_text("utf-8")
+    calendar.write_text(text.replace("text: 早安,", "text: 大家早安,", 1), "utf-8")
+    assert " PB307 text is 2,100 bytes" in same_as_from_scratch(run_cli, root)[1]
+    assert "PB307" not in reran[-1]
+    calendar.write_text(calendar.read_text("utf-8").replace("长" * 100, "", 1), "utf-8")
+    assert " PB307 text is" not in same_as_from_scratch(run_cli, root)[1] and "PB307" in reran[-1]
 
 
 def test_the_schedule_rules_run_again_when_the_horizon_moves(

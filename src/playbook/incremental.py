@@ -46,13 +46,14 @@ from playbook import cache, lint
 from playbook.diagnostics import Diagnostic
 from playbook.files import FileRefused, PlaybookFiles
 from playbook.lint.references import referenced
-from playbook.lint.registry import RULES, Finding, Rule
-from playbook.lint.schedules import Window, horizon, windows_of
+from playbook.lint.registry import RULES, SCHEDULED, Finding, OperatorParts, Rule, forget
+from playbook.lint.schedules import Window, horizon, linked, scope_of, windows_of
 from playbook.loader import ROOT_FILES, LoadedFile, Tree, index, load_file, scan
 from playbook.models.base import Document
 from playbook.models.calendars import ActivityCalendar
 from playbook.models.project import TABLES, Project
-from playbook.schedule import broadcasts
+from playbook.schedule import Broadcast, broadcasts
+from playbook.scope import groups_in
 from playbook.source import SourceMap, Suppression
 from playbook.validate import Checked, Validated, validate_file, validate_tree
 
@@ -61,7 +62,7 @@ if TYPE_CHECKING:
 
 STATE_FILE = "validate-state.pickle"
 PROTOCOL = pickle.HIGHEST_PROTOCOL
-FORMAT = 1
+FORMAT = 2
 """The layout of the state; bump it when the stored classes change."""
 T = TypeVar("T")
 
@@ -89,6 +90,26 @@ class RuleState:
     """A per-document rule: document path -> (its key, `document_key`, and its findings)."""
     elsewhere: tuple[Finding, ...] = ()
     """A per-document rule's findings placed outside every document (from the context alone)."""
+    parts: Mapping[str, tuple[Any, ...]] | None = None
+    """A rule kept `by_operator`: each operator's part, when the rule's last run computed them."""
+
+
+@dataclass(frozen=True)
+class Shown:
+    """How the changed documents of some kinds show a rule what it reads through a view,
+    against the last run."""
+
+    same: bool = False
+    """They show it the same: the rule's findings hold (but where positions `moved`)."""
+    moved: frozenset[str] = frozenset()
+    partial: bool = False
+    """None came, went or changed its id, and (for the schedule) the horizon is the same: a rule
+    kept in parts can be run on the parts their sends touch."""
+    changed: frozenset[tuple[str, str]] = frozenset()
+    before: Project | None = None
+    """The project with the changed documents as they were."""
+    sends: tuple[tuple[Broadcast, ...], ...] = ()
+    """Each changed document's sends, as they were and as they are."""
 
 
 @dataclass
@@ -104,6 +125,9 @@ class State:
     """path -> the problems of its attachment, media and template paths."""
     context: str = ""
     rules: dict[str, RuleState] = field(default_factory=dict)
+    horizon: tuple[Window, ...] | None = None
+    """The schedule rules' horizon, when the run worked it out (it holds while the context and
+    every scheduled document's windows do)."""
 
 
 class Memory:
@@ -125,7 +149,15 @@ class Memory:
         """path -> the kind of every document file the loader found."""
         self.rerun: list[str] = []
         """The lint codes this run ran on the whole playbook (for tests)."""
-        self._alike: dict[tuple[frozenset[str], str], tuple[bool, frozenset[str]]] = {}
+        self._alike: dict[tuple[frozenset[str], str], Shown] = {}
+        self._horizon: tuple[Window, ...] | None = None
+        """The whole project's horizon, once worked out."""
+        self._linked: set[tuple[str, str]] | None = None
+        """The documents in the parts the edit touched (`schedules.linked`), once worked out."""
+        self._parts: dict[frozenset[tuple[str, str]], Project] = {}
+        self._scopes: dict[tuple[str, str], set[str]] | None = None
+        self.in_parts: list[str] = []
+        """The lint codes this run ran on some parts of the playbook (for tests)."""
 
     # -- load and validate ------------------------------------------------------------------
 
@@ -192,6 +224,9 @@ class Memory:
         by_kind = _kind_digests(paths, self.digests)
         found: dict[str, list[Finding]] = {}
         whole: list[str] = []
+        in_parts: list[str] = []
+        """Rules kept by part whose parts the edit touched: run on those parts only."""
+        parts: dict[str, Mapping[str, tuple[Any, ...]] | None] = {}
         reads_digests: dict[str, str] = {}
         for code in codes:
             rule = RULES[code]
@@ -202,6 +237,9 @@ class Memory:
             if kept is not None and (kept.reads_digest == reads_digests[code]
                                      or self._seen_alike(project, rule, kept)):
                 found[code] = list(kept.findings)
+                parts[code] = kept.parts
+            elif kept is not None and (rule.by_part or rule.by_operator) and self._moved_sends(project, rule):
+                in_parts.append(code)
             else:
                 whole.append(code)
         per_document = [code for code in codes if RULES[code].per_document]
@@ -226,34 +264,139 @@ class Memory:
                 whole.append(code)
             else:
                 found[code] = merged
+        everything = len(whole) == len(codes)
+        if not everything:  # a rule kept by operator is run here, so that its parts can be kept
+            for code in [c for c in whole if RULES[c].by_operator]:
+                whole.remove(code)
+                in_parts.append(code)
+        forget()  # the rules kept in parts share the parts' expansion (`_part`) among them
+        try:
+            for code in sorted(in_parts):
+                redone = self._in_parts(project, RULES[code], before.get(code))
+                if redone is None:
+                    whole.append(code)
+                else:
+                    found[code], parts[code] = redone
+        finally:
+            forget()
+            self._parts.clear()
         if whole:  # a rerun of some rules is as fast in one process as in two, or faster
-            found.update(lint.findings(project, sorted(whole), processes=len(whole) == len(codes)))
+            found.update(lint.findings(project, sorted(whole), processes=everything))
         self.rerun = sorted(whole)
+        self.state.horizon = self._horizon
+        if self._horizon is None and before and self.previous is not None and not any(
+                self.previous.files.get(rel, ("",))[0] != self.digests[rel]
+                for rel, kind in self.kinds.items() if kind in SCHEDULED):
+            self.state.horizon = self.previous.horizon  # no scheduled document changed: it holds
+        self.in_parts = sorted(code for code in in_parts if code not in whole)
         for code in codes:
             rule = RULES[code]
             if rule.per_document:
                 self.state.rules[code] = _per_document_state(found[code], keys)
             else:
-                self.state.rules[code] = RuleState(tuple(found[code]), reads_digests[code])
+                self.state.rules[code] = RuleState(tuple(found[code]), reads_digests[code],
+                                                   parts=parts.get(code))
         return found
+
+    def _moved_sends(self, project: Project, rule: Rule) -> bool:
+        """Whether the documents of `rule`'s kinds changed only by moving sends: none came or
+        went or changed its id, and the horizon is the same (so a rule kept in parts can be run
+        on the parts the moved sends touch)."""
+        return self._compared(project, rule.reads, "schedule").partial
+
+    def _in_parts(self, project: Project, rule: Rule, kept: RuleState | None
+                  ) -> tuple[list[Finding], Mapping[str, tuple[Any, ...]] | None] | None:
+        """A rule kept `by_part` or `by_operator`, run again on the parts of the playbook the
+        changed documents' sends touch (before or after the edit), with its findings (or parts)
+        elsewhere kept: (its findings, its parts); None when it must run on the whole playbook."""
+        shown = self._compared(project, rule.reads, "schedule")
+        if rule.by_operator is not None:
+            return self._by_operator(project, rule.by_operator, kept, shown)
+        if kept is None or not shown.partial:
+            return None
+        kept_parts = self._by_part(project, rule, kept, shown)
+        return None if kept_parts is None else (kept_parts, None)
+
+    def _by_part(self, project: Project, rule: Rule, kept: RuleState, shown: Shown) -> list[Finding] | None:
+        assert shown.before is not None
+        if self._linked is None:
+            before = shown.before
+            then = {key: set(groups_in(before, scope_of(_table(before, key)[key[1]])))
+                    for key in shown.changed}
+            self._linked = linked(project, shown.changed, self._scopes_of(project), then)
+        affected = self._linked  # the parts the changed documents are in, before or after the edit
+        paths = {project.paths[key] for key in affected}
+        fresh = list(rule.check(self._part(project, affected)))
+        if any(f.span.path not in paths for f in fresh):
+            return None  # cannot happen for a rule true to `by_part`; be safe
+        return [f for f in kept.findings if f.span.path not in paths] + fresh
+
+    def _by_operator(self, project: Project, parts_of: OperatorParts, kept: RuleState | None,
+                     shown: Shown) -> tuple[list[Finding], Mapping[str, tuple[Any, ...]]]:
+        compute, gather = parts_of
+        if kept is None or kept.parts is None or not shown.partial:
+            computed = {operator: tuple(items) for operator, items in compute(project, None).items()}
+            return list(gather(project, computed, None)), computed
+        operators = frozenset(project.groups[group].operator for sends in shown.sends
+                              for b in sends if b.channel in MOMENTS for group in b.groups)
+        computed = {operator: items for operator, items in kept.parts.items() if operator not in operators}
+        if operators:
+            groups = {g for g, group in project.groups.items() if group.operator in operators}
+            reaching = {key for key, scope in self._scopes_of(project).items()
+                        if scope & groups and _posts_moments(_table(project, key)[key[1]])}
+            counted = dataclasses.replace(self._part(project, reaching), channels=MOMENTS)
+            fresh = compute(counted, operators)
+            computed.update((operator, tuple(items)) for operator, items in fresh.items())
+        # Found again: the findings at the posts the touched operators' parts name, before or
+        # now, and every finding in a changed document (its positions may have moved); the others
+        # are kept, which spares finding their positions (each a file's YAML parsed again).
+        touched = {entry[1] for operator in operators
+                   for entry in (*kept.parts.get(operator, ()), *computed.get(operator, ()))}
+        inside = {entry[1] for entries in computed.values() for entry in entries
+                  if (entry[1].kind, entry[1].doc_id) in shown.changed}
+        changed_paths = {project.paths[key] for key in shown.changed}
+        stale = set(gather(project, kept.parts, {s for s in touched
+                                                 if (s.kind, s.doc_id) not in shown.changed}))
+        findings = [f for f in kept.findings if f.span.path not in changed_paths and f not in stale]
+        return findings + list(gather(project, computed, touched | inside)), computed
+
+    def _scopes_of(self, project: Project) -> dict[tuple[str, str], set[str]]:
+        if self._scopes is None:
+            self._scopes = _scopes(project)
+        return self._scopes
+
+    def _part(self, project: Project, keys: set[tuple[str, str]]) -> Project:
+        """The project with only the documents `keys` in its tables, expanded within the whole
+        project's horizon (one project per set of documents, so that the rules run on it share
+        its expansion)."""
+        if self._horizon is None:
+            self._horizon = tuple(horizon(project))
+        key = frozenset(keys)
+        if key not in self._parts:
+            self._parts[key] = dataclasses.replace(_restricted(project, keys), horizon=self._horizon)
+        return self._parts[key]
 
     def _seen_alike(self, project: Project, rule: Rule, kept: RuleState) -> bool:
         """Whether a rule that reads `through_schedule` or `through_references` sees what it saw
         in the last run: the documents of its kinds that changed show it the same as before,
         and none of its findings stands in one of them whose positions moved."""
-        through = "schedule" if rule.through_schedule else "references" if rule.through_references else ""
+        through = ("schedule" if rule.through_schedule else "references" if rule.through_references
+                   else "routes" if rule.through_routes else "")
         if not through:
             return False
-        key = (rule.reads, through)
-        if key not in self._alike:
-            self._alike[key] = self._compare(project, rule.reads, through)
-        same, moved = self._alike[key]
-        return same and not any(span.path in moved for finding in kept.findings
-                                for span in (finding.span, *(r.span for r in finding.related)))
+        shown = self._compared(project, rule.reads, through)
+        return shown.same and not any(span.path in shown.moved for finding in kept.findings
+                                      for span in (finding.span, *(r.span for r in finding.related)))
 
-    def _compare(self, project: Project, kinds: frozenset[str], through: str) -> tuple[bool, frozenset[str]]:
-        """(whether every changed document of `kinds` shows the same `through` its schedule or its
-        references as in the last run, the paths of those whose positions moved)."""
+    def _compared(self, project: Project, kinds: frozenset[str], through: str) -> Shown:
+        key = (kinds, through)
+        if key not in self._alike:
+            self._alike[key] = self._compare(project, kinds, through)
+        return self._alike[key]
+
+    def _compare(self, project: Project, kinds: frozenset[str], through: str) -> Shown:
+        """How every changed document of `kinds` shows its schedule or its references `through`
+        compared with the last run (`Shown`)."""
         assert self.previous is not None  # only asked when the last run's rules are reused
         files = self.previous.files
         ids = {path: key for key, path in project.paths.items()}
@@ -265,14 +408,32 @@ class Memory:
             key = ids.get(rel)
             old = state.outcome[0] if state is not None else None
             if key is None or old is None or old.id != key[1] or type(old).__name__ != key[0]:
-                return False, frozenset()  # a document came or went, or changed its id
+                return Shown()  # a document came or went, or changed its id
             old_docs[key] = old
         if not old_docs:
-            return True, frozenset()
-        if not _shown_alike(_replaced(project, old_docs), project, list(old_docs), through):
-            return False, frozenset()
+            return Shown(same=True, partial=True)
+        before = _replaced(project, old_docs)
+        keys = list(old_docs)
+        sends: tuple[tuple[Broadcast, ...], ...] = ()
+        if through in ("references", "routes"):
+            view = referenced if through == "references" else routed
+            if not all(view(before, *key) == view(project, *key) for key in keys):
+                return Shown()
+        else:
+            if any(windows_of(before, _table(before, key)[key[1]])
+                   != windows_of(project, _table(project, key)[key[1]]) for key in keys):
+                return Shown()  # the horizon moved: every document's sends within it may differ
+            if self._horizon is None:  # the last run's, while every document's windows are the same
+                kept = self.previous.horizon if kinds >= SCHEDULED else None
+                self._horizon = kept if kept is not None else tuple(horizon(project))
+            pairs = [(_scheduled(before, key, self._horizon), _scheduled(project, key, self._horizon))
+                     for key in keys]
+            sends = tuple(b for pair in pairs for b in (pair[0][0], pair[1][0]))
+            if any(old != new for old, new in pairs):
+                return Shown(partial=True, changed=frozenset(keys), before=before, sends=sends)
         moved = frozenset(rel for rel in changed if not _same_positions(files[rel][2], project.sources[rel]))
-        return True, moved
+        return Shown(same=True, moved=moved, partial=True, changed=frozenset(keys), before=before,
+                     sends=sends)
 
     # -- keeping ----------------------------------------------------------------------------
 
@@ -445,16 +606,35 @@ def _restricted(project: Project, keep: set[tuple[str, str]]) -> Project:
         calendars=kept("ActivityCalendar", project.calendars), packs=kept("MaterialPack", project.packs))
 
 
-def _shown_alike(before: Project, after: Project, keys: list[tuple[str, str]], through: str) -> bool:
-    """Whether the documents `keys` show a rule that reads `through` the same in the project
-    `before` an edit as `after` it."""
-    if through == "references":
-        return all(referenced(before, *key) == referenced(after, *key) for key in keys)
-    if any(windows_of(before, _table(before, key)[key[1]]) != windows_of(after, _table(after, key)[key[1]])
-           for key in keys):
-        return False  # the horizon moved: every document's sends within it may differ
-    windows = horizon(after)
-    return all(_scheduled(before, key, windows) == _scheduled(after, key, windows) for key in keys)
+MOMENTS = frozenset({"moments_post"})
+"""The channel of the sends a rule kept `by_operator` (PB421) counts."""
+
+
+def _scopes(project: Project) -> dict[tuple[str, str], set[str]]:
+    """(kind, id) of each calendar, script and pack -> the groups it can send to."""
+    return {key: set(groups_in(project, scope_of(_table(project, key)[key[1]])))
+            for key in _document_paths(project) if key[0] != "GroupRules"}
+
+
+def routed(project: Project, kind: str, doc_id: str) -> tuple[object, ...]:
+    """What one calendar, script or pack shows a rule that reads it `through_routes`: its own
+    routes, and each dated item's routes and, when those (or the document's) let a group robot
+    post it, its text."""
+    document: Any = getattr(project, TABLES[kind])[doc_id]
+    own = getattr(document, "routes", None)
+    items: list[tuple[object, object]] = []
+    for name in ROUTED_LISTS:
+        for item in getattr(document, name, ()):
+            routes = getattr(item, "routes", None)
+            robot = "wecom_robot" in (routes or own or ())
+            items.append((routes, getattr(item, "text", None) if robot else None))
+    return own, tuple(items)
+
+
+def _posts_moments(document: Any) -> bool:
+    """Whether any item of a calendar, script or pack posts to Moments."""
+    return any(getattr(item, "channel", None) in MOMENTS for name in ROUTED_LISTS
+               for item in getattr(document, name, ()))
 
 
 def _replaced(project: Project, documents: Mapping[tuple[str, str], Document]) -> Project:
@@ -470,7 +650,8 @@ ROUTED_LISTS = ("daily", "weekly", "games", "steps", "timeline")
 """The lists of dated items whose `routes` the schedule rules read (`lint.routes`)."""
 
 
-def _scheduled(project: Project, key: tuple[str, str], windows: Sequence[Window]) -> tuple[object, ...]:
+def _scheduled(project: Project, key: tuple[str, str], windows: Sequence[Window]
+               ) -> tuple[tuple[Broadcast, ...], tuple[object, ...]]:
     """What one document shows a rule read `through_schedule`: its sends within `windows`, in
     the order `lint.schedules.planned` lists them, and its own and its items' routes."""
     alone = _restricted(project, {key})
