@@ -17,6 +17,10 @@ has the previous run's work at hand, kept in ``ROOT/.playbook/cache/validate-sta
   same sends with the same routes, each expanded alone within the same horizon; makes the
   same references and defines the same ids for them), its old form taken from the state
   beside its new one, and none of the rule's findings stands in one whose positions moved.
+  When the changed documents do move sends, a schedule rule declared `by_part` runs again on
+  the documents linked to them (`schedules.linked`) and keeps its findings elsewhere, and one
+  declared `by_operator` counts again only the operators whose posts they touch (each
+  operator's part is kept in the state).
 
 The lint part is reused only while the context is the same: the tool, today, playbook.yaml,
 roster.yaml, templates/, the config, the file list and the refused paths
