@@ -551,6 +551,26 @@ def test_the_schedule_rules_run_again_when_the_horizon_moves(
     assert "PB402" in reran[-1] and after != before  # one more day of the calendar is looked at
 
 
+def test_a_check_from_scratch_keeps_the_operators_parts(
+        tmp_path: Path, run_cli: RunCli, reran: list[list[str]]) -> None:
+    """The state a whole check keeps holds PB421's per-operator parts, so the first edit after
+    it that moves a Moments post counts again only that post's operators, with the result of a
+    check from scratch."""
+    root = base_copy(tmp_path)
+    overlay(LINT / "PB421" / "fail", root)
+    primed(run_cli, root)
+    assert set(reran[-1]) == set(RULES)  # the state primed holds a check of everything
+    state = incremental._load(root)
+    assert state is not None and state.rules["PB421"].parts is not None
+    assert state.rules["PB421"].parts["op-a"], "op-a has days out of range"
+    calendar = root / "calendars" / "daily.yaml"
+    text = calendar.read_text("utf-8")
+    assert "channel: moments_post" in text
+    calendar.write_text(text.replace('at: "08:30"', 'at: "08:35"', 1), "utf-8")
+    assert " PB421 " in same_as_from_scratch(run_cli, root)[1]
+    assert "PB421" in PARTS[-1]
+
+
 def test_a_forged_state_is_not_used(tmp_path: Path, run_cli: RunCli, reran: list[list[str]]) -> None:
     root = base_copy(tmp_path)
     primed(run_cli, root)

@@ -182,3 +182,23 @@ def test_one_process_drops_the_first_halfs_shared_work_before_the_second(
     assert lint.findings(project, codes) == whole
     assert held == [0]
     assert "PB201" not in theirs  # a rule that fills a shared cache runs in the first half
+
+
+@pytest.mark.parametrize("processes", ["1", "2"])
+def test_a_rule_kept_by_operator_hands_back_its_parts(processes: str, monkeypatch: pytest.MonkeyPatch,
+                                                      tmp_path: Path) -> None:
+    """Asked for them, `lint.findings` runs PB421 as its operators' parts gathered and hands the
+    parts back, from the second process too: the state of a check from scratch keeps them, so the
+    first edit after it counts again only the operators it touches. The findings are the same."""
+    from playbook.lint.channels import moments_days
+
+    monkeypatch.setenv(workers.VARIABLE, processes)
+    project = project_of(build_case(SHIPPED / "tests" / "lint" / "PB421" / "fail", tmp_path))
+    codes = sorted(RULES)
+    parts: dict[str, dict[str, tuple[object, ...]]] = {}
+    found = lint.findings(project, codes, parts=parts)
+    assert found == lint.findings(project, codes)
+    assert set(parts) == {code for code in codes if RULES[code].by_operator} == {"PB421"}
+    assert parts["PB421"] == {operator: tuple(days) for operator, days in moments_days(project).items()}
+    assert parts["PB421"]["op-a"], "the case has days out of range"
+    assert no_children_left()

@@ -269,10 +269,6 @@ class Memory:
             else:
                 found[code] = merged
         everything = len(whole) == len(codes)
-        if not everything:  # a rule kept by operator is run here, so that its parts can be kept
-            for code in [c for c in whole if RULES[c].by_operator]:
-                whole.remove(code)
-                in_parts.append(code)
         forget()  # the rules kept in parts share the parts' expansion (`_part`) among them
         try:
             for code in sorted(in_parts):
@@ -285,7 +281,9 @@ class Memory:
             forget()
             self._parts.clear()
         if whole:  # a rerun of some rules is as fast in one process as in two, or faster
-            found.update(lint.findings(project, sorted(whole), processes=everything))
+            counted: dict[str, dict[str, tuple[Any, ...]]] = {}  # a rule kept by operator: its parts
+            found.update(lint.findings(project, sorted(whole), processes=everything, parts=counted))
+            parts.update(counted)
         self.rerun = sorted(whole)
         self.state.horizon = self._horizon
         if self._horizon is None and before and self.previous is not None and not any(

@@ -8,6 +8,7 @@ that have no reason or suppress nothing.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 from playbook.diagnostics import Diagnostic, Severity
 from playbook.lint import (  # noqa: F401  (registers the rules)
@@ -32,6 +33,7 @@ from playbook.lint import (  # noqa: F401  (registers the rules)
 )
 from playbook.lint.config import LintConfig
 from playbook.lint.registry import RULES, Finding, Rule, forget, rule
+from playbook.lint.workers import Ran
 from playbook.models.project import Project
 from playbook.source import Suppression
 
@@ -61,28 +63,40 @@ def enabled(config: LintConfig) -> list[str]:
     return [code for code in sorted(RULES) if config.enabled(code)]
 
 
-def findings(project: Project, codes: Sequence[str], *, processes: bool = True) -> dict[str, list[Finding]]:
+def findings(project: Project, codes: Sequence[str], *, processes: bool = True,
+             parts: dict[str, dict[str, tuple[Any, ...]]] | None = None) -> dict[str, list[Finding]]:
     """What each rule of `codes` finds in `project`: code -> its findings, in the rule's order.
-    On one core or two (`workers`; `processes=False`: one); the result is the same either way."""
+    On one core or two (`workers`; `processes=False`: one); the result is the same either way.
+    With `parts`, a rule declared `by_operator` is run as its parts gathered, and its parts are
+    put there (code -> operator -> part), so that the next run can count again only some."""
 
     def module_of(code: str) -> str:
         return RULES[code].check.__module__
 
-    def run_rules(some: Sequence[str]) -> dict[str, list[Finding]]:
+    def run_rules(some: Sequence[str]) -> dict[str, Ran]:
         # one half of the rules after the other, with what each half shared dropped in
         # between: one process running every rule holds one half's shared work at a time
-        found: dict[str, list[Finding]] = {}
+        found: dict[str, Ran] = {}
         for half in workers.split(some, module_of):
-            found.update((code, list(RULES[code].check(project))) for code in half)
+            found.update((code, _ran(project, RULES[code], parts is not None)) for code in half)
             forget()
         return {code: found[code] for code in some}
 
     try:
-        if not processes:
-            return run_rules(codes)
-        return workers.run_split(project, codes, module_of, run_rules)
+        ran = run_rules(codes) if not processes else workers.run_split(project, codes, module_of, run_rules)
     finally:
         forget()
+    if parts is not None:
+        parts.update((code, kept) for code, (_, kept) in ran.items() if kept is not None)
+    return {code: found for code, (found, _) in ran.items()}
+
+
+def _ran(project: Project, entry: Rule, keep_parts: bool) -> Ran:
+    if keep_parts and entry.by_operator is not None:
+        compute, gather = entry.by_operator
+        computed = {operator: tuple(items) for operator, items in compute(project, None).items()}
+        return list(gather(project, computed, None)), computed
+    return list(entry.check(project)), None
 
 
 def finish(project: Project, config: LintConfig, by_code: Mapping[str, list[Finding]]) -> list[Diagnostic]:

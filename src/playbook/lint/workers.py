@@ -25,6 +25,7 @@ bug surfaces exactly as in one process. The forking itself is `playbook.forked`.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from typing import Any
 
 from playbook import forked
 from playbook.lint.registry import Finding
@@ -47,8 +48,10 @@ MIN_DOCUMENTS = forked.MIN_DOCUMENTS
 VARIABLE = forked.VARIABLE
 """1: always one process; 2: two whenever `os.fork` exists, whatever the size (for tests)."""
 
-RunRules = Callable[[Sequence[str]], dict[str, list[Finding]]]
-"""Runs the named rules on the project: code -> its findings."""
+Ran = tuple[list[Finding], dict[str, tuple[Any, ...]] | None]
+"""A rule's findings, and its parts when it was run by operator (`lint.findings`)."""
+RunRules = Callable[[Sequence[str]], dict[str, Ran]]
+"""Runs the named rules on the project: code -> what it found."""
 
 
 def processes(project: Project) -> int:
@@ -64,8 +67,8 @@ def split(codes: Sequence[str], module_of: Callable[[str], str]) -> tuple[list[s
 
 
 def run_split(project: Project, codes: Sequence[str], module_of: Callable[[str], str],
-              run_rules: RunRules) -> dict[str, list[Finding]]:
-    """Every finding of `codes`, run in one or two processes as `processes` decides."""
+              run_rules: RunRules) -> dict[str, Ran]:
+    """What each of `codes` found, run in one or two processes as `processes` decides."""
     mine, theirs = split(codes, module_of)
     if processes(project) == 1 or not mine or not theirs:
         return run_rules(codes)
