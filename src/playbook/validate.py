@@ -313,6 +313,8 @@ def load_and_validate(root: Path) -> Validated:
 
     documents = found.documents
     if forked.processes(len(documents)) == 2:
+        for kind in sorted({kind for _, kind in documents} & KINDS.keys()):
+            KINDS[kind].model_rebuild()  # built once, here, rather than in each process (`defer_build`)
         mine, theirs = documents[0::2], documents[1::2]
         here, there = forked.in_two(lambda: check(mine), lambda: check(theirs))
         sent = there if isinstance(there, list) and len(there) == len(theirs) else check(theirs)

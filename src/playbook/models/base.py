@@ -20,6 +20,9 @@ class Model(BaseModel):
         frozen=True,
         use_attribute_docstrings=True,
         populate_by_name=False,
+        # a model's validator is built when first used, not on import: a check after an edit
+        # validates one document or none (the others come validated from the state)
+        defer_build=True,
         strict=True,  # `yes` is not true and '200' is not 200: the same as the published schema
     )
 
