@@ -388,7 +388,8 @@ def main(argv: list[str] | None = None) -> int:
                               warm_cmd, args.runs, env, before=first_after_scratch(corpus, warm_cmd, env))
         rows.append(("  … the same calendar edit, the first after a check from scratch",
                      f"{after_scratch.seconds:.2f} s vs {validate.seconds:.2f} s",
-                     f"{after_scratch.seconds / validate.seconds:.2f}×", "no target (paid once per new state)"))
+                     f"{after_scratch.seconds / validate.seconds:.2f}×",
+                     "no target (paid once per new state)"))
     if "peers" not in skip:
         measure_peers(files, validate, rows, env)
 
