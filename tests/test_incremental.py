@@ -571,6 +571,45 @@ def test_a_check_from_scratch_keeps_the_operators_parts(
     assert "PB421" in PARTS[-1]
 
 
+def test_the_state_is_the_same_made_in_one_process_or_two(
+        tmp_path: Path, run_cli: RunCli, monkeypatch: pytest.MonkeyPatch) -> None:
+    """With no state to start from, the state-keeping check reads and validates every file, in
+    two processes on a large playbook (`validate.checked_files`): each file's kept outcome, and
+    what the next edit prints, are those of one process."""
+    import os
+    import pickle
+
+    from playbook import forked, validate
+
+    pids = tmp_path / "pids"  # each process that validates a file, from the child too
+    real = validate.validate_file
+
+    def validating(loaded: Any) -> Any:
+        with pids.open("a", encoding="ascii") as log:
+            log.write(f"{os.getpid()}\n")
+        return real(loaded)
+
+    monkeypatch.setattr(validate, "validate_file", validating)
+    made: dict[str, dict[str, Any]] = {}
+    printed: dict[str, tuple[int, str, str]] = {}
+    for processes in ("1", "2"):
+        monkeypatch.setenv(forked.VARIABLE, processes)
+        root = base_copy(tmp_path / processes)
+        overlay(LINT / "PB421" / "fail", root)
+        run_cli("validate", root)  # a first check keeps no state
+        pids.unlink(missing_ok=True)
+        run_cli("validate", "--fail-level", "warning", root)  # this one makes it, from scratch
+        assert len(set(pids.read_text("ascii").split())) == int(processes)
+        state = incremental._load(root)
+        assert state is not None
+        made[processes] = {rel: pickle.loads(kept[1]) for rel, kept in state.files.items()}
+        calendar = root / "calendars" / "daily.yaml"
+        calendar.write_text(calendar.read_text("utf-8").replace('at: "08:30"', 'at: "08:35"', 1), "utf-8")
+        printed[processes] = same_as_from_scratch(run_cli, root)
+    assert made["1"] == made["2"] and len(made["1"]) >= 4  # some validated in each process
+    assert printed["1"] == printed["2"] and " PB421 " in printed["1"][1]
+
+
 def test_a_forged_state_is_not_used(tmp_path: Path, run_cli: RunCli, reran: list[list[str]]) -> None:
     root = base_copy(tmp_path)
     primed(run_cli, root)

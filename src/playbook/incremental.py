@@ -52,14 +52,14 @@ from playbook.files import FileRefused, PlaybookFiles
 from playbook.lint.references import referenced
 from playbook.lint.registry import RULES, SCHEDULED, Finding, OperatorParts, Rule, forget
 from playbook.lint.schedules import Window, horizon, linked, scope_of, windows_of
-from playbook.loader import ROOT_FILES, LoadedFile, Tree, index, load_file, scan
+from playbook.loader import ROOT_FILES, LoadedFile, Tree, index, scan
 from playbook.models.base import Document
 from playbook.models.calendars import ActivityCalendar
 from playbook.models.project import TABLES, Project
 from playbook.schedule import Broadcast, broadcasts
 from playbook.scope import groups_in
 from playbook.source import SourceMap, Suppression
-from playbook.validate import Checked, Validated, validate_file, validate_tree
+from playbook.validate import Checked, Validated, checked_files, validate_tree
 
 if TYPE_CHECKING:
     from playbook.pipeline import Checked as CheckResult
@@ -180,8 +180,9 @@ class Memory:
         access = PlaybookFiles(self.root)
         discovered = scan(access)
         before = self.previous.files if self.previous and self.previous.tool == self.state.tool else {}
-        documents: list[LoadedFile] = []
+        documents: list[LoadedFile | None] = []
         known: dict[str, Checked] = {}
+        changed: list[tuple[str, str]] = []  # read and validated below, together
         for rel, kind in discovered.documents:
             content = self.found.content.get(rel)
             digest = _file_digest(rel, kind, content) if content is not None else ""
@@ -196,11 +197,15 @@ class Memory:
                     known[rel] = state.outcome
                     self.state.files[rel] = kept
                     continue
-            loaded = load_file(access, rel, kind)
-            documents.append(loaded)
-            known[rel] = outcome = validate_file(loaded)
-            if digest:
-                self.fresh[rel] = (digest, FileState(tuple(loaded.suppressions), outcome), loaded.source)
+            changed.append((rel, kind))
+            documents.append(None)
+        places = iter([n for n, loaded in enumerate(documents) if loaded is None])
+        for loaded, outcome in checked_files(access, changed):  # in two processes when many
+            documents[next(places)] = loaded
+            known[loaded.path] = outcome
+            if self.digests[loaded.path]:
+                self.fresh[loaded.path] = (self.digests[loaded.path],
+                                           FileState(tuple(loaded.suppressions), outcome), loaded.source)
         if self.found.odd or self.found.links:
             files, refused = index(access)  # what is refused, and why, is the loader's to say
         else:  # only plain files and folders: the key's walk listed exactly what the loader would
@@ -209,7 +214,8 @@ class Memory:
         paths: dict[str, list[Diagnostic]] = {}
         if self.previous is not None and self.previous.listing == self.state.listing:
             paths = {rel: found for rel, found in self.previous.paths.items() if rel in self.state.files}
-        tree = Tree(self.root, documents, files, access=access, refused=refused, problems=discovered.problems)
+        tree = Tree(self.root, [loaded for loaded in documents if loaded is not None], files, access=access,
+                    refused=refused, problems=discovered.problems)
         result = validate_tree(tree, known, paths)
         self.state.paths = paths
         return result

@@ -10,7 +10,7 @@ from __future__ import annotations
 import itertools
 import posixpath
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -296,13 +296,24 @@ def _check_paths(path: str, doc: Document, source: SourceMap, tree: Tree) -> lis
 
 
 def load_and_validate(root: Path) -> Validated:
-    """`validate_tree(load_tree(root))`, on a large playbook in two processes
-    (`playbook.forked`): the child loads and validates every other file while this process does
-    the rest, and sends its files back, validated. Everything across files is done here."""
+    """`validate_tree(load_tree(root))`, on a large playbook in two processes (`checked_files`).
+    Everything across files is done here."""
     access = PlaybookFiles(root)
     found = scan(access)
+    checked = checked_files(access, found.documents)
+    files, refused = index(access)
+    tree = Tree(root, [loaded for loaded, _ in checked], files, access=access, refused=refused,
+                problems=found.problems)
+    return validate_tree(tree, {loaded.path: outcome for loaded, outcome in checked})
 
-    def check(part: list[tuple[str, str]]) -> list[tuple[LoadedFile, Checked]]:
+
+def checked_files(access: PlaybookFiles, documents: Sequence[tuple[str, str]]
+                  ) -> list[tuple[LoadedFile, Checked]]:
+    """Each of `documents` (path, kind) loaded and validated, in order; when they are many, in
+    two processes (`playbook.forked`): the child loads and validates every other file while this
+    process does the rest, and sends its files back, validated."""
+
+    def check(part: Sequence[tuple[str, str]]) -> list[tuple[LoadedFile, Checked]]:
         done = []
         for rel, kind in part:
             loaded = load_file(access, rel, kind)
@@ -311,20 +322,14 @@ def load_and_validate(root: Path) -> Validated:
             done.append((loaded, outcome))
         return done
 
-    documents = found.documents
-    if forked.processes(len(documents)) == 2:
-        for kind in sorted({kind for _, kind in documents} & KINDS.keys()):
-            KINDS[kind].model_rebuild()  # built once, here, rather than in each process (`defer_build`)
-        mine, theirs = documents[0::2], documents[1::2]
-        here, there = forked.in_two(lambda: check(mine), lambda: check(theirs))
-        sent = there if isinstance(there, list) and len(there) == len(theirs) else check(theirs)
-        checked = [pair for pairs in itertools.zip_longest(here, sent) for pair in pairs if pair is not None]
-    else:
-        checked = check(documents)
-    files, refused = index(access)
-    tree = Tree(root, [loaded for loaded, _ in checked], files, access=access, refused=refused,
-                problems=found.problems)
-    return validate_tree(tree, {loaded.path: outcome for loaded, outcome in checked})
+    if forked.processes(len(documents)) < 2:
+        return check(documents)
+    for kind in sorted({kind for _, kind in documents} & KINDS.keys()):
+        KINDS[kind].model_rebuild()  # built once, here, rather than in each process (`defer_build`)
+    mine, theirs = documents[0::2], documents[1::2]
+    here, there = forked.in_two(lambda: check(mine), lambda: check(theirs))
+    sent = there if isinstance(there, list) and len(there) == len(theirs) else check(theirs)
+    return [pair for pairs in itertools.zip_longest(here, sent) for pair in pairs if pair is not None]
 
 
 def validate_tree(tree: Tree, known: Mapping[str, Checked] | None = None,
