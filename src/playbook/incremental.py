@@ -278,7 +278,7 @@ class Memory:
         forget()  # the rules kept in parts share the parts' expansion (`_part`) among them
         try:
             for code in sorted(in_parts):
-                redone = self._in_parts(project, RULES[code], before.get(code))
+                redone = self._in_parts(project, RULES[code], before[code])
                 if redone is None:
                     whole.append(code)
                 else:
@@ -312,25 +312,22 @@ class Memory:
         on the parts the moved sends touch)."""
         return self._compared(project, rule.reads, "schedule").partial
 
-    def _in_parts(self, project: Project, rule: Rule, kept: RuleState | None
+    def _in_parts(self, project: Project, rule: Rule, kept: RuleState
                   ) -> tuple[list[Finding], Mapping[str, tuple[Any, ...]] | None] | None:
-        """A rule kept `by_part` or `by_operator`, run again on the parts of the playbook the
-        changed documents' sends touch (before or after the edit), with its findings (or parts)
-        elsewhere kept: (its findings, its parts); None when it must run on the whole playbook."""
+        """A rule kept `by_part` or `by_operator` whose documents only moved sends
+        (`_moved_sends`), run again on the parts of the playbook the changed documents' sends
+        touch (before or after the edit), with its findings (or parts) elsewhere kept: (its
+        findings, its parts); None when it must run on the whole playbook."""
         shown = self._compared(project, rule.reads, "schedule")
         if rule.by_operator is not None:
-            return self._by_operator(project, rule.by_operator, kept, shown)
-        if kept is None or not shown.partial:
-            return None
+            return None if kept.parts is None else self._by_operator(project, rule.by_operator, kept, shown)
         kept_parts = self._by_part(project, rule, kept, shown)
         return None if kept_parts is None else (kept_parts, None)
 
     def _by_part(self, project: Project, rule: Rule, kept: RuleState, shown: Shown) -> list[Finding] | None:
         assert shown.before is not None
         if self._linked is None:
-            before = shown.before
-            then = {key: set(groups_in(before, scope_of(_table(before, key)[key[1]])))
-                    for key in shown.changed}
+            then = {key: _reach(shown.before, key) for key in shown.changed}
             self._linked = linked(project, shown.changed, self._scopes_of(project), then)
         affected = self._linked  # the parts the changed documents are in, before or after the edit
         paths = {project.paths[key] for key in affected}
@@ -339,12 +336,10 @@ class Memory:
             return None  # cannot happen for a rule true to `by_part`; be safe
         return [f for f in kept.findings if f.span.path not in paths] + fresh
 
-    def _by_operator(self, project: Project, parts_of: OperatorParts, kept: RuleState | None,
+    def _by_operator(self, project: Project, parts_of: OperatorParts, kept: RuleState,
                      shown: Shown) -> tuple[list[Finding], Mapping[str, tuple[Any, ...]]]:
         compute, gather = parts_of
-        if kept is None or kept.parts is None or not shown.partial:
-            computed = {operator: tuple(items) for operator, items in compute(project, None).items()}
-            return list(gather(project, computed, None)), computed
+        assert kept.parts is not None
         operators = frozenset(project.groups[group].operator for sends in shown.sends
                               for b in sends if b.channel in MOMENTS for group in b.groups)
         computed = {operator: items for operator, items in kept.parts.items() if operator not in operators}
@@ -620,8 +615,12 @@ MOMENTS = frozenset({"moments_post"})
 
 def _scopes(project: Project) -> dict[tuple[str, str], set[str]]:
     """(kind, id) of each calendar, script and pack -> the groups it can send to."""
-    return {key: set(groups_in(project, scope_of(_table(project, key)[key[1]])))
-            for key in _document_paths(project) if key[0] != "GroupRules"}
+    return {key: _reach(project, key) for key in _document_paths(project) if key[0] != "GroupRules"}
+
+
+def _reach(project: Project, key: tuple[str, str]) -> set[str]:
+    """The groups the calendar, script or pack `key` can send to."""
+    return set(groups_in(project, scope_of(_table(project, key)[key[1]])))
 
 
 def routed(project: Project, kind: str, doc_id: str) -> tuple[object, ...]:

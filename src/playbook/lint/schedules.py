@@ -22,7 +22,7 @@ from playbook.lint.registry import PACKS, SCHEDULED, Finding, per_project, rule
 from playbook.models.base import Document, Scope
 from playbook.models.calendars import ActivityCalendar
 from playbook.models.packs import MaterialPack
-from playbook.models.project import Project
+from playbook.models.project import TABLES, Project
 from playbook.models.scripts import OnboardingScript
 from playbook.schedule import (
     WEEKDAYS,
@@ -129,11 +129,9 @@ def connected(project: Project, scopes: Mapping[tuple[str, str], Iterable[str]] 
         if ra != rb:
             parent[ra] = rb
 
-    keys = [(kind, doc_id) for kind, table in (("ActivityCalendar", project.calendars),
-                                               ("OnboardingScript", project.scripts),
-                                               ("MaterialPack", project.packs)) for doc_id in table]
-    tables = {"ActivityCalendar": project.calendars, "OnboardingScript": project.scripts,
-              "MaterialPack": project.packs}
+    tables = {kind: getattr(project, TABLES[kind]) for kind in ("ActivityCalendar", "OnboardingScript",
+                                                                "MaterialPack")}
+    keys = [(kind, doc_id) for kind, table in tables.items() for doc_id in table]
     for key in keys:
         parent.setdefault(key, key)
         reached = scopes[key] if scopes is not None else groups_in(project, scope_of(tables[key[0]][key[1]]))
